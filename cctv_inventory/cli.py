@@ -1,0 +1,45 @@
+"""`cctv-inventory` entry point: parses, builds objects, calls one library function
+per command, renders, sets the exit code. Each command group lives in its own
+module under cctv_inventory/commands/ and adds itself to the app here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from . import __version__
+from .commands import audit, inventory, report, scan, simulate
+
+app = typer.Typer(
+    name="cctv-inventory",
+    help="Scan a CCTV site over WS-Discovery/ONVIF, match devices to certified components, "
+    "and write the localization report (부품 국산화 확인 보고서).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cctv-inventory {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    pass
+
+
+for module in (simulate, scan, inventory, report, audit):
+    module.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Scans, the registry of certified components, and matching. See inventory/model.py."""

@@ -1,0 +1,1 @@
+"""Network → plain data. See scanner/model.py for what comes out."""

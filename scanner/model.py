@@ -1,0 +1,122 @@
+"""What the scanner hands to the rest of the program: plain, frozen data.
+
+The scanner turns a network into these values and knows nothing of databases
+or reports (DESIGN §3). `inventory` reads them; nothing here imports from
+`inventory`, `reports` or `simulator`.
+
+Failures are data: every device ends in exactly one `DeviceStatus` with a
+human-readable reason, and a half-finished scan is a `ScanResult` with
+`complete=False`, never an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, get_args
+
+DeviceStatus = Literal["ok", "auth_failed", "unreachable", "timeout", "protocol_error"]
+DEVICE_STATUSES: tuple[str, ...] = get_args(DeviceStatus)
+
+# Roles a device can play. The first four come from ONVIF interrogation; the
+# last two come from self-inventory of the agent host or a declared site file.
+Role = Literal["camera", "encoder", "nvr", "analytics", "vms_server", "operator_terminal", "unknown"]
+ROLES: tuple[str, ...] = get_args(Role)
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """Side-channel evidence of who really made a device.
+
+    Each field is what the device itself said on another channel, verbatim
+    (untrusted input: renderers escape it).
+    """
+
+    oui_vendor: str | None = None  # organisation owning the MAC's OUI (scapy manuf db)
+    http_server: str | None = None  # HTTP `Server:` header
+    http_title: str | None = None  # <title> of the web login page
+    rtsp_server: str | None = None  # RTSP `Server:` header from OPTIONS
+    tls_subject: str | None = None  # subject of the HTTPS certificate
+
+
+@dataclass(frozen=True)
+class SuspectedRelabel:
+    """The brand a device claims differs from the maker its fingerprints point to."""
+
+    claimed: str  # manufacturer as reported by GetDeviceInformation
+    likely_maker: str  # vendor family the fingerprints point to
+    evidence: tuple[str, ...]  # one line per fingerprint, e.g. "MAC OUI: Zhejiang Dahua Technology"
+
+
+@dataclass(frozen=True)
+class FieldEvidence:
+    """Which response backs a field: the ONVIF operation and the SHA-256 of its raw body."""
+
+    field: str
+    operation: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Device:
+    """One device as the scan saw it. Fields the device did not give are None."""
+
+    address: str
+    port: int
+    status: DeviceStatus
+    status_reason: str = ""
+    xaddrs: tuple[str, ...] = ()
+    endpoint_reference: str | None = None
+    manufacturer: str | None = None
+    model: str | None = None
+    firmware: str | None = None
+    serial: str | None = None
+    hardware_id: str | None = None
+    mac: str | None = None  # lower-case, colon separated
+    hostname: str | None = None
+    scopes: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()  # ONVIF service namespaces offered
+    role: Role = "unknown"
+    role_reason: str = ""
+    clock_skew_s: float | None = None  # device clock minus agent clock
+    video_sources: int | None = None
+    profiles: int | None = None
+    recordings: int | None = None
+    fingerprints: Fingerprints = field(default_factory=Fingerprints)
+    suspected_relabel: SuspectedRelabel | None = None
+    evidence: tuple[FieldEvidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class HostInventory:
+    """The machine the agent runs on, read from its own DMI data (a terminal/server part)."""
+
+    hostname: str
+    manufacturer: str | None = None  # /sys/class/dmi/id/sys_vendor
+    model: str | None = None  # /sys/class/dmi/id/product_name
+    serial: str | None = None  # /sys/class/dmi/id/product_serial (root only)
+    role: Role = "operator_terminal"
+
+
+@dataclass(frozen=True)
+class ScanScope:
+    """What the scan was allowed to touch. Recorded so a report can show it."""
+
+    interfaces: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    multicast: bool = True
+    allow_public: bool = False
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    scan_id: str  # UUID4, stable across re-imports of the same scan file
+    site: str
+    started_at: datetime  # timezone-aware UTC
+    finished_at: datetime | None
+    agent_version: str
+    scope: ScanScope
+    host: HostInventory | None
+    devices: tuple[Device, ...]
+    complete: bool = True  # False when the scan was cut short (SIGINT, kill, deadline)
+    interrupted_reason: str | None = None

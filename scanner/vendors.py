@@ -1,0 +1,163 @@
+"""Vendor families from config/vendors.yaml, and the one rule for normalizing a maker's name.
+
+The scanner uses this to say which maker a fingerprint points to; the inventory
+uses the same `normalize_maker` and `VendorCatalog.family_of_name` to match
+registry makers, so a spelling is judged the same way on both sides.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DEFAULT_VENDORS_FILE = Path(__file__).resolve().parents[1] / "config" / "vendors.yaml"
+
+# Legal-form words, Korean and English, that say nothing about who the maker is.
+# Order matters: longer forms first so "Co., Ltd." is removed whole.
+_LEGAL_FORMS = [
+    r"주식\s*회사",
+    r"\(\s*주\s*\)",
+    r"㈜",
+    r"\(\s*유\s*\)",
+    r"유한\s*회사",
+    r"co\s*\.?\s*,?\s*ltd\.?",
+    r"company\s+limited",
+    r"corporation",
+    r"corp\.?",
+    r"inc\.?",
+    r"incorporated",
+    r"limited",
+    r"ltd\.?",
+    r"gmbh",
+    r"\bab\b",
+    r"\bb\.?v\.?\b",
+    r"\bllc\b",
+    r"\bco\b\.?",
+]
+_LEGAL_RE = re.compile("|".join(_LEGAL_FORMS), re.IGNORECASE)
+_HYPHENS = dict.fromkeys(map(ord, "‐‑‒–—―−－﹣_"), "-")
+
+
+def normalize_text(value: str) -> str:
+    """Width, case, hyphen variants and whitespace folded; nothing else changed."""
+    value = unicodedata.normalize("NFKC", value).translate(_HYPHENS)
+    return re.sub(r"\s+", " ", value).strip().casefold()
+
+
+def normalize_maker(name: str | None) -> str:
+    """A maker's name reduced to what identifies it: '㈜ 아이디스' and 'IDIS Co., Ltd.' -> 'idis'/'아이디스'."""
+    if not name:
+        return ""
+    value = normalize_text(name)
+    value = _LEGAL_RE.sub(" ", value)
+    value = re.sub(r"[\s.,·&'\"()\-]+", " ", value)
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class VendorFamily:
+    id: str
+    name: str
+    name_ko: str
+    country: str
+    aliases: tuple[str, ...]
+    oui_orgs: tuple[str, ...]
+    oui_prefixes: tuple[str, ...]
+    banners: tuple[str, ...]
+    firmware_patterns: tuple[str, ...]
+    serial_patterns: tuple[str, ...]
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.name_ko, *self.aliases)
+
+
+class VendorFileError(ValueError):
+    pass
+
+
+class VendorCatalog:
+    def __init__(self, families: tuple[VendorFamily, ...]):
+        self.families = families
+        self._by_name: dict[str, VendorFamily] = {}
+        for family in families:
+            for name in family.names():
+                self._by_name.setdefault(normalize_maker(name), family)
+
+    def family_of_name(self, name: str | None) -> VendorFamily | None:
+        """The family a claimed or registered maker name belongs to, if any."""
+        key = normalize_maker(name)
+        if not key:
+            return None
+        if key in self._by_name:
+            return self._by_name[key]
+        # "Hangzhou Hikvision Digital Technology" style long names: a known
+        # family name standing as a whole word inside.
+        for known, family in self._by_name.items():
+            if len(known) >= 3 and re.search(rf"(^|\s){re.escape(known)}(\s|$)", key):
+                return family
+        return None
+
+    def family_of_oui_org(self, organisation: str | None) -> VendorFamily | None:
+        if not organisation:
+            return None
+        folded = organisation.casefold()
+        for family in self.families:
+            if any(org.casefold() in folded for org in family.oui_orgs):
+                return family
+        return None
+
+    def family_of_banner(self, text: str | None) -> VendorFamily | None:
+        if not text:
+            return None
+        folded = text.casefold()
+        for family in self.families:
+            if any(marker.casefold() in folded for marker in family.banners):
+                return family
+        return None
+
+    def by_id(self, family_id: str) -> VendorFamily:
+        for family in self.families:
+            if family.id == family_id:
+                return family
+        raise KeyError(family_id)
+
+
+def _family_from_dict(raw: dict, index: int) -> VendorFamily:
+    missing = [k for k in ("id", "name", "name_ko", "country") if k not in raw]
+    if missing:
+        raise VendorFileError(f"families[{index}] is missing {', '.join(missing)}")
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = raw.get(key) or []
+        if not isinstance(value, list):
+            raise VendorFileError(f"families[{index}].{key} must be a list")
+        return tuple(str(v) for v in value)
+
+    return VendorFamily(
+        id=str(raw["id"]),
+        name=str(raw["name"]),
+        name_ko=str(raw["name_ko"]),
+        country=str(raw["country"]),
+        aliases=strings("aliases"),
+        oui_orgs=strings("oui_orgs"),
+        oui_prefixes=tuple(p.upper() for p in strings("oui_prefixes")),
+        banners=strings("banners"),
+        firmware_patterns=strings("firmware_patterns"),
+        serial_patterns=strings("serial_patterns"),
+    )
+
+
+@lru_cache(maxsize=8)
+def load_vendor_catalog(path: Path = DEFAULT_VENDORS_FILE) -> VendorCatalog:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise VendorFileError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("families"), list):
+        raise VendorFileError(f"{path}: expected a top-level 'families' list")
+    return VendorCatalog(tuple(_family_from_dict(raw, i) for i, raw in enumerate(data["families"])))
