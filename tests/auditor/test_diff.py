@@ -1,0 +1,116 @@
+"""inventory.diff: what changed between two scans of a site, on the demo site's devices."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from inventory.diff import CHANGE_KINDS, diff_scans
+from tests.auditor.factory import T0, demo_scan, device, scan
+
+
+def _later(result, devices):
+    return replace(result, scan_id="later", started_at=T0 + timedelta(days=30), devices=tuple(devices))
+
+
+def _only(diff, kind):
+    found = diff.of_kind(kind)
+    assert len(found) == 1, diff.changes
+    return found[0]
+
+
+def test_same_site_scanned_twice_has_no_changes():
+    first = demo_scan()
+    diff = diff_scans(first, _later(first, first.devices))
+    assert diff.changes == ()
+    assert diff.unchanged == 25
+    assert diff.from_scan == first.scan_id and diff.to_scan == "later"
+
+
+def test_device_replaced_by_the_same_maker_at_the_same_address():
+    first = demo_scan()
+    devices = [
+        replace(d, serial="ZN7Q6HAR399999Z", mac="e4:30:22:99:99:99") if d.address == "127.10.0.11" else d
+        for d in first.devices
+    ]
+    diff = diff_scans(first, _later(first, devices))
+    change = _only(diff, "replaced")
+    assert change.address == "127.10.0.11"
+    assert change.before.serial == "ZN7Q6HAR300011A" and change.after.serial == "ZN7Q6HAR399999Z"
+    assert len(diff.changes) == 1
+
+
+def test_firmware_changed_on_the_same_device():
+    first = demo_scan()
+    devices = [
+        replace(d, firmware="2.22.00_20250101_R1") if d.address == "127.10.0.12" else d for d in first.devices
+    ]
+    change = _only(diff_scans(first, _later(first, devices)), "firmware_changed")
+    assert change.before.firmware == "2.21.02_20240320_R1"
+    assert change.after.firmware == "2.22.00_20250101_R1"
+    assert "2.22.00" in change.detail
+
+
+def test_new_and_missing_devices():
+    first = demo_scan()
+    devices = [d for d in first.devices if d.address != "127.10.0.45"]
+    devices.append(device("127.10.0.99", "TRUEN", "TN-P4220CSL", serial="TRN-NEW-1", mac="00:1c:63:99:00:01"))
+    diff = diff_scans(first, _later(first, devices))
+    assert _only(diff, "missing").before.manufacturer == "AXIS"
+    assert _only(diff, "new").after.address == "127.10.0.99"
+    assert diff.unchanged == 24
+
+
+def test_maker_changed_under_the_same_address():
+    """A Korean-branded camera swapped for a Dahua one at the same place: the auditor's key signal."""
+    first = demo_scan()
+    devices = [
+        device("127.10.0.15", "Dahua", "IPC-HFW2431S-S-S2", serial="6J0A1B2PAZ09999", mac="3c:ef:8c:99:00:15")
+        if d.address == "127.10.0.15"
+        else d
+        for d in first.devices
+    ]
+    diff = diff_scans(first, _later(first, devices))
+    change = _only(diff, "maker_changed")
+    assert change.before.manufacturer == "IDIS Co., Ltd." and change.after.manufacturer == "Dahua"
+    assert diff.of_kind("replaced") == ()
+
+
+def test_same_hardware_claiming_another_brand_is_maker_changed():
+    """Serial and MAC unchanged, brand string changed (a relabel by firmware) -> maker_changed, not new/missing."""
+    before = scan([device("10.0.0.5", "Dahua", "IPC-HFW2431S", serial="6J0A1", mac="3c:ef:8c:00:00:05")])
+    after = _later(
+        before, [device("10.0.0.5", "한빛비전", "HB-IP4231", serial="6J0A1", mac="3c:ef:8c:00:00:05")]
+    )
+    diff = diff_scans(before, after)
+    assert {c.kind for c in diff.changes} == {"maker_changed", "model_changed"}
+
+
+def test_maker_aliases_are_not_a_maker_change():
+    """Hanwha Techwin -> Hanwha Vision is the same family (config/vendors.yaml), not a new maker."""
+    before = scan([device("10.0.0.5", "Samsung Techwin", serial="S1", mac="00:09:18:00:00:05")])
+    after = _later(before, [device("10.0.0.5", "Hanwha Vision", serial="S1", mac="00:09:18:00:00:05")])
+    assert diff_scans(before, after).changes == ()
+
+
+def test_moved_device_is_paired_by_serial_not_reported_new_and_missing():
+    before = scan([device("10.0.0.5", serial="S1", mac="00:09:18:00:00:05")])
+    after = _later(before, [device("10.0.0.9", serial="S1", mac="00:09:18:00:00:05")])
+    diff = diff_scans(before, after)
+    assert [c.kind for c in diff.changes] == ["moved"]
+
+
+def test_unreadable_device_is_not_guessed_to_be_replaced():
+    before = scan([device("10.0.0.5", serial="S1", mac="00:09:18:00:00:05")])
+    after = _later(before, [device("10.0.0.5", status="timeout")])
+    diff = diff_scans(before, after)
+    assert [c.kind for c in diff.changes] == ["unreadable"]
+    assert "timeout" in diff.changes[0].detail
+
+
+def test_to_dict_lists_counts_for_every_kind():
+    first = demo_scan()
+    doc = diff_scans(first, _later(first, first.devices[:-1])).to_dict()
+    assert set(doc["counts"]) == set(CHANGE_KINDS)
+    assert doc["counts"]["missing"] == 1
+    assert doc["changes"][0]["before"]["address"] == "127.10.0.64"
