@@ -1,0 +1,29 @@
+"""The rollup as one self-contained HTML page (inline CSS, no script, printable on A4).
+
+Site names, makers, models and evidence come from installers' bundles and devices: untrusted.
+Jinja2 autoescape is on for everything, and the page forbids scripts and fetches by CSP.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ..messages import messages
+from ..model import Rollup
+
+_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+_env = Environment(
+    loader=FileSystemLoader(_TEMPLATES),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
+    template = _env.get_template("rollup.html.j2")
+    out.write(template.render(r=rollup, t=messages(lang), lang=lang).encode("utf-8"))

@@ -1,0 +1,101 @@
+"""reports.rollup.model: the figures of a rollup over a generated 30-site data set (tests/auditor/reportgen.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from reports.rollup import build_rollup, latest_per_site, site_row
+from tests.auditor.reportgen import AS_OF, site_name, site_report
+
+SITES = 30
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return [site_report(i) for i in range(SITES)]
+
+
+@pytest.fixture(scope="module")
+def rollup(docs):
+    return build_rollup(docs, as_of=AS_OF, expiring_days=90)
+
+
+def test_how_many_sites_meet_the_target(rollup):
+    domestic_only = [i for i in range(SITES) if i % 3 == 0]
+    assert rollup.site_count == SITES
+    assert rollup.target_met == len(domestic_only) == 10
+    assert rollup.verdicts == {"target_met": 10, "target_not_met": 20, "incomplete": 0}
+    assert rollup.device_count == SITES * 25
+
+
+def test_which_parts_are_localized_where(rollup):
+    parts = {p.part: p for p in rollup.parts}
+    # domestic-only sites, minus those with a relabelled camera (index % 5 == 0: sites 0 and 15)
+    assert set(parts["camera"].localized) == {site_name(i) for i in range(SITES) if i % 3 == 0 and i % 5 != 0}
+    assert set(parts["recorder_analytics"].localized) == {site_name(i) for i in range(SITES) if i % 3 == 0}
+    assert len(parts["recorder_analytics"].partly_covered) == 20
+    assert parts["terminal_server"].localized == () and parts["terminal_server"].not_localized == SITES
+
+
+def test_most_common_makers_group_a_makers_names(rollup):
+    top = {m.maker: m for m in rollup.makers}
+    # Hanwha Vision cameras and "Hanwha Techwin" recorders are one maker (config/vendors.yaml)
+    assert rollup.makers[0].maker == "Hanwha Vision"
+    assert top["Hanwha Vision"].sites == SITES
+    assert "Hanwha Techwin" not in top
+    assert top["Hikvision"].sites == 20  # only the mixed sites
+    counts = [m.devices for m in rollup.makers]
+    assert counts == sorted(counts, reverse=True)
+    assert sum(m.devices for m in rollup.models) <= rollup.device_count
+
+
+def test_suspected_relabels_across_sites(rollup):
+    relabel_sites = [site_name(i) for i in range(SITES) if i % 5 == 0]
+    assert [r.site for r in rollup.relabels] == sorted(relabel_sites)
+    first = rollup.relabels[0]
+    assert (first.claimed, first.model, first.likely_maker) == ("한빛비전", "HB-IP4231", "Dahua")
+    assert first.evidence == ("MAC OUI: Zhejiang Dahua Technology",)
+
+
+def test_certificates_expiring_within_the_window(rollup, docs):
+    expiring_sites = {site_name(i) for i in range(SITES) if i % 7 == 0}
+    assert {e.site for e in rollup.expiring} == expiring_sites
+    assert all(e.days_left == 30 and e.certificate_type == "domestic_origin" for e in rollup.expiring)
+    narrower = build_rollup(docs, as_of=AS_OF, expiring_days=29)
+    assert narrower.expiring == ()
+    later = build_rollup(docs, as_of=AS_OF + timedelta(days=31), expiring_days=90)
+    assert all(e.site not in expiring_sites or e.valid_to.year == 2029 for e in later.expiring)
+
+
+def test_site_row_reads_the_sites_line():
+    row = site_row(site_report(1))
+    assert row.site == site_name(1)
+    assert row.verdict == "target_not_met"
+    assert row.device_count == 25
+    assert row.part("camera").status == "partly_covered"
+    assert row.open_findings == sum(row.findings_by_severity.values()) > 0
+
+
+def test_latest_per_site_takes_the_latest_scan_then_the_latest_stored():
+    old = site_report(3)
+    new = site_report(3)
+    new["scan"] = {**new["scan"], "id": "newer", "started_at": "2026-12-01T09:00:00+00:00"}
+    reassessed = {**new, "verdict": "target_not_met"}
+    chosen = latest_per_site(
+        [
+            (new, "2026-12-01T10:00:00+00:00"),
+            (old, "2026-12-05T00:00:00+00:00"),
+            (reassessed, "2026-12-02T00:00:00+00:00"),
+        ]
+    )
+    assert len(chosen) == 1
+    assert chosen[0]["scan"]["id"] == "newer" and chosen[0]["verdict"] == "target_not_met"
+
+
+def test_unknown_verdicts_and_missing_keys_do_not_crash():
+    doc = {"site": "bare", "verdict": "something_new", "devices": [{"manufacturer": None}], "parts": [None]}
+    rollup = build_rollup([doc], as_of=AS_OF)
+    assert rollup.verdicts["something_new"] == 1
+    assert rollup.warnings and "something_new" in rollup.warnings[0]

@@ -1,0 +1,91 @@
+"""reports.rollup formats: HTML/XLSX/JSON in both languages, hostile strings inert, files only after success."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from reports.rollup import FORMATS, build_rollup, write_rollup
+from reports.rollup.formats import json_doc
+from reports.rollup.messages import LANGUAGES, messages
+from tests.auditor.reportgen import AS_OF, site_report
+
+SCRIPT = "<script>alert(1)</script>"
+FORMULA = '=HYPERLINK("http://x")'
+
+
+@pytest.fixture(scope="module")
+def rollup():
+    docs = [site_report(i) for i in range(12)]
+    hostile = docs[5]  # a relabel site: its claimed maker and model end up in several tables
+    hostile["site"] = f"현장 {SCRIPT}"
+    for device in hostile["devices"]:
+        device["manufacturer"] = SCRIPT
+        device["model"] = FORMULA
+        if device["suspected_relabel"]:
+            device["suspected_relabel"]["claimed"] = SCRIPT
+    return build_rollup(docs, as_of=AS_OF)
+
+
+def _render(rollup, name, lang="ko") -> bytes:
+    out = BytesIO()
+    FORMATS[name].render(rollup, out, lang)
+    return out.getvalue()
+
+
+def test_every_format_renders_in_every_language(rollup):
+    assert set(FORMATS) == {"html", "xlsx", "json"}
+    for name, fmt in FORMATS.items():
+        assert fmt.name == name and fmt.extension == f".{name}"
+        for lang in LANGUAGES:
+            assert _render(rollup, name, lang)
+
+
+def test_catalogs_have_the_same_keys():
+    assert messages("ko").keys() == messages("en").keys()
+
+
+def test_html_escapes_device_and_site_strings(rollup):
+    page = _render(rollup, "html").decode()
+    assert SCRIPT not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "다수 현장 부품 국산화 종합 보고서" in page
+    assert "목표 달성 현장: 4 / 12" in page  # sites 0, 3, 6, 9
+
+
+def test_html_in_english(rollup):
+    page = _render(rollup, "html", "en").decode()
+    assert "Sites meeting the target: 4 / 12" in page
+    assert "Suspected relabels" in page
+
+
+def test_xlsx_neutralizes_formulas(rollup):
+    wb = load_workbook(BytesIO(_render(rollup, "xlsx")))
+    values = [
+        c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+    ]
+    assert any(v == "'" + FORMULA for v in values)
+    assert not any(v.startswith("=") for v in values)
+    assert wb.worksheets[0].title == "현장별 현황"
+
+
+def test_json_document_carries_the_figures(rollup):
+    doc = json.loads(_render(rollup, "json"))
+    assert doc["rollup_version"] == json_doc.ROLLUP_VERSION
+    assert doc["site_count"] == 12 and doc["target_met"] == 4
+    assert doc["as_of"] == AS_OF.isoformat()
+    assert {p["part"] for p in doc["parts"]} == {"camera", "recorder_analytics", "terminal_server"}
+    assert doc["relabels"][0]["likely_maker"] == "Dahua"
+
+
+def test_write_rollup_writes_nothing_when_a_format_is_unknown(rollup, tmp_path):
+    with pytest.raises(ValueError, match="pdf"):
+        write_rollup(rollup, tmp_path / "out", ["html", "pdf"])
+    assert not (tmp_path / "out").exists()
+    written = write_rollup(rollup, tmp_path / "out", ["html", "json", "xlsx"], "en")
+    assert sorted(p.name for p in written) == ["rollup.html", "rollup.json", "rollup.xlsx"]
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
