@@ -1,0 +1,303 @@
+"""The auditor's commands (issue 8): import-bundle, sites, rollup, diff.
+
+Wiring only: each command resolves the database URL, opens the store, calls one library function
+(cctv_inventory.bundle, inventory.queries, inventory.diff, reports.rollup) and prints or writes.
+
+Exit codes: 0 done; 3 a bundle was refused or an input is bad (message names what); 4 the database
+could not be opened or is out of date. (1 and 2 are the `audit` verdicts; the auditor commands give no
+verdict of their own.)
+
+The database URL: `--db`, else the environment variable CCTV_INVENTORY_DB, else
+`$XDG_CONFIG_HOME/cctv-inventory/config.toml` (default ~/.config/...) with `[database] url = "..."`,
+else the local SQLite file. A central URL with a password belongs in the environment or in that file
+(mode 600), never on a command line that lands in shell history; the file is refused when group or
+others can read it and the URL holds a password.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+ENV_DB = "CCTV_INVENTORY_DB"
+EXIT_BAD_INPUT = 3
+EXIT_DATABASE = 4
+
+DB_HELP = (
+    f"Database URL. Better: set {ENV_DB} or \\[database] url in ~/.config/cctv-inventory/config.toml, "
+    "so a password never lands in shell history."
+)
+
+
+class ConfigError(Exception):
+    pass
+
+
+def config_file() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "cctv-inventory" / "config.toml"
+
+
+def _has_password(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return bool(make_url(url).password)
+    except ArgumentError:
+        return False
+
+
+def url_from_config(path: Path | None = None) -> str | None:
+    path = path or config_file()
+    try:
+        raw = path.read_bytes()
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    database = data.get("database")
+    if database is None:
+        return None
+    url = database.get("url") if isinstance(database, dict) else None
+    if not isinstance(url, str) or not url:
+        raise ConfigError(f"{path}: [database] url must be a non-empty string")
+    if mode & (stat.S_IRWXG | stat.S_IRWXO) and _has_password(url):
+        raise ConfigError(
+            f"{path}: holds a database password but group/others may read it; run `chmod 600 {path}`"
+        )
+    return url
+
+
+def resolve_db_url(option: str | None) -> str | None:
+    """--db, else $CCTV_INVENTORY_DB, else the config file; None means the store's local SQLite default."""
+    if option:
+        if _has_password(option):
+            typer.echo(
+                f"warning: --db holds a password, which is now in your shell history; use {ENV_DB} "
+                f"or {config_file()} instead",
+                err=True,
+            )
+        return option
+    if os.environ.get(ENV_DB):
+        return os.environ[ENV_DB]
+    return url_from_config()
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _open_store(db: str | None):
+    from inventory.store import Store
+
+    try:
+        url = resolve_db_url(db)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    try:
+        return Store.open(url)
+    except Exception as exc:  # noqa: BLE001 - the store's own errors say what to do; show them, no traceback
+        raise _fail(f"cannot open the database: {exc}", EXIT_DATABASE) from None
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+# --- commands ----------------------------------------------------------------------
+
+
+def import_bundle_cmd(
+    files: Annotated[
+        list[Path], typer.Argument(help="Evidence bundle(s) (bundle.zip) to import.", show_default=False)
+    ],
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="Installer's public key: the report signature must verify against it."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Verify evidence bundles and store their scan, report and registry digests under the site.
+
+    A tampered bundle is refused with the member that fails; the others are still imported.
+    Importing the same bundle twice changes nothing.
+    """
+    from cctv_inventory.bundle import BundleError, import_bundle
+
+    outcomes: list[dict[str, Any]] = []
+    refused = 0
+    with _open_store(db) as store:
+        for path in files:
+            try:
+                outcome = import_bundle(path, store, public_key=key)
+            except BundleError as exc:
+                refused += 1
+                outcomes.append(
+                    {"bundle": str(path), "refused": True, "member": exc.member, "reason": exc.reason}
+                )
+                typer.echo(f"REFUSED {path}: {exc}", err=True)
+                continue
+            outcomes.append(outcome.to_dict())
+            if not as_json:
+                what = "imported" if outcome.changed_anything else "already imported, nothing changed"
+                signed = (
+                    "signature verified" if outcome.signature_checked else "signature not checked (no --key)"
+                )
+                typer.echo(f"{path}: {what} — site {outcome.site!r}, scan {outcome.scan_id}; {signed}")
+    if as_json:
+        _print_json(outcomes)
+    if refused:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def sites_cmd(
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the sites as JSON.")] = False,
+) -> None:
+    """Every site with its latest scan date, verdict, per-part status, device count and open findings."""
+    from inventory.queries import latest_report_documents
+
+    from reports.rollup import site_row
+
+    with _open_store(db) as store:
+        rows = [site_row(doc) for doc in latest_report_documents(store)]
+        assessed = {r.site for r in rows}
+        unassessed = sorted({s.site for s in store.scans()} - assessed)
+    if as_json:
+        _print_json(
+            {
+                "sites": [
+                    {
+                        "site": r.site,
+                        "scan_id": r.scan_id,
+                        "scanned_at": r.scanned_at,
+                        "policy_id": r.policy_id,
+                        "verdict": r.verdict,
+                        "parts": [p.__dict__ for p in r.parts],
+                        "device_count": r.device_count,
+                        "open_findings": r.open_findings,
+                        "findings_by_severity": r.findings_by_severity,
+                    }
+                    for r in rows
+                ],
+                "scanned_without_report": unassessed,
+            }
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} site(s)")
+    for header in ("site", "latest scan", "verdict", "parts (covered/devices)", "devices", "open findings"):
+        table.add_column(header)
+    for r in rows:
+        parts = ", ".join(f"{p.part}: {p.status} ({p.covered}/{p.devices})" for p in r.parts)
+        table.add_row(r.site, r.scanned_at[:16], r.verdict, parts, str(r.device_count), str(r.open_findings))
+    console = Console()
+    console.print(table)
+    if unassessed:
+        console.print(f"scanned but no report stored yet: {', '.join(unassessed)}")
+
+
+def _formats(value: str) -> list[str]:
+    from reports.rollup import FORMATS
+
+    chosen = [f.strip() for f in value.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise typer.BadParameter(f"choose from {', '.join(FORMATS)} (comma-separated)")
+    return chosen
+
+
+def rollup_cmd(
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: html, xlsx, json.")
+    ] = "html,xlsx,json",
+    out: Annotated[Path, typer.Option("--out", help="Directory for rollup.html/.xlsx/.json.")] = Path(
+        "out/rollup"
+    ),
+    lang: Annotated[str, typer.Option("--lang", help="ko or en.")] = "ko",
+    expiring_days: Annotated[
+        int, typer.Option("--expiring-days", min=0, help="List certificates expiring within N days.")
+    ] = 90,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date the expiry window starts (YYYY-MM-DD; today).")
+    ] = None,
+) -> None:
+    """One report over all sites: targets met, localized parts, common makers, relabels, expiring certificates."""
+    from inventory.queries import latest_report_documents
+
+    from reports.rollup import build_rollup, write_rollup
+
+    chosen = _formats(formats)
+    if lang not in ("ko", "en"):
+        raise typer.BadParameter("ko or en", param_hint="--lang")
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise typer.BadParameter("YYYY-MM-DD", param_hint="--as-of") from None
+    with _open_store(db) as store:
+        docs = latest_report_documents(store)
+    rollup = build_rollup(docs, as_of=day, expiring_days=expiring_days)
+    for path in write_rollup(rollup, out, chosen, lang):
+        typer.echo(str(path))
+    typer.echo(f"{rollup.target_met} of {rollup.site_count} site(s) meet the target")
+
+
+def diff_cmd(
+    site: Annotated[str, typer.Option("--site", help="Site name as in its scans.")],
+    from_scan: Annotated[
+        str | None, typer.Option("--from", help="Earlier scan id (default: the second-latest).")
+    ] = None,
+    to_scan: Annotated[str | None, typer.Option("--to", help="Later scan id (default: the latest).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diff as JSON.")] = False,
+) -> None:
+    """What changed between two scans of a site: replaced devices, firmware, new/missing, maker changes."""
+    from inventory.queries import ScanSelectionError, scans_to_compare
+
+    from inventory.diff import diff_scans
+
+    with _open_store(db) as store:
+        try:
+            before, after = scans_to_compare(store, site, from_scan, to_scan)
+        except ScanSelectionError as exc:
+            raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    result = diff_scans(before, after)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    typer.echo(
+        f"{site}: scan {result.from_scan} ({result.from_started_at[:16]}) -> {result.to_scan} "
+        f"({result.to_started_at[:16]})"
+    )
+    for change in result.changes:
+        typer.echo(f"  {change.kind:<16} {change.address:<16} {change.detail}")
+    counts = ", ".join(f"{k} {n}" for k, n in result.counts().items() if n)
+    typer.echo(
+        f"{len(result.changes)} change(s){': ' + counts if counts else ''}; {result.unchanged} unchanged"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import-bundle")(import_bundle_cmd)
+    app.command("sites")(sites_cmd)
+    app.command("rollup")(rollup_cmd)
+    app.command("diff")(diff_cmd)
