@@ -13,6 +13,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from scanner.model import Device, HostInventory, ScanResult, ScanScope
+
 # (maker, model, role, part, domestic?) — the makers of the demo site.
 CATALOGUE = [
     ("Hanwha Vision", "XNO-6080R", "camera", "camera", True),
@@ -73,6 +75,36 @@ def _device(
             else None
         ),
     }
+
+
+def site_scan(index: int, devices: int = 25) -> ScanResult:
+    """The scan that `site_report(index, devices)` reports on (same scan id, site, devices)."""
+    doc = site_report(index, devices)
+    started = datetime.fromisoformat(doc["scan"]["started_at"])
+    return ScanResult(
+        scan_id=doc["scan"]["id"],
+        site=doc["site"],
+        started_at=started,
+        finished_at=datetime.fromisoformat(doc["scan"]["finished_at"]),
+        agent_version=doc["agent_version"],
+        scope=ScanScope(interfaces=("eth0",)),
+        host=HostInventory(hostname=f"agent-{index}", manufacturer=HOST[0], model=HOST[1]),
+        devices=tuple(
+            Device(
+                address=d["address"],
+                port=80,
+                status="ok",
+                manufacturer=d["manufacturer"],
+                model=d["model"],
+                firmware=d["firmware"],
+                serial=d["serial"],
+                mac=d["mac"],
+                role=d["role"],
+            )
+            for d in doc["devices"]
+            if d["role"] != "operator_terminal"  # the host is in `host`, the report lists it as a device
+        ),
+    )
 
 
 def site_report(index: int, devices: int = 25) -> dict[str, Any]:
