@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from . import __version__
-from .commands import audit, inventory, report, scan, simulate
+from .commands import audit, auditor, inventory, report, scan, simulate
 
 app = typer.Typer(
     name="cctv-inventory",
@@ -33,7 +33,7 @@ def _root(
     pass
 
 
-for module in (simulate, scan, inventory, report, audit):
+for module in (simulate, scan, inventory, report, audit, auditor):
     module.register(app)
 
 
