@@ -1,0 +1,219 @@
+"""cctv_inventory.bundle: write, verify and the tamper cases that must be refused, naming the member."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from cctv_inventory import bundle as B
+from inventory.model import RegistrySource
+from scanner.serialize import scan_to_json
+from tests.auditor.factory import demo_scan
+from tests.auditor.reports import make_report
+
+SOURCES = [
+    RegistrySource(
+        name="sample",
+        file_name="sample-registry.csv",
+        sha256="ab" * 32,
+        imported_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+]
+
+
+@pytest.fixture
+def keypair(tmp_path):
+    from reports import integrity
+
+    return integrity.generate_keypair(tmp_path / "installer")
+
+
+@pytest.fixture
+def parts(keypair):
+    scan = demo_scan()
+    report_json, signature = make_report(scan, signing_key=keypair[0])
+    return scan, scan_to_json(scan).encode(), report_json, signature
+
+
+@pytest.fixture
+def signed(tmp_path, parts) -> Path:
+    _, scan_json, report_json, signature = parts
+    return B.write_bundle(
+        tmp_path / "bundle.zip",
+        scan_json=scan_json,
+        report_json=report_json,
+        report_signature=signature,
+        registry_sources=SOURCES,
+        agent_version="0.1.0",
+    )
+
+
+def rezip(src: Path, dst: Path, *, replace=None, drop=(), add=None, fix_manifest=False) -> Path:
+    """Copy a bundle with members changed/dropped/added; optionally recompute the manifest like a forger would."""
+    replace, add = replace or {}, add or {}
+    with zipfile.ZipFile(src) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    for name in drop:
+        members.pop(name)
+    members.update(replace)
+    members.update(add)
+    if fix_manifest:
+        manifest = json.loads(members[B.MANIFEST])
+        manifest["members"] = [
+            {"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+            for n, d in members.items()
+            if n != B.MANIFEST
+        ]
+        members[B.MANIFEST] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(dst, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return dst
+
+
+def test_written_bundle_lists_every_member_in_its_manifest(signed, parts, keypair):
+    scan, scan_json, report_json, _ = parts
+    with zipfile.ZipFile(signed) as zf:
+        names = set(zf.namelist())
+        manifest = json.loads(zf.read(B.MANIFEST))
+    assert names == {B.SCAN, B.REPORT, B.SIGNATURE, B.REGISTRY_SOURCES, B.AGENT, B.MANIFEST}
+    assert {m["name"] for m in manifest["members"]} == names - {B.MANIFEST}
+    assert manifest["bundle_version"] == 1
+    assert manifest["site"] == scan.site and manifest["scan_id"] == scan.scan_id
+    assert manifest["report_sha256"] == json.loads(report_json)["evidence_sha256"]
+
+    verified = B.verify_bundle(signed, public_key=keypair[1])
+    assert verified.signature_checked
+    assert verified.scan_bytes == scan_json and verified.report_bytes == report_json
+    assert verified.registry_sources[0]["sha256"] == "ab" * 32
+    assert verified.agent["agent_version"] == "0.1.0"
+    assert not list(signed.parent.glob(".bundle.zip.*"))  # atomic write left no temp file
+
+
+def test_unsigned_bundle_verifies_without_key_but_not_with_one(tmp_path, parts, keypair):
+    _, scan_json, report_json, _ = parts
+    path = B.write_bundle(
+        tmp_path / "u.zip",
+        scan_json=scan_json,
+        report_json=report_json,
+        report_signature=None,
+        registry_sources=[],
+        agent_version="0.1.0",
+    )
+    assert not B.verify_bundle(path).signature_checked
+    with pytest.raises(B.BundleError) as err:
+        B.verify_bundle(path, public_key=keypair[1])
+    assert err.value.member == B.SIGNATURE
+
+
+@pytest.mark.parametrize("member", [B.SCAN, B.REPORT, B.REGISTRY_SOURCES, B.AGENT])
+def test_changed_member_is_named(signed, tmp_path, member):
+    with zipfile.ZipFile(signed) as zf:
+        data = bytearray(zf.read(member))
+    data[len(data) // 2] ^= 0x01
+    bad = rezip(signed, tmp_path / "bad.zip", replace={member: bytes(data)})
+    with pytest.raises(B.BundleError, match="SHA-256 does not match") as err:
+        B.verify_bundle(bad)
+    assert err.value.member == member
+
+
+@pytest.mark.parametrize("member", [B.SCAN, B.REPORT, B.SIGNATURE])
+def test_missing_member_is_named(signed, tmp_path, member):
+    bad = rezip(signed, tmp_path / "bad.zip", drop=[member])
+    with pytest.raises(B.BundleError, match="missing from the zip") as err:
+        B.verify_bundle(bad)
+    assert err.value.member == member
+
+
+def test_extra_member_is_named(signed, tmp_path):
+    bad = rezip(signed, tmp_path / "bad.zip", add={"notes.txt": b"hello"})
+    with pytest.raises(B.BundleError, match="not listed in the manifest") as err:
+        B.verify_bundle(bad)
+    assert err.value.member == "notes.txt"
+
+
+def test_missing_manifest_is_not_a_bundle(signed, tmp_path):
+    bad = rezip(signed, tmp_path / "bad.zip", drop=[B.MANIFEST])
+    with pytest.raises(B.BundleError) as err:
+        B.verify_bundle(bad)
+    assert err.value.member == B.MANIFEST
+
+
+def test_bad_signature_is_refused(signed, tmp_path, keypair):
+    with zipfile.ZipFile(signed) as zf:
+        sig = bytearray(zf.read(B.SIGNATURE))
+    sig[-3] ^= 0x01
+    bad = rezip(signed, tmp_path / "bad.zip", replace={B.SIGNATURE: bytes(sig)}, fix_manifest=True)
+    B.verify_bundle(bad)  # without a key, a signature cannot be checked (documented)
+    with pytest.raises(B.BundleError) as err:
+        B.verify_bundle(bad, public_key=keypair[1])
+    assert err.value.member == B.SIGNATURE
+
+
+def test_signature_from_another_key_is_refused(signed, tmp_path):
+    from reports import integrity
+
+    _, other_public = integrity.generate_keypair(tmp_path / "someone-else")
+    with pytest.raises(B.BundleError) as err:
+        B.verify_bundle(signed, public_key=other_public)
+    assert err.value.member == B.SIGNATURE
+
+
+def test_forged_report_with_recomputed_manifest_is_caught(signed, tmp_path, keypair):
+    """A forger edits the verdict and recomputes the manifest: the report's own hash and the signature catch it."""
+    with zipfile.ZipFile(signed) as zf:
+        report = json.loads(zf.read(B.REPORT))
+    report["verdict"] = "target_met" if report["verdict"] != "target_met" else "target_not_met"
+    forged = json.dumps(report, ensure_ascii=False).encode()
+    bad = rezip(signed, tmp_path / "bad.zip", replace={B.REPORT: forged}, fix_manifest=True)
+    with pytest.raises(B.BundleError) as err:
+        B.verify_bundle(bad)
+    assert err.value.member == B.REPORT
+
+
+def test_report_of_another_scan_is_refused(signed, tmp_path, keypair):
+    other_json, _ = make_report(demo_scan(site="다른 현장"))
+    bad = rezip(
+        signed, tmp_path / "bad.zip", replace={B.REPORT: other_json}, drop=[B.SIGNATURE], fix_manifest=True
+    )
+    with pytest.raises(B.BundleError) as err:
+        B.verify_bundle(bad)
+    assert err.value.member == B.REPORT
+
+
+@pytest.mark.parametrize("name", ["../evil.json", "/etc/passwd", "a\\..\\b", "C:/x"])
+def test_zip_slip_names_are_refused(signed, tmp_path, name):
+    bad = rezip(signed, tmp_path / "bad.zip", add={name: b"{}"})
+    with pytest.raises(B.BundleError, match="unsafe member name"):
+        B.verify_bundle(bad)
+
+
+def test_zip_bomb_member_is_refused_before_inflating_it(signed, tmp_path, monkeypatch):
+    monkeypatch.setattr(B, "MAX_MEMBER_BYTES", 4096)
+    with pytest.raises(B.BundleError, match="allowed") as err:
+        B.verify_bundle(signed)
+    assert err.value.member in {B.SCAN, B.REPORT}
+
+
+def test_not_a_zip_and_no_file(tmp_path):
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"PK\x03\x04 definitely not a zip")
+    with pytest.raises(B.BundleError) as err:
+        B.verify_bundle(junk)
+    assert err.value.member == "bundle"
+    with pytest.raises(B.BundleError, match="does not exist"):
+        B.verify_bundle(tmp_path / "nope.zip")
+
+
+def test_newer_bundle_version_is_refused_clearly(signed, tmp_path):
+    with zipfile.ZipFile(signed) as zf:
+        manifest = json.loads(zf.read(B.MANIFEST))
+    manifest["bundle_version"] = 2
+    bad = rezip(signed, tmp_path / "bad.zip", replace={B.MANIFEST: json.dumps(manifest).encode()})
+    with pytest.raises(B.BundleError, match="bundle_version 2"):
+        B.verify_bundle(bad)
