@@ -1,0 +1,48 @@
+"""The rollup HTML in headless Chromium (Debian's): it shows the figures and runs no script."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from reports.rollup import build_rollup, write_rollup
+from tests.auditor.reportgen import AS_OF, site_report
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def test_rollup_page_shows_the_figures_and_runs_no_script(tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian chromium not installed (make browser)")
+    docs = [site_report(i) for i in range(6)]
+    docs[1]["site"] = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    [html] = write_rollup(build_rollup(docs, as_of=AS_OF), tmp_path, ["html"], "en")
+
+    dialogs, errors, requests = [], [], []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(html.as_uri())
+        summary = page.inner_text("#summary")
+        sites_text = page.inner_text("#sites")
+        browser.close()
+    assert summary == "Sites meeting the target: 2 / 6"
+    assert "<script>alert(2)</script>" in sites_text  # shown as text, not run
+    assert dialogs == [] and errors == []
+    assert [u for u in requests if not u.startswith("file://")] == []
