@@ -138,6 +138,8 @@ def import_bundle_cmd(
     A tampered bundle is refused with the member that fails; the others are still imported.
     Importing the same bundle twice changes nothing.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
     from cctv_inventory.bundle import BundleError, import_bundle
 
     outcomes: list[dict[str, Any]] = []
@@ -153,6 +155,10 @@ def import_bundle_cmd(
                 )
                 typer.echo(f"REFUSED {path}: {exc}", err=True)
                 continue
+            except SQLAlchemyError as exc:
+                # e.g. a read-only viewer role: the store rolled back, nothing half-written; stop here.
+                first_line = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                raise _fail(f"{path}: the database refused the write ({first_line})", EXIT_DATABASE) from None
             outcomes.append(outcome.to_dict())
             if not as_json:
                 what = "imported" if outcome.changed_anything else "already imported, nothing changed"
