@@ -1,0 +1,312 @@
+"""assess(matched, policy) -> Report: a policy applied to one matched scan. Pure: no I/O, no clock
+unless `generated_at` is left out.
+
+What counts (docs/reports.md "Assessment" repeats it):
+- A device is *covered* when it was read (status ok), its role maps to a part of the policy, and it
+  has a registry match of a certificate type the policy counts as evidence, at a level that counts
+  (exact, alias, pattern; maker-level when `count_maker_level`), valid or undated at the scan's date.
+- Suspected relabel: by default (`relabel_counts: false`) the device is *not* counted even when the
+  registry covers its claimed brand and model, because on site the device itself is the evidence and
+  the public cases were certificates of origin on relabelled units. It gets a high-severity finding
+  with claim and fingerprints side by side either way; a policy may set `relabel_counts: true`.
+- Part status and verdict: reports/outcome.py.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta, timezone
+
+from inventory.model import Match, MatchedDevice, MatchedScan
+from scanner.vendors import VendorCatalog, load_vendor_catalog
+
+from .declared import compare_declared
+from .model import (
+    FINDING_KINDS,
+    SCHEMA_VERSION,
+    SEVERITIES,
+    CertificateRow,
+    DeviceRow,
+    Finding,
+    PartResult,
+    PolicyInfo,
+    RegistrySourceInfo,
+    Relabel,
+    Report,
+    ScanInfo,
+)
+from .outcome import PartFigures, decide
+from .policy import Policy
+
+# Korea has no daylight saving time; the policy period is in Korean calendar days.
+KST = timezone(timedelta(hours=9), "KST")
+UNREAD_KINDS = ("unreachable", "auth_failed", "protocol_error", "timeout")
+
+__all__ = ["KST", "assess"]
+
+
+def _certificate(match: Match) -> CertificateRow:
+    e = match.entry
+    return CertificateRow(
+        certificate_type=e.certificate_type,
+        certificate_no=e.certificate_no,
+        level=match.level,
+        reason=match.reason,
+        validity=match.validity,
+        valid_from=e.valid_from,
+        valid_to=e.valid_to,
+        entry_id=e.id,
+        entry_manufacturer=e.manufacturer,
+        entry_model=e.model,
+        entry_model_pattern=e.model_pattern,
+        entry_firmware=e.firmware,
+        entry_business_no=e.business_no,
+        source_name=e.source.name,
+        source_file=e.source.file_name,
+        source_sha256=e.source.sha256,
+        source_row=e.source_row,
+    )
+
+
+def _counts(match: Match, policy: Policy) -> bool:
+    return match.counts and (match.level != "maker" or policy.count_maker_level)
+
+
+def _device_row(md: MatchedDevice, policy: Policy) -> tuple[DeviceRow, list[Finding]]:
+    d = md.device
+    part = policy.part_of_role(d.role)
+    evidence = [m for m in md.matches if m.entry.certificate_type in policy.evidence]
+    counting = [m for m in evidence if _counts(m, policy)]
+    shown = counting[0] if counting else next((m for m in evidence if m.level != "candidate"), None)
+    shown = shown or (evidence[0] if evidence else None)
+    relabel = d.suspected_relabel
+    not_counted = None
+    if counting:
+        if d.status != "ok":
+            not_counted = "not_read"
+        elif part is None:
+            not_counted = "no_part"
+        elif relabel and not policy.relabel_counts:
+            not_counted = "suspected_relabel"
+    covered = bool(counting) and not_counted is None
+    others = tuple(
+        _certificate(m)
+        for m in md.matches
+        if m.entry.certificate_type in policy.listed_certificates and m.level != "candidate"
+    )
+    row = DeviceRow(
+        address=d.address,
+        port=d.port,
+        device_key=md.device_key,
+        mac=d.mac,
+        manufacturer=d.manufacturer,
+        model=d.model,
+        firmware=d.firmware,
+        serial=d.serial,
+        hostname=d.hostname,
+        role=d.role,
+        part=part,
+        status=d.status,
+        status_reason=d.status_reason,
+        match=_certificate(shown) if shown else None,
+        covered=covered,
+        not_counted_reason=not_counted,
+        other_certificates=others,
+        fingerprints={k: str(v) for k, v in asdict(d.fingerprints).items() if v},
+        suspected_relabel=Relabel(relabel.claimed, relabel.likely_maker, tuple(relabel.evidence)) if relabel else None,
+    )
+    return row, _device_findings(md, row, evidence, counting, policy)
+
+
+def _cert_line(m: Match) -> str:
+    e = m.entry
+    what = f"{e.manufacturer} {e.model or e.model_pattern or '(maker-level)'}"
+    return (
+        f"{e.certificate_type} {e.certificate_no} ({what}; {m.level}; "
+        f"valid {e.valid_from or '?'}..{e.valid_to or '?'}; {e.source.file_name} row {e.source_row})"
+    )
+
+
+def _device_findings(
+    md: MatchedDevice, row: DeviceRow, evidence: list[Match], counting: list[Match], policy: Policy
+) -> list[Finding]:
+    d = md.device
+    out: list[Finding] = []
+    params = {"manufacturer": d.manufacturer or "", "model": d.model or "", "address": d.address}
+    if d.status != "ok":
+        # Severity is settled once the verdict is known (high when it made the report incomplete).
+        return [Finding(d.status, "warning", d.address, params, (d.status_reason or d.status,))]
+    if row.suspected_relabel:
+        r = row.suspected_relabel
+        variant = "counted" if row.covered else "excluded" if counting else "uncovered"
+        out.append(Finding(
+            "suspected_relabel", "high", d.address,
+            {**params, "claimed": r.claimed, "likely_maker": r.likely_maker, "variant": variant},
+            (f"claimed: {r.claimed} {d.model or ''}".rstrip(), f"fingerprints point to: {r.likely_maker}", *r.evidence),
+        ))
+    if row.part is None:
+        reason = d.role_reason or f"role {d.role}"
+        out.append(Finding("unclassified", "info", d.address, {**params, "role": d.role}, (reason,)))
+        return out
+    others = [_cert_line(m) for m in md.matches if m.entry.certificate_type not in policy.evidence]
+    if not evidence:
+        out.append(Finding("unmatched", "warning", d.address, params,
+                           (f"no {'/'.join(policy.evidence)} entry in the registry", *others)))
+    elif all(m.level == "candidate" for m in evidence):
+        out.append(Finding("candidate_only", "warning", d.address, params,
+                           tuple(f"candidate: {_cert_line(m)} ({m.reason})" for m in evidence)))
+    elif not counting:
+        for m in evidence:
+            kind = {"expired": "certificate_expired", "not_yet_valid": "certificate_not_yet_valid"}.get(m.validity)
+            if kind and m.level != "candidate":
+                out.append(Finding(kind, "warning", d.address,
+                                   {**params, "certificate_no": m.entry.certificate_no,
+                                    "valid_from": str(m.entry.valid_from or "?"), "valid_to": str(m.entry.valid_to or "?")},
+                                   (_cert_line(m),)))
+        maker_only = [m for m in evidence if m.level == "maker" and m.counts]
+        if maker_only and not policy.count_maker_level:
+            out.append(Finding("maker_level_only", "warning", d.address, {**params, "variant": "not_counted"},
+                               tuple(_cert_line(m) for m in maker_only)))
+    elif counting[0].level == "maker":
+        out.append(Finding("maker_level_only", "info", d.address, {**params, "variant": "counted"},
+                           (_cert_line(counting[0]),)))
+    # Listed certificates that lapsed: shown to the agency, decide nothing.
+    for m in md.matches:
+        if m.entry.certificate_type in policy.listed_certificates and m.level != "candidate" and m.validity in (
+            "expired", "not_yet_valid"
+        ):
+            kind = "certificate_expired" if m.validity == "expired" else "certificate_not_yet_valid"
+            out.append(Finding(kind, "info", d.address,
+                               {**params, "certificate_no": m.entry.certificate_no, "variant": "listed",
+                                "certificate_type": m.entry.certificate_type,
+                                "valid_from": str(m.entry.valid_from or "?"), "valid_to": str(m.entry.valid_to or "?")},
+                               (_cert_line(m),)))
+    return out
+
+
+def _address_key(address: str) -> tuple[int, object]:
+    try:
+        return (0, ipaddress.ip_address(address))
+    except ValueError:
+        return (1, address)
+
+
+def _sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(
+        findings,
+        key=lambda f: (SEVERITIES.index(f.severity), FINDING_KINDS.index(f.kind),
+                       _address_key(f.device or ""), sorted(f.params.items())),
+    ))
+
+
+def _policy_info(policy: Policy) -> PolicyInfo:
+    return PolicyInfo(
+        id=policy.id,
+        title=dict(policy.title),
+        source=policy.source,
+        item_no=policy.item_no,
+        product_name=dict(policy.product_name),
+        period_from=policy.period_from,
+        period_to=policy.period_to,
+        evidence=policy.evidence,
+        coverage_mode=policy.coverage.mode,
+        min_share=policy.coverage.min_share,
+        min_localized_parts=policy.min_localized_parts,
+        mandatory=policy.mandatory,
+        count_maker_level=policy.count_maker_level,
+        relabel_counts=policy.relabel_counts,
+        part_names={p.id: dict(p.name) for p in policy.parts},
+    )
+
+
+def assess(
+    matched: MatchedScan,
+    policy: Policy,
+    *,
+    generated_at: datetime | None = None,
+    catalog: VendorCatalog | None = None,
+) -> Report:
+    scan = matched.scan
+    part_order = [p.id for p in policy.parts]
+    rows: list[DeviceRow] = []
+    findings: list[Finding] = []
+    for md in matched.devices:
+        row, device_findings = _device_row(md, policy)
+        rows.append(row)
+        findings.extend(device_findings)
+    rows.sort(key=lambda r: (part_order.index(r.part) if r.part else len(part_order), _address_key(r.address), r.port))
+
+    figures = [
+        PartFigures(
+            part=pid,
+            devices=sum(1 for r in rows if r.part == pid),
+            covered=sum(1 for r in rows if r.part == pid and r.covered),
+            unread=sum(1 for r in rows if r.part == pid and r.status != "ok"),
+        )
+        for pid in part_order
+    ]
+    unknown_unread = sum(1 for r in rows if r.part is None and r.status != "ok")
+    outcome = decide(policy, figures, unknown_unread, scan.complete)
+    if outcome.verdict == "incomplete":  # the unread devices are why: say so loudly
+        findings = [
+            Finding(f.kind, "high", f.device, f.params, f.evidence) if f.kind in UNREAD_KINDS else f for f in findings
+        ]
+
+    if not scan.complete:
+        findings.append(Finding("scan_incomplete", "high", None, {"reason": scan.interrupted_reason or ""},
+                                (scan.interrupted_reason or "scan was cut short",)))
+    scan_day = scan.started_at.astimezone(KST).date()
+    if not policy.in_period(scan_day):
+        period = f"{policy.period_from}..{policy.period_to or ''}"
+        findings.append(Finding(
+            "outside_policy_period", "high", None,
+            {"scan_date": scan_day.isoformat(), "period": period, "policy": policy.id},
+            (f"scan started {scan.started_at.isoformat()} ({scan_day} KST)", f"policy {policy.id} in force {period}"),
+        ))
+    findings.extend(compare_declared(matched.declared, rows, catalog or load_vendor_catalog()))
+
+    notes = ["method_coverage_" + policy.coverage.mode, "method_verdict_rule", "method_certificates_at_scan_date"]
+    notes.append("method_maker_level_counted" if policy.count_maker_level else "method_maker_level_not_counted")
+    notes.append("method_relabel_counted" if policy.relabel_counts else "method_relabel_excluded")
+    if not matched.declared:
+        notes.append("method_no_declared_list")
+
+    return Report(
+        schema_version=SCHEMA_VERSION,
+        site=scan.site,
+        scan=ScanInfo(
+            id=scan.scan_id,
+            started_at=scan.started_at,
+            finished_at=scan.finished_at,
+            interfaces=tuple(scan.scope.interfaces),
+            targets=tuple(scan.scope.targets),
+            multicast=scan.scope.multicast,
+            allow_public=scan.scope.allow_public,
+            complete=scan.complete,
+            interrupted_reason=scan.interrupted_reason,
+        ),
+        agent_version=scan.agent_version,
+        agent_host=scan.host.hostname if scan.host else None,
+        generated_at=generated_at or datetime.now(UTC),
+        policy=_policy_info(policy),
+        verdict=outcome.verdict,
+        verdict_reason=outcome.reason,
+        localized_parts=outcome.as_read,
+        best_case_localized=outcome.best_case,
+        worst_case_localized=outcome.worst_case,
+        parts=tuple(
+            PartResult(part=f.part, devices=f.devices, covered=f.covered, unread=f.unread,
+                       status=f.status(policy.coverage))
+            for f in figures
+        ),
+        devices=tuple(rows),
+        findings=_sort_findings(findings),
+        registry_sources=tuple(
+            RegistrySourceInfo(s.name, s.file_name, s.sha256, s.imported_at) for s in matched.registry_sources
+        ),
+        matched_at=matched.matched_at,
+        declared_items=len(matched.declared),
+        method_notes=tuple(notes),
+    )

@@ -1,0 +1,86 @@
+"""Declared equipment (the contract's list) against what the scan found.
+
+Decisions (docs/reports.md "Declared equipment"):
+- Without a declared list there are no declared/undeclared findings (the method section says so).
+- A declared line and a device are the same equipment when the maker is the same (vendor family
+  from config/vendors.yaml, else the normalized name: Hanwha Techwin = Hanwha Vision) and the
+  normalized model is equal. Lines for the same maker and model are added up.
+- Only devices that were read can be compared; when some could not be read, a missing line says so
+  in its evidence, because the missing equipment may be among them.
+- A serial listed on a declared line and not seen on any device of that maker and model is named
+  in its own `declared_not_found` finding: a swapped unit is exactly what an auditor looks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from inventory.model import DeclaredItem
+from scanner.vendors import VendorCatalog, normalize_maker, normalize_text
+
+from .model import DeviceRow, Finding
+
+
+@dataclass
+class _Line:
+    manufacturer: str
+    model: str
+    quantity: int = 0
+    serials: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+
+
+def _maker_key(catalog: VendorCatalog, name: str | None) -> str:
+    family = catalog.family_of_name(name)
+    return f"family:{family.id}" if family else f"name:{normalize_maker(name)}"
+
+
+def compare_declared(
+    declared: Sequence[DeclaredItem], rows: Sequence[DeviceRow], catalog: VendorCatalog
+) -> list[Finding]:
+    if not declared:
+        return []
+    lines: dict[tuple[str, str], _Line] = {}
+    for item in declared:
+        key = (_maker_key(catalog, item.manufacturer), normalize_text(item.model))
+        line = lines.setdefault(key, _Line(item.manufacturer, item.model))
+        line.quantity += item.quantity
+        line.serials.extend(item.serials)
+        line.rows.append(item.source_row)
+
+    read = [r for r in rows if r.status == "ok" and r.manufacturer and r.model]
+    unread = sum(1 for r in rows if r.status != "ok")
+    found: dict[tuple[str, str], list[DeviceRow]] = {}
+    for row in read:
+        found.setdefault((_maker_key(catalog, row.manufacturer), normalize_text(row.model or "")), []).append(row)
+
+    findings: list[Finding] = []
+    unread_note = (f"{unread} device(s) could not be read; the missing equipment may be among them",) if unread else ()
+    for key, line in lines.items():
+        devices = found.get(key, [])
+        where = f"declared list row(s): {', '.join(str(r) for r in line.rows)}"
+        params = {"manufacturer": line.manufacturer, "model": line.model, "declared": str(line.quantity),
+                  "found": str(len(devices))}
+        if not devices:
+            findings.append(Finding("declared_not_found", "warning", None, params, (where, *unread_note)))
+        elif len(devices) != line.quantity:
+            addresses = ", ".join(d.address for d in devices)
+            findings.append(Finding("quantity_mismatch", "warning", None, params,
+                                    (where, f"found at: {addresses}", *unread_note)))
+        seen_serials = {normalize_text(d.serial) for d in devices if d.serial}
+        for serial in line.serials:
+            if devices and normalize_text(serial) not in seen_serials:
+                findings.append(Finding("declared_not_found", "warning", None, {**params, "serial": serial, "variant": "serial"},
+                                        (where, f"declared serial {serial} not seen on any {line.model}")))
+
+    for key, devices in found.items():
+        if key in lines:
+            continue
+        for row in devices:
+            findings.append(Finding(
+                "found_not_declared", "warning", row.address,
+                {"manufacturer": row.manufacturer or "", "model": row.model or ""},
+                (f"{row.manufacturer} {row.model} at {row.address} is on no line of the declared list",),
+            ))
+    return findings

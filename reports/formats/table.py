@@ -1,0 +1,78 @@
+"""The device table shared by the CSV and XLSX renderers, and the cell guard against formula injection.
+
+Device strings are hostile input (DESIGN §7). A spreadsheet treats a cell that starts with
+`= + - @` (or a tab / carriage return, which some importers strip before looking) as a formula:
+`=HYPERLINK("http://x")` from a camera's model string would become a live link. Every text cell is
+prefixed with `'` when it starts with one of those, which makes Excel and LibreOffice show it as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..messages import Messages
+from ..model import CertificateRow, DeviceRow, Report
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+DEVICE_COLUMNS = (
+    "col_address", "col_mac", "col_manufacturer", "col_model", "col_firmware", "col_serial", "col_role",
+    "col_part", "col_device_status", "col_match_level", "col_certificate_type", "col_certificate_no",
+    "col_valid_from", "col_valid_to", "col_valid_at_scan", "col_counted", "col_other_certificates",
+    "col_relabel", "col_fingerprints", "col_evidence_sha256",
+)
+
+
+def neutralize(value: Any) -> Any:
+    """A text cell made inert for spreadsheets; other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def yes_no(t: Messages, value: bool | None) -> str:
+    return t("word_none") if value is None else t("word_yes") if value else t("word_no")
+
+
+def _certificate_text(t: Messages, c: CertificateRow) -> str:
+    return f"{t.label('certificate', c.certificate_type)} {c.certificate_no} ({t.label('validity', c.validity)})"
+
+
+def counted_text(t: Messages, d: DeviceRow) -> str:
+    if d.covered:
+        return t("word_yes")
+    if d.not_counted_reason:
+        return t.label("not_counted", d.not_counted_reason)
+    return t("word_no")
+
+
+def device_cells(t: Messages, report: Report, d: DeviceRow, sha256: str) -> list[Any]:
+    m = d.match
+    relabel = (
+        f"{d.suspected_relabel.claimed} → {d.suspected_relabel.likely_maker}: " + "; ".join(d.suspected_relabel.evidence)
+        if d.suspected_relabel
+        else ""
+    )
+    part_name = report.policy.part_names.get(d.part, {}).get(t.lang) if d.part else None
+    return [
+        d.address if d.port in (80, 0) else f"{d.address}:{d.port}",
+        d.mac or "",
+        d.manufacturer or "",
+        d.model or "",
+        d.firmware or "",
+        d.serial or "",
+        t.label("role", d.role),
+        part_name or t.label("part", d.part) if d.part else t("part_none"),
+        t.label("status", d.status),
+        t.label("level", m.level) if m else t("level_none"),
+        t.label("certificate", m.certificate_type) if m else "",
+        m.certificate_no if m else "",
+        m.valid_from.isoformat() if m and m.valid_from else "",
+        m.valid_to.isoformat() if m and m.valid_to else "",
+        yes_no(t, m.valid_at_scan) if m else "",
+        counted_text(t, d),
+        "; ".join(_certificate_text(t, c) for c in d.other_certificates),
+        relabel,
+        "; ".join(f"{k}: {v}" for k, v in sorted(d.fingerprints.items())),
+        sha256,
+    ]

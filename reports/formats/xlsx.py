@@ -1,0 +1,108 @@
+"""The report as an XLSX workbook (openpyxl): a summary sheet (verdict, policy, SHA-256), then the
+parts, findings and device tables, headers in the report language.
+
+Every text cell is guarded against formula injection (table.py) and stripped of the control
+characters XLSX cannot hold (a hostile device string must not make the workbook unwritable).
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..messages import Messages, messages
+from ..model import Report, report_to_dict
+from .table import DEVICE_COLUMNS, device_cells, neutralize
+
+_HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
+_BOLD = Font(bold=True)
+
+
+def safe_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return neutralize(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    return value
+
+
+def _table(ws, header: list[str], rows: list[list[Any]], widths: list[int] | None = None) -> None:
+    ws.append([safe_cell(h) for h in header])
+    for cell in ws[ws.max_row]:
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    for i, _ in enumerate(header, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = (widths[i - 1] if widths else 18)
+    ws.freeze_panes = ws.cell(row=ws.max_row - len(rows) + 1, column=1) if rows else None
+
+
+def _part_name(report: Report, t: Messages, part: str) -> str:
+    return report.policy.part_names.get(part, {}).get(t.lang) or t.label("part", part)
+
+
+def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:
+    t = messages(lang)
+    doc = report_to_dict(report)
+    sha256 = doc["evidence_sha256"]
+    p = report.policy
+    wb = Workbook()
+
+    summary = wb.active
+    summary.title = t("section_verdict")
+    reason = t(f"verdict_reason_{report.verdict_reason}", as_read=report.localized_parts, parts=len(report.parts),
+               required=p.min_localized_parts, best=report.best_case_localized, worst=report.worst_case_localized)
+    for key, value in [
+        (t("report_title"), p.title.get(lang, p.id)),
+        (t("site"), report.site),
+        (t("section_verdict"), t.label("verdict", report.verdict)),
+        ("", reason),
+        (t("policy"), p.id),
+        (t("policy_period"), f"{p.period_from} ~ {p.period_to or ''}"),
+        (t("scan_id"), report.scan.id),
+        (t("scan_started"), report.scan.started_at.isoformat()),
+        (t("generated_at"), report.generated_at.isoformat()),
+        (t("col_evidence_sha256"), sha256),
+    ]:
+        summary.append([safe_cell(key), safe_cell(value)])
+        summary.cell(row=summary.max_row, column=1).font = _BOLD
+    summary.column_dimensions["A"].width = 22
+    summary.column_dimensions["B"].width = 80
+
+    parts = wb.create_sheet(t("csv_sheet_parts"))
+    _table(
+        parts,
+        [t("col_part"), t("col_devices"), t("col_covered"), t("col_unread"), t("col_share"), t("col_status")],
+        [[_part_name(report, t, r.part), r.devices, r.covered, r.unread, r.share, t.label("part_status", r.status)]
+         for r in report.parts],
+        [32, 10, 10, 10, 10, 16],
+    )
+    for row in parts.iter_rows(min_row=2, min_col=5, max_col=5):
+        for cell in row:
+            cell.number_format = "0.0%"
+
+    findings = wb.create_sheet(t("csv_sheet_findings"))
+    _table(
+        findings,
+        [t("col_severity"), t("col_kind"), t("col_device"), t("col_message"), t("col_evidence")],
+        [[t.label("severity", f.severity), t.label("kind", f.kind), f.device or "", t.finding(f), "\n".join(f.evidence)]
+         for f in report.findings],
+        [10, 24, 16, 70, 60],
+    )
+    for row in findings.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    devices = wb.create_sheet(t("csv_sheet_devices"))
+    _table(devices, [t(c) for c in DEVICE_COLUMNS],
+           [device_cells(t, report, d, sha256) for d in report.devices])
+
+    wb.properties.title = t("report_title")
+    wb.properties.subject = safe_cell(report.site)
+    wb.properties.description = f"evidence_sha256={sha256}"
+    # Fixed timestamps: the workbook's own metadata should not make two renders of one report differ.
+    wb.properties.created = wb.properties.modified = report.generated_at.replace(tzinfo=None)
+    wb.save(out)
