@@ -71,7 +71,7 @@ def _spend(costs: Sequence[float], budget: float) -> int:
     """How many of these changes a budget of unknown devices can buy, cheapest first."""
     bought = 0
     for cost in sorted(costs):
-        if cost > budget:
+        if cost == INFINITE or cost > budget:  # inf > inf is False: an impossible change stays impossible
             break
         budget -= cost
         bought += 1

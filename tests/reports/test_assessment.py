@@ -1,0 +1,283 @@
+"""reports.assessment under the 2024 policy on hand-built matched scans: every verdict, every finding kind."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+
+from inventory.model import DeclaredItem
+from reports.assessment import assess
+from reports.model import FINDING_KINDS
+from reports.policy import policy_from_dict
+from tests.reports.builders import (
+    CANDIDATE,
+    CPRO_EXPIRED,
+    GENERATED_AT,
+    HANBIT,
+    HANWHA,
+    IDIS,
+    INNODEP_MAKER,
+    NOT_YET,
+    SECURITY_OLD,
+    XRN,
+    device,
+    entry,
+    match,
+    matched_scan,
+    md,
+    shared_devices,
+)
+from tests.reports.test_policy import shipped
+
+
+def run(devices, policy, **kwargs):
+    return assess(matched_scan(devices, **kwargs), policy, generated_at=GENERATED_AT)
+
+
+def variant(**changes):
+    data = shipped()
+    data.update(changes)
+    return policy_from_dict(data)
+
+
+def kinds(report) -> set[str]:
+    return {f.kind for f in report.findings}
+
+
+def part(report, part_id):
+    return next(p for p in report.parts if p.part == part_id)
+
+
+CAM1 = md(device("10.0.0.1"), match(HANWHA))
+CAM2 = md(device("10.0.0.2", "IDIS Co., Ltd.", "DC-D4236RX"), match(IDIS, "alias"))
+FOREIGN_CAM = md(device("10.0.0.3", "HIKVISION", "DS-2CD2143G2-I"))
+NVR = md(device("10.0.0.31", "Hanwha Vision", "XRN-1610", "nvr"), match(XRN))
+FOREIGN_NVR = md(device("10.0.0.32", "HIKVISION", "DS-7608NI-K2", "nvr"))
+TERMINAL = md(device("10.0.0.5", "LENOVO", "ThinkStation P3", "operator_terminal"))
+
+
+# --- verdicts ---------------------------------------------------------------------------
+
+
+def test_target_met_with_one_fully_covered_part(policy):
+    r = run([CAM1, CAM2, FOREIGN_NVR, TERMINAL], policy)
+    assert r.verdict == "target_met" and r.verdict_reason == "met"
+    cam = part(r, "camera")
+    assert (cam.devices, cam.covered, cam.share, cam.status) == (2, 2, 1.0, "localized")
+    assert part(r, "recorder_analytics").status == "not_localized"
+    assert part(r, "terminal_server").status == "not_localized"
+    assert r.localized_parts == 1
+
+
+def test_target_not_met_when_every_part_is_only_partly_covered(policy):
+    r = run([CAM1, FOREIGN_CAM, NVR, FOREIGN_NVR], policy)
+    assert r.verdict == "target_not_met"
+    assert part(r, "camera").status == "partly_covered" and part(r, "camera").share == 0.5
+    assert part(r, "terminal_server").status == "no_devices"
+
+
+def test_no_devices_at_all_is_target_not_met(policy):
+    r = run([], policy)
+    assert r.verdict == "target_not_met"
+    assert {p.status for p in r.parts} == {"no_devices"}
+
+
+def test_mandatory_policy_fails_instead(policy):
+    r = run([CAM1, FOREIGN_CAM], variant(mandatory=True))
+    assert r.verdict == "fail"
+
+
+def test_unreadable_device_that_could_change_the_outcome_makes_it_incomplete(policy):
+    # Cameras read are all covered; the NVR part is uncovered. A timed-out device of unknown role
+    # could be an uncovered camera (target lost) -> the report cannot say. (It could also be a covered
+    # terminal, the part with no devices: best case 2.)
+    r = run([CAM1, CAM2, FOREIGN_NVR, md(device("10.0.0.9", status="timeout"))], policy)
+    assert r.verdict == "incomplete" and r.verdict_reason == "unread_could_change"
+    assert (r.worst_case_localized, r.localized_parts, r.best_case_localized) == (0, 1, 2)
+    timeout = next(f for f in r.findings if f.kind == "timeout")
+    assert timeout.severity == "high"  # it is why the report is incomplete
+
+
+def test_unreadable_device_that_cannot_change_the_outcome_leaves_the_verdict(policy):
+    # Every part already has an uncovered device that was read: with coverage "all", nothing an
+    # unreadable device could turn out to be makes any part localized.
+    r = run([CAM1, FOREIGN_CAM, FOREIGN_NVR, TERMINAL, md(device("10.0.0.9", status="unreachable"))], policy)
+    assert r.verdict == "target_not_met" and r.verdict_reason == "not_met_despite_unread"
+    assert next(f for f in r.findings if f.kind == "unreachable").severity == "warning"
+
+
+def test_unreadable_device_of_a_known_part_counts_against_that_part_only(policy):
+    # Two localized parts; one unread device whose role is known (camera) can break only one.
+    unread_cam = md(replace(device("10.0.0.8"), status="auth_failed", status_reason="401"))
+    r = run([CAM1, unread_cam, NVR], policy)
+    assert part(r, "camera").unread == 1 and part(r, "camera").status == "partly_covered"
+    assert r.verdict == "target_met" and r.verdict_reason == "met_despite_unread"
+
+
+def test_scan_cut_short_is_incomplete_unless_nothing_could_help(policy):
+    r = run([CAM1, CAM2], policy, complete=False, interrupted_reason="SIGINT after 40 s")
+    assert r.verdict == "incomplete" and r.verdict_reason == "scan_cut_short"
+    assert "scan_incomplete" in kinds(r)
+    # every part already holds an uncovered device that was read: missing devices cannot rescue it
+    r = run([FOREIGN_CAM, FOREIGN_NVR, TERMINAL], policy, complete=False, interrupted_reason="deadline")
+    assert r.verdict == "target_not_met"
+
+
+def test_share_coverage_localizes_a_part_at_half(policy):
+    p = variant(coverage={"mode": "share", "min_share": 0.5})
+    r = run([CAM1, FOREIGN_CAM], p)
+    assert part(r, "camera").status == "localized" and r.verdict == "target_met"
+    r = run([CAM1, FOREIGN_CAM, md(device("10.0.0.4", "Dahua", "IPC-HFW2431S-S-S2"))], p)
+    assert part(r, "camera").status == "partly_covered" and r.verdict == "target_not_met"
+
+
+def test_two_parts_required(policy):
+    p = variant(min_localized_parts=2)
+    assert run([CAM1, NVR], p).verdict == "target_met"
+    assert run([CAM1, FOREIGN_NVR], p).verdict == "target_not_met"
+
+
+# --- what counts --------------------------------------------------------------------------
+
+
+def test_relabel_is_not_counted_by_default_and_is_a_high_finding(policy):
+    relabel = md(device("10.0.0.51", "한빛비전", "HB-IP4231", relabel_of="Dahua"), match(HANBIT))
+    r = run([relabel], policy)
+    row = r.devices[0]
+    assert row.match is not None and row.match.certificate_no == HANBIT.certificate_no
+    assert not row.covered and row.not_counted_reason == "suspected_relabel"
+    assert r.verdict == "target_not_met"
+    f = next(f for f in r.findings if f.kind == "suspected_relabel")
+    assert f.severity == "high" and f.params["variant"] == "excluded"
+    assert f.evidence[:2] == ("claimed: 한빛비전 HB-IP4231", "fingerprints point to: Dahua")
+    assert "MAC OUI: Zhejiang Dahua Technology" in f.evidence
+
+
+def test_relabel_counts_when_the_policy_says_so_but_is_still_flagged(policy):
+    relabel = md(device("10.0.0.51", "한빛비전", "HB-IP4231", relabel_of="Dahua"), match(HANBIT))
+    r = run([relabel], variant(relabel_counts=True))
+    assert r.devices[0].covered and r.verdict == "target_met"
+    assert next(f for f in r.findings if f.kind == "suspected_relabel").params["variant"] == "counted"
+
+
+def test_maker_level_entries_count_as_weaker_evidence_unless_switched_off(policy):
+    ai = md(device("10.0.0.33", "Innodep", "VURIX-AI-8", "analytics"), match(INNODEP_MAKER, "maker"))
+    r = run([ai], policy)
+    assert r.devices[0].covered and r.verdict == "target_met"
+    f = next(f for f in r.findings if f.kind == "maker_level_only")
+    assert f.severity == "info" and f.params["variant"] == "counted"
+    assert r.devices[0].match.maker_level
+    r = run([ai], variant(count_maker_level=False))
+    assert not r.devices[0].covered and r.verdict == "target_not_met"
+    assert next(f for f in r.findings if f.kind == "maker_level_only").params["variant"] == "not_counted"
+
+
+def test_candidates_and_other_certificate_types_never_cover(policy):
+    cand = md(device("10.0.0.18", "TRUEN", "TN-B220CS"), match(CANDIDATE, "candidate"))
+    gs_only = md(device("10.0.0.19"), match(entry("Hanwha Vision", "XNO-6080R", certificate_type="gs")))
+    r = run([cand, gs_only], policy)
+    assert not any(d.covered for d in r.devices)
+    assert {"candidate_only", "unmatched"} <= kinds(r)
+    gs_row = next(d for d in r.devices if d.address == "10.0.0.19")
+    assert gs_row.match is None and [c.certificate_type for c in gs_row.other_certificates] == ["gs"]
+
+
+def test_undated_certificate_counts_and_says_validity_unknown(policy):
+    undated = entry("Hanwha Vision", "XNO-6080R", valid_from=None, valid_to=None)
+    r = run([md(device("10.0.0.1"), match(undated, validity="undated"))], policy)
+    assert r.devices[0].covered and r.devices[0].match.valid_at_scan is None
+
+
+def test_device_rows_follow_part_order_then_address(shared_report):
+    parts = [d.part for d in shared_report.devices]
+    order = ["camera", "recorder_analytics", "terminal_server", None]
+    assert parts == sorted(parts, key=order.index)
+    cams = [d.address for d in shared_report.devices if d.part == "camera"]
+    assert cams[:3] == ["10.10.0.11", "10.10.0.15", "10.10.0.17"]
+
+
+# --- every finding kind ----------------------------------------------------------------------
+
+KST_SCAN_2025 = datetime(2025, 1, 2, 0, 0, tzinfo=UTC)
+
+
+def scenario(kind: str):
+    """(matched-scan kwargs, devices) that must produce finding `kind`."""
+    cam = device("10.0.0.1")
+    return {
+        "scan_incomplete": ({"complete": False, "interrupted_reason": "SIGINT"}, [CAM1]),
+        "outside_policy_period": ({"started_at": KST_SCAN_2025}, [CAM1]),
+        "suspected_relabel": ({}, [md(device("10.0.0.51", "한빛비전", "HB-IP4231", relabel_of="Dahua"), match(HANBIT))]),
+        "unreachable": ({}, [md(device("10.0.0.9", status="unreachable"))]),
+        "auth_failed": ({}, [md(device("10.0.0.9", status="auth_failed"))]),
+        "protocol_error": ({}, [md(device("10.0.0.9", status="protocol_error"))]),
+        "timeout": ({}, [md(device("10.0.0.9", status="timeout"))]),
+        "certificate_expired": ({}, [md(device("10.0.0.19", "CPRO", "CPN-5031B"), match(CPRO_EXPIRED, validity="expired"))]),
+        "certificate_not_yet_valid": ({}, [md(device("10.0.0.32", "IDIS", "DR-6516P", "nvr"), match(NOT_YET, validity="not_yet_valid"))]),
+        "candidate_only": ({}, [md(device("10.0.0.18", "TRUEN", "TN-B220CS"), match(CANDIDATE, "candidate"))]),
+        "unmatched": ({}, [FOREIGN_CAM]),
+        "maker_level_only": ({}, [md(device("10.0.0.33", "Innodep", "VURIX-AI-8", "analytics"), match(INNODEP_MAKER, "maker"))]),
+        "unclassified": ({}, [md(device("10.0.0.77", "Acme", "Doorbell", "unknown"))]),
+        "declared_not_found": ({"declared": (DeclaredItem("recorder_analytics", "Hanwha Techwin", "XRN-1610", 1),)}, [md(cam, match(HANWHA))]),
+        "found_not_declared": ({"declared": (DeclaredItem("camera", "Hanwha Vision", "XNO-6080R", 1),)}, [CAM1, FOREIGN_CAM]),
+        "quantity_mismatch": ({"declared": (DeclaredItem("camera", "한화비전", "XNO-6080R", 3),)}, [CAM1]),
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", FINDING_KINDS)
+def test_every_finding_kind_is_produced_with_evidence(policy, kind):
+    kwargs, devices = scenario(kind)
+    r = run(devices, policy, **kwargs)
+    found = [f for f in r.findings if f.kind == kind]
+    assert found, f"no {kind} finding in {[f.kind for f in r.findings]}"
+    assert all(f.evidence for f in found), "every finding carries its evidence"
+
+
+def test_outside_period_is_a_warning_not_a_silent_verdict(policy):
+    r = run([CAM1], policy, started_at=KST_SCAN_2025)
+    f = next(f for f in r.findings if f.kind == "outside_policy_period")
+    assert f.severity == "high" and f.params["scan_date"] == "2025-01-02"
+    assert r.verdict == "target_met"  # judged under the policy anyway, and says so
+
+
+def test_period_is_judged_in_korean_days(policy):
+    # 2024-02-29 16:00 UTC is 2024-03-01 01:00 KST: inside the pilot.
+    r = run([CAM1], policy, started_at=datetime(2024, 2, 29, 16, 0, tzinfo=UTC))
+    assert "outside_policy_period" not in kinds(r)
+    r = run([CAM1], policy, started_at=datetime(2024, 2, 29, 14, 0, tzinfo=UTC))
+    assert "outside_policy_period" in kinds(r)
+
+
+def test_declared_equipment_matches_through_the_vendor_family_and_names_missing_serials(policy):
+    declared = (
+        DeclaredItem("camera", "한화테크윈", "XNO-6080R", 1, serials=("SN000001", "ZZ-MISSING")),
+        DeclaredItem("camera", "(주)아이디스", "DC-D4236RX", 1, source_row=3),
+    )
+    r = run([md(device("10.0.0.1", serial="SN000001"), match(HANWHA)), CAM2], policy, declared=declared)
+    missing = [f for f in r.findings if f.kind == "declared_not_found"]
+    assert [f.params.get("serial") for f in missing] == ["ZZ-MISSING"]
+    assert "quantity_mismatch" not in kinds(r) and "found_not_declared" not in kinds(r)
+
+
+def test_expired_listed_certificate_is_information_only(policy):
+    r = run([md(device("10.0.0.15", "IDIS", "DC-D4236RX"), match(IDIS), match(SECURITY_OLD, validity="expired"))], policy)
+    f = next(f for f in r.findings if f.kind == "certificate_expired")
+    assert f.severity == "info" and f.params["variant"] == "listed"
+    assert r.devices[0].covered
+
+
+def test_findings_are_ordered_most_severe_first(shared_report):
+    order = ["high", "warning", "info"]
+    severities = [f.severity for f in shared_report.findings]
+    assert severities == sorted(severities, key=order.index)
+
+
+def test_assess_is_pure(policy):
+    a = assess(matched_scan(shared_devices()), policy, generated_at=GENERATED_AT)
+    b = assess(matched_scan(shared_devices()), policy, generated_at=GENERATED_AT)
+    from reports.model import report_to_dict
+
+    assert report_to_dict(a) == report_to_dict(b)
+    assert a.policy.period_from == date(2024, 3, 1)
