@@ -1,0 +1,216 @@
+"""reports.formats: every registered format renders in both languages; JSON follows the shipped schema;
+golden files (timestamps redacted); hostile device strings inert in HTML, CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from openpyxl import load_workbook
+
+from inventory.model import CERTIFICATE_TYPES, MATCH_LEVELS
+from reports.formats import FORMATS
+from reports.formats.html import TEMPLATES, render_text
+from reports.messages import LANGUAGES, messages
+from reports.model import FINDING_KINDS, PART_STATUSES, SEVERITIES, VERDICTS, report_to_dict
+from reports.validation import report_schema, validate_report_document
+from scanner.model import DEVICE_STATUSES, ROLES
+from tests.reports.builders import HOSTILE_MAKER, HOSTILE_MODEL
+
+GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def render(report, name: str, lang: str) -> bytes:
+    out = io.BytesIO()
+    FORMATS[name].render(report, out, lang)
+    return out.getvalue()
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_every_registered_format_renders_and_names_the_digest(shared_report, name, lang):
+    data = render(shared_report, name, lang)
+    assert data
+    sha = report_to_dict(shared_report)["evidence_sha256"]
+    if name == "xlsx":
+        wb = load_workbook(io.BytesIO(data))
+        cells = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+        assert sha in cells
+    else:
+        assert sha.encode() in data
+
+
+def test_format_registry_is_what_the_cli_offers():
+    assert set(FORMATS) == {"html", "json", "csv", "xlsx"}
+    assert all(fmt.name == key and fmt.extension == f".{key}" for key, fmt in FORMATS.items())
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+def test_json_follows_the_shipped_schema(shared_report):
+    doc = json.loads(render(shared_report, "json", "ko"))
+    validate_report_document(doc)
+    for key in ("schema_version", "site", "scan", "agent_version", "policy", "verdict", "parts", "devices",
+                "findings", "method", "evidence_sha256"):
+        assert key in doc
+    device = doc["devices"][0]
+    assert set(device["match"]) >= {"level", "entry", "certificate_type", "certificate_no", "valid_from",
+                                    "valid_to", "valid_at_scan"}
+
+
+def test_schema_rejects_a_broken_document(shared_report):
+    doc = report_to_dict(shared_report)
+    doc["verdict"] = "looks_fine"
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report_document(doc)
+
+
+def test_schema_enums_match_the_code():
+    s = report_schema()
+    props = s["properties"]
+    assert props["verdict"]["enum"] == list(VERDICTS)
+    assert props["parts"]["items"]["properties"]["status"]["enum"] == list(PART_STATUSES)
+    finding = props["findings"]["items"]["properties"]
+    assert finding["kind"]["enum"] == list(FINDING_KINDS) and finding["severity"]["enum"] == list(SEVERITIES)
+    device = props["devices"]["items"]["properties"]
+    assert device["role"]["enum"] == list(ROLES) and device["status"]["enum"] == list(DEVICE_STATUSES)
+    cert = s["$defs"]["certificate"]["properties"]
+    assert cert["level"]["enum"] == list(MATCH_LEVELS)
+    assert cert["certificate_type"]["enum"] == list(CERTIFICATE_TYPES)
+
+
+def test_json_is_language_neutral(shared_report):
+    assert render(shared_report, "json", "ko") == render(shared_report, "json", "en")
+
+
+# --- golden files ---------------------------------------------------------------------------------
+
+_TIMESTAMPS = re.compile(r"(generated_at|matched_at)(\"?\s*[:=]\s*\"?)[0-9T:+\-.]+")
+
+
+def redact(text: str, sha: str) -> str:
+    return _TIMESTAMPS.sub(r"\1\2<redacted>", text).replace(sha, "<sha256>")
+
+
+@pytest.mark.parametrize(("name", "lang"), [("json", "ko"), ("csv", "ko"), ("csv", "en"), ("html", "ko"), ("html", "en")])
+def test_golden(shared_report, name, lang):
+    sha = report_to_dict(shared_report)["evidence_sha256"]
+    text = render(shared_report, name, lang).decode("utf-8-sig")
+    # the generation time also shows in the HTML method section and meta lines
+    text = redact(text, sha).replace(shared_report.generated_at.isoformat(), "<generated_at>")
+    text = text.replace(shared_report.matched_at.isoformat(), "<matched_at>")
+    path = GOLDEN / f"report.{lang}.{name}"
+    if UPDATE or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="")
+    assert text == path.read_bytes().decode("utf-8"), f"{path} differs; UPDATE_GOLDEN=1 to accept"
+
+
+# --- languages -----------------------------------------------------------------------------------
+
+
+def test_catalogs_have_the_same_keys_and_text_for_every_id():
+    ko, en = messages("ko"), messages("en")
+    assert ko.keys() == en.keys()
+    needed = {f"verdict_{v}" for v in VERDICTS} | {f"part_status_{s}" for s in PART_STATUSES}
+    needed |= {f"severity_{s}" for s in SEVERITIES} | {f"kind_{k}" for k in FINDING_KINDS}
+    needed |= {f"status_{s}" for s in DEVICE_STATUSES} | {f"role_{r}" for r in ROLES}
+    needed |= {f"level_{lvl}" for lvl in MATCH_LEVELS} | {f"certificate_{c}" for c in CERTIFICATE_TYPES}
+    assert needed <= en.keys()
+
+
+def test_every_finding_message_has_its_text(shared_report):
+    for lang in LANGUAGES:
+        t = messages(lang)
+        for f in shared_report.findings:
+            text = t.finding(f)
+            assert "{" not in text, text
+
+
+def test_template_holds_no_words():
+    """All text comes from the catalogs: strip Jinja, CSS and tags, and no letters may remain."""
+    source = (TEMPLATES / "report.html.j2").read_text(encoding="utf-8")
+    source = re.sub(r"<style>.*?</style>", "", source, flags=re.S)
+    source = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", source, flags=re.S)
+    source = re.sub(r"<[^>]*>", "", source)
+    assert re.findall(r"[A-Za-z가-힣]+", source) == []
+
+
+def test_korean_by_default_english_on_request(shared_report):
+    ko = render_text(shared_report)
+    en = render_text(shared_report, "en")
+    assert '<html lang="ko">' in ko and "부품 국산화 확인 보고서" in ko and "목표 미달성" in ko
+    assert '<html lang="en">' in en and "Parts localization report" in en and "Target not met" in en
+    assert "부품 국산화" not in en.split("<body>")[1].split('id="site"')[0]
+
+
+def test_csv_has_a_bom_and_korean_headers(shared_report):
+    data = render(shared_report, "csv", "ko")
+    assert data.startswith(b"\xef\xbb\xbf")
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header[:4] == ["주소", "MAC 주소", "제조사 (장비 응답)", "모델명"]
+    en_header = next(csv.reader(io.StringIO(render(shared_report, "csv", "en").decode("utf-8-sig"))))
+    assert en_header[0] == "Address"
+
+
+def test_xlsx_has_korean_sheets_and_headers(shared_report):
+    wb = load_workbook(io.BytesIO(render(shared_report, "xlsx", "ko")))
+    assert wb.sheetnames == ["판정", "핵심부품별 결과", "확인 사항", "장비 목록"]
+    assert wb["장비 목록"]["A1"].value == "주소"
+    assert wb["판정"]["B3"].value == "목표 미달성"
+
+
+# --- hostile device strings -------------------------------------------------------------------------
+
+
+def test_hostile_strings_are_escaped_in_html(shared_report):
+    html = render_text(shared_report)
+    assert HOSTILE_MAKER not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html.lower()
+    assert "default-src 'none'; style-src 'unsafe-inline'" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html), "no external fetch"
+
+
+def test_hostile_strings_are_neutralized_in_csv(shared_report):
+    rows = list(csv.reader(io.StringIO(render(shared_report, "csv", "en").decode("utf-8-sig"))))
+    row = next(r for r in rows if r[0] == "10.10.0.70")
+    assert row[2] == HOSTILE_MAKER  # text, shown as is (CSV is not markup)
+    assert row[3] == "'" + HOSTILE_MODEL
+    for r in rows:
+        for cell in r:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+def test_hostile_strings_are_neutralized_in_xlsx(shared_report):
+    wb = load_workbook(io.BytesIO(render(shared_report, "xlsx", "en")))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula: {cell.value}"
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
+    devices = wb[messages("en")("csv_sheet_devices")]
+    models = [row[3].value for row in devices.iter_rows(min_row=2)]
+    assert "'" + HOSTILE_MODEL in models
+
+
+def test_control_characters_do_not_break_the_workbook(shared_report):
+    from dataclasses import replace
+
+    evil = replace(shared_report.devices[0], firmware="1.0\x00\x07\x1b[31m", model="\tXNO")
+    report = replace(shared_report, devices=(evil, *shared_report.devices[1:]))
+    wb = load_workbook(io.BytesIO(render(report, "xlsx", "en")))
+    row = next(wb[messages("en")("csv_sheet_devices")].iter_rows(min_row=2, max_row=2))
+    assert row[3].value == "'\tXNO" and "\x00" not in row[4].value
