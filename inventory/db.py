@@ -1,0 +1,110 @@
+"""Engines and the schema's version: one place that knows Alembic.
+
+- `upgrade(url)` runs the migrations in inventory/migrations/ (what `cctv-inventory db upgrade` calls).
+- `connect(url)` gives an engine whose schema is current: a SQLite file (new or behind) is upgraded on the
+  spot, because it is the user's own zero-set-up file; PostgreSQL is shared and usually owned by someone
+  else, so an out-of-date schema there is refused with the command to run, never changed behind their back.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from .errors import InventoryError, SchemaOutOfDate
+
+DEFAULT_DB_URL = "sqlite:///./cctv-inventory.db"
+DB_URL_ENV = "CCTV_INVENTORY_DB"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def resolve_url(url: str | None) -> str:
+    """--db wins, then $CCTV_INVENTORY_DB, then the local SQLite file."""
+    return url or os.environ.get(DB_URL_ENV) or DEFAULT_DB_URL
+
+
+def display_url(url: str) -> str:
+    """The URL as it may be printed: any password hidden."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL we cannot parse is shown as given
+        return url
+
+
+def _alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def create_engine(url: str) -> sa.Engine:
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise InventoryError(f"not a database URL: {url!r} ({exc})") from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = sa.create_engine(parsed, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade_engine(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+
+
+def upgrade(url: str | None = None) -> str:
+    """Bring the schema at `url` to the newest revision; returns that revision."""
+    engine = create_engine(resolve_url(url))
+    try:
+        upgrade_engine(engine)
+        return head_revision()
+    finally:
+        engine.dispose()
+
+
+def connect(url: str) -> sa.Engine:
+    """An engine on a current schema (see the module docstring for who upgrades what)."""
+    engine = create_engine(url)
+    try:
+        current = current_revision(engine)
+        head = head_revision()
+        if current == head:
+            return engine
+        if engine.dialect.name == "sqlite":
+            upgrade_engine(engine)
+            return engine
+        state = "has no cctv-inventory schema yet" if current is None else f"is at schema {current}"
+        raise SchemaOutOfDate(
+            f"the database {display_url(url)} {state}, this program needs {head}: "
+            f"run `cctv-inventory db upgrade --db {display_url(url)}`"
+        )
+    except BaseException:
+        engine.dispose()
+        raise
