@@ -93,15 +93,14 @@ def report_command(
 
     store = _open_store(db)
     with store:
+        from inventory.errors import ScanNotFound
+
         try:
             matched = store.matched_scan(scan, site)
-        except LookupError as exc:
+        except ScanNotFound as exc:
             raise _fail(str(exc), EXIT_BAD_INPUT) from None
         except Exception as exc:  # noqa: BLE001 - database trouble: say so, keep the exit code distinct
             raise _fail(f"cannot read the scan from the database: {exc}", EXIT_DATABASE) from None
-        if matched is None:
-            raise _fail(f"no scan {scan!r}{f' of site {site!r}' if site else ''} in the database", EXIT_BAD_INPUT)
-
         report = assess(matched, chosen)
         out_dir = out or Path("out") / f"report-{report.scan.id[:8]}"
         try:

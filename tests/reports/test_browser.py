@@ -1,0 +1,92 @@
+"""The HTML report in real headless Chromium (Debian's /usr/bin/chromium via Playwright), inside
+tools/isolated like every test: verdict and per-part table shown, hostile strings inert, no script runs,
+nothing fetched, and the print stylesheet applies (A4, no PDF needed)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reports.screenshot import CHROMIUM, CHROMIUM_ARGS
+from reports.writer import write_report_set
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
+                       reason="!!! Debian chromium is not installed (make browser) !!!"),
+]
+
+
+@pytest.fixture(scope="module")
+def report_files(tmp_path_factory, shared_report):
+    out = tmp_path_factory.mktemp("html")
+    write_report_set(shared_report, out / "ko", ["html"], "ko")
+    write_report_set(shared_report, out / "en", ["html"], "en")
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, path: Path):
+    """A page with listeners for every way a script could show itself, and for every request."""
+    page = browser.new_page()
+    events = {"dialogs": [], "console": [], "requests": [], "errors": []}
+    page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
+    page.on("console", lambda m: events["console"].append(m.text))
+    page.on("pageerror", lambda e: events["errors"].append(str(e)))
+    page.on("request", lambda r: events["requests"].append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, events
+
+
+@pytest.mark.parametrize(("lang", "verdict", "part"), [("ko", "목표 미달성", "① 카메라"), ("en", "Target not met", "① Camera")])
+def test_verdict_and_parts_table_are_shown(browser, report_files, lang, verdict, part):
+    page, events = open_page(browser, report_files / lang / "report.html")
+    assert page.locator("#verdict .label").inner_text().strip() == verdict
+    assert page.locator("#verdict").is_visible()
+    rows = page.locator("table.parts tbody tr")
+    assert rows.count() == 3
+    assert rows.nth(0).locator("td").nth(0).inner_text() == part
+    assert rows.nth(0).locator("td").nth(1).inner_text() == "8"
+    # verdict first: it sits above the parts table on the page
+    assert page.locator("#verdict").bounding_box()["y"] < page.locator("#parts").bounding_box()["y"]
+    assert events["requests"] == [(report_files / lang / "report.html").as_uri()]
+    page.close()
+
+
+def test_hostile_device_strings_stay_text_and_no_script_runs(browser, report_files):
+    page, events = open_page(browser, report_files / "ko" / "report.html")
+    row = page.locator('tr[data-address="10.10.0.70"]')
+    assert row.locator("td").nth(1).inner_text().startswith("<script>alert(1)</script>")
+    assert row.locator("td").nth(2).inner_text() == '=HYPERLINK("http://x")'
+    assert page.locator("script").count() == 0
+    # even an injected script is refused by the page's Content-Security-Policy
+    ran = page.evaluate("() => { try { const s = document.createElement('script'); s.textContent = \"window.__ran = 1\"; "
+                        "document.body.appendChild(s); } catch (e) {} return window.__ran === 1; }")
+    assert ran is False
+    assert events["dialogs"] == [] and events["errors"] == []
+    assert all("Content Security Policy" in c or "Content-Security-Policy" in c for c in events["console"]), events["console"]
+    page.close()
+
+
+def test_print_stylesheet_applies(browser, report_files):
+    page, events = open_page(browser, report_files / "ko" / "report.html")
+    screen_size = page.evaluate("() => getComputedStyle(document.querySelector('table.devices')).fontSize")
+    page.emulate_media(media="print")
+    print_size = page.evaluate("() => getComputedStyle(document.querySelector('table.devices')).fontSize")
+    header_group = page.evaluate("() => getComputedStyle(document.querySelector('table.devices thead')).display")
+    assert float(print_size.rstrip("px")) < float(screen_size.rstrip("px"))
+    assert header_group == "table-header-group"  # the device table's header repeats on each A4 page
+    assert page.locator("#verdict").is_visible()
+    page.close()
