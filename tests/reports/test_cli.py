@@ -1,0 +1,127 @@
+"""`cctv-inventory report | keygen | verify` as subprocesses (run under tools/isolated like every test)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reports.validation import validate_report_document
+from reports.writer import write_report_set
+from scanner.serialize import write_scan_json
+from tests.conftest import CONFIG
+from tests.reports.builders import SCAN_ID, SITE, shared_matched_scan
+
+
+def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cctv_inventory", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
+
+
+@pytest.fixture
+def keys(tmp_path):
+    result = cli("keygen", "--out", str(tmp_path / "keys" / "installer"))
+    assert result.returncode == 0, result.stderr
+    return tmp_path / "keys" / "installer.key", tmp_path / "keys" / "installer.pub"
+
+
+def test_keygen_refuses_to_overwrite(tmp_path, keys):
+    again = cli("keygen", "--out", str(tmp_path / "keys" / "installer"))
+    assert again.returncode == 3 and "not overwriting" in again.stderr
+
+
+def test_verify_exit_codes(tmp_path, keys, shared_report):
+    write_report_set(shared_report, tmp_path / "out", ["json"], "ko", keys[0])
+    report = tmp_path / "out" / "report.json"
+    ok = cli("verify", str(report), "--key", str(keys[1]))
+    assert ok.returncode == 0 and "signature ok" in ok.stdout
+    data = report.read_bytes()
+    report.write_bytes(data.replace(b'"target_not_met"', b'"target_nOt_met"', 1))  # one byte
+    changed = cli("verify", str(report))
+    assert changed.returncode == 1 and "CHANGED" in changed.stderr
+    report.write_bytes(data)
+    sig = report.with_name("report.json.sig")
+    text = sig.read_text()
+    sig.write_text(("B" if text[0] != "B" else "C") + text[1:])
+    bad = cli("verify", str(report), "--key", str(keys[1]))
+    assert bad.returncode == 1 and "BAD SIGNATURE" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--policy", "no-such-policy"], "no policy named"),
+        (["--format", "html,pdf"], "unknown format pdf"),
+        (["--lang", "jp"], "--lang must be one of ko, en"),
+    ],
+)
+def test_report_refuses_bad_input_before_touching_the_database(tmp_path, args, message):
+    result = cli("report", "--db", f"sqlite:///{tmp_path / 'never.db'}", *args)
+    assert result.returncode == 3 and message in result.stderr
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_report_names_the_bad_key_of_a_policy_file(tmp_path):
+    policy = tmp_path / "mine.yaml"
+    shipped = CONFIG / "policies" / "kr-sme-parts-localization-2024.yaml"
+    policy.write_text(shipped.read_text(encoding="utf-8").replace("mandatory:", "mandatroy:"), encoding="utf-8")
+    result = cli("report", "--db", f"sqlite:///{tmp_path / 'never.db'}", "--policy", str(policy))
+    assert result.returncode == 3 and "mandatroy: unknown key" in result.stderr
+
+
+# --- end to end through the inventory store ---------------------------------------------------
+
+needs_matching = pytest.mark.skipif(
+    importlib.util.find_spec("inventory.match_store") is None,
+    reason="!!! inventory matching (inventory/match_store.py) has not landed yet !!!",
+)
+
+
+def sample_registry() -> Path:
+    found = sorted((CONFIG / "registry").glob("*.csv")) + sorted((CONFIG / "registry").glob("*.xlsx"))
+    if not found:
+        pytest.skip("!!! no sample registry in config/registry/ yet !!!")
+    return found[0]
+
+
+@needs_matching
+def test_report_end_to_end_from_a_stored_scan(db_url, tmp_path, keys):
+    from inventory.store import Store
+
+    scan = shared_matched_scan().scan
+    scan_file = tmp_path / "scan.json"
+    write_scan_json(scan, scan_file)
+    with Store.open(db_url) as store:
+        store.save_scan(scan)
+        store.import_registry(sample_registry())
+
+    out = tmp_path / "report"
+    result = cli("report", "--site", SITE, "--out", str(out), "--sign", str(keys[0]), "--lang", "en",
+                 env={"CCTV_INVENTORY_DB": db_url})
+    assert result.returncode == 0, result.stderr
+    assert "Verdict:" in result.stdout
+    for name in ("report.html", "report.json", "report.csv", "report.xlsx", "report.json.sig"):
+        assert (out / name).is_file(), name
+    doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    validate_report_document(doc)
+    assert doc["scan"]["id"] == SCAN_ID and doc["site"] == SITE
+    assert doc["evidence_sha256"].encode() in (out / "report.html").read_bytes()
+    assert cli("verify", str(out / "report.json"), "--key", str(keys[1])).returncode == 0
+
+    with Store.open(db_url) as store:
+        stored = [r for r in store.reports(SITE)]
+    assert any(getattr(r, "sha256", None) == doc["evidence_sha256"] for r in stored), stored
+
+    missing = cli("report", "--scan", "00000000-0000-0000-0000-000000000000", "--db", db_url, "--out", str(tmp_path / "x"))
+    assert missing.returncode == 3 and "no scan" in missing.stderr
