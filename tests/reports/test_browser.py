@@ -81,7 +81,7 @@ def test_hostile_device_strings_stay_text_and_no_script_runs(browser, report_fil
 
 
 def test_print_stylesheet_applies(browser, report_files):
-    page, events = open_page(browser, report_files / "ko" / "report.html")
+    page, _ = open_page(browser, report_files / "ko" / "report.html")
     screen_size = page.evaluate("() => getComputedStyle(document.querySelector('table.devices')).fontSize")
     page.emulate_media(media="print")
     print_size = page.evaluate("() => getComputedStyle(document.querySelector('table.devices')).fontSize")

@@ -22,6 +22,7 @@ def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) 
     return subprocess.run(
         [sys.executable, "-m", "cctv_inventory", *args],
         capture_output=True,
+        check=False,
         text=True,
         timeout=120,
         env={**os.environ, **(env or {})},
