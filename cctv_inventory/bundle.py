@@ -99,12 +99,12 @@ class BundleImportOutcome:
     scan_id: str
     scan_created: bool  # False: this scan was already in the database
     report_created: bool  # False: this report (same SHA-256) was already stored
-    registry_sources_created: int  # registry digests newly recorded under the site
+    registry_sources: int  # registry file digests the report was matched against (kept in the stored report)
     signature_checked: bool
 
     @property
     def changed_anything(self) -> bool:
-        return self.scan_created or self.report_created or self.registry_sources_created > 0
+        return self.scan_created or self.report_created
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,7 +113,7 @@ class BundleImportOutcome:
             "scan_id": self.scan_id,
             "scan_created": self.scan_created,
             "report_created": self.report_created,
-            "registry_sources_created": self.registry_sources_created,
+            "registry_sources": self.registry_sources,
             "signature_checked": self.signature_checked,
         }
 
@@ -331,6 +331,7 @@ def verify_bundle(path: Path, public_key: Path | None = None) -> VerifiedBundle:
         raise BundleError(REGISTRY_SOURCES, "expected a list of {name, file_name, sha256, imported_at}")
 
     _check_consistency(manifest, scan, report)
+    _check_registry_sources(sources, report)
     signature = data.get(SIGNATURE)
     _check_report_integrity(data[REPORT], manifest, signature, Path(public_key) if public_key else None)
     checked = public_key is not None
@@ -374,6 +375,24 @@ def _check_consistency(manifest: dict[str, Any], scan: dict[str, Any], report: d
         raise BundleError(REPORT, f"is a report of site {report_site!r}, not {manifest['site']!r}")
 
 
+def _check_registry_sources(sources: list[dict[str, Any]], report: dict[str, Any]) -> None:
+    """registry-sources.json must name the same files (by SHA-256) as the report's method section.
+
+    The stored report keeps these digests (inventory.queries.registry_digests reads them from it), so
+    a bundle whose two lists disagree would store something other than what it shows.
+    """
+    method = report.get("method")
+    in_report = method.get("registry_sources") if isinstance(method, dict) else None
+    if in_report is None:
+        return  # a report format without the list: nothing to compare
+    ours = sorted(str(s.get("sha256")) for s in sources)
+    theirs = sorted(str(s.get("sha256")) for s in in_report if isinstance(s, dict))
+    if ours != theirs:
+        raise BundleError(
+            REGISTRY_SOURCES, "names other registry files than the report's method.registry_sources"
+        )
+
+
 def _check_report_integrity(
     report_bytes: bytes, manifest: dict[str, Any], signature: bytes | None, public_key: Path | None
 ) -> None:
@@ -410,13 +429,12 @@ def _check_report_integrity(
 
 
 def import_bundle(path: Path, store: Any, public_key: Path | None = None) -> BundleImportOutcome:
-    """Verify, then store the scan, the report and the registry digests under the bundle's site.
+    """Verify, then store the scan and the report (which carries the registry digests) under the site.
 
     Idempotent: the scan is keyed by its scan_id and the report by its SHA-256, so a second import of
     the same bundle changes nothing. Two bundles of one site from two machines carry two scan ids and
     are both kept. Nothing is stored unless the whole bundle verified.
     """
-    from inventory.queries import save_registry_digests
 
     from scanner.serialize import ScanFileError, scan_from_dict
 
@@ -440,14 +458,13 @@ def import_bundle(path: Path, store: Any, public_key: Path | None = None) -> Bun
             else None,
         )
     )
-    sources_created = save_registry_digests(store, scan.site, scan.scan_id, verified.registry_sources)
     return BundleImportOutcome(
         path=Path(path),
         site=scan.site,
         scan_id=scan.scan_id,
         scan_created=saved.created,
         report_created=bool(report_created),
-        registry_sources_created=sources_created,
+        registry_sources=len(verified.registry_sources),
         signature_checked=verified.signature_checked,
     )
 

@@ -24,6 +24,8 @@ from typing import Any, Literal, get_args
 from scanner.model import Device, ScanResult
 from scanner.vendors import VendorCatalog, load_vendor_catalog, normalize_maker, normalize_text
 
+from .identity import clean_mac, clean_serial
+
 ChangeKind = Literal[
     "replaced", "maker_changed", "firmware_changed", "model_changed", "moved", "new", "missing", "unreadable"
 ]
@@ -121,12 +123,14 @@ class _Identity:
 
     def keys(self, device: Device) -> list[str]:
         keys = []
-        if device.serial and device.serial.strip():
+        serial = clean_serial(device.serial)  # placeholders ("0", "N/A") identify nothing
+        if serial:
             # The serial alone (not maker+serial): a relabelled device keeps its serial while its
             # claimed brand changes, and we want to pair it to report `maker_changed`.
-            keys.append(f"serial:{normalize_text(device.serial)}")
-        if device.mac:
-            keys.append(f"mac:{device.mac.lower()}")
+            keys.append(f"serial:{normalize_text(serial)}")
+        mac = clean_mac(device.mac)
+        if mac:
+            keys.append(f"mac:{mac}")
         if device.endpoint_reference:
             keys.append(f"endpoint:{device.endpoint_reference}")
         return keys

@@ -5,25 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from cctv_inventory import bundle as B
-from inventory.model import RegistrySource
 from scanner.serialize import scan_to_json
 from tests.auditor.factory import demo_scan
+from tests.auditor.reports import SOURCE as REPORT_SOURCE
 from tests.auditor.reports import make_report
 
-SOURCES = [
-    RegistrySource(
-        name="sample",
-        file_name="sample-registry.csv",
-        sha256="ab" * 32,
-        imported_at=datetime(2026, 11, 1, tzinfo=UTC),
-    )
-]
+SOURCES = [REPORT_SOURCE]  # the registry file the report (tests/auditor/reports.py) was matched against
 
 
 @pytest.fixture
@@ -90,7 +82,7 @@ def test_written_bundle_lists_every_member_in_its_manifest(signed, parts, keypai
     verified = B.verify_bundle(signed, public_key=keypair[1])
     assert verified.signature_checked
     assert verified.scan_bytes == scan_json and verified.report_bytes == report_json
-    assert verified.registry_sources[0]["sha256"] == "ab" * 32
+    assert verified.registry_sources[0]["sha256"] == REPORT_SOURCE.sha256
     assert verified.agent["agent_version"] == "0.1.0"
     assert not list(signed.parent.glob(".bundle.zip.*"))  # atomic write left no temp file
 
@@ -102,7 +94,7 @@ def test_unsigned_bundle_verifies_without_key_but_not_with_one(tmp_path, parts, 
         scan_json=scan_json,
         report_json=report_json,
         report_signature=None,
-        registry_sources=[],
+        registry_sources=SOURCES,
         agent_version="0.1.0",
     )
     assert not B.verify_bundle(path).signature_checked
@@ -217,3 +209,13 @@ def test_newer_bundle_version_is_refused_clearly(signed, tmp_path):
     bad = rezip(signed, tmp_path / "bad.zip", replace={B.MANIFEST: json.dumps(manifest).encode()})
     with pytest.raises(B.BundleError, match="bundle_version 2"):
         B.verify_bundle(bad)
+
+
+def test_registry_sources_that_differ_from_the_report_are_refused(signed, tmp_path):
+    other = json.dumps(
+        [{"name": "x", "file_name": "x.csv", "sha256": "00" * 32, "imported_at": None}]
+    ).encode()
+    bad = rezip(signed, tmp_path / "bad.zip", replace={B.REGISTRY_SOURCES: other}, fix_manifest=True)
+    with pytest.raises(B.BundleError) as err:
+        B.verify_bundle(bad)
+    assert err.value.member == B.REGISTRY_SOURCES

@@ -114,3 +114,19 @@ def test_to_dict_lists_counts_for_every_kind():
     assert set(doc["counts"]) == set(CHANGE_KINDS)
     assert doc["counts"]["missing"] == 1
     assert doc["changes"][0]["before"]["address"] == "127.10.0.64"
+
+
+def test_placeholder_serials_do_not_pair_different_devices():
+    """Two cameras both reporting serial "0" are two devices; pairing falls back to MAC."""
+    before = scan(
+        [
+            device("10.0.0.5", serial="0", mac="00:09:18:00:00:05"),
+            device("10.0.0.6", serial="0", mac="00:09:18:00:00:06"),
+        ]
+    )
+    after = _later(before, [device("10.0.0.6", serial="0", mac="00:09:18:00:00:06", firmware="9.9")])
+    diff = diff_scans(before, after)
+    assert sorted((c.kind, c.address) for c in diff.changes) == [
+        ("firmware_changed", "10.0.0.6"),
+        ("missing", "10.0.0.5"),
+    ]

@@ -1,0 +1,120 @@
+"""Read-side queries for the auditor's commands (issue 8), over a Store, without changing store.py.
+
+    latest_report_documents(store)      each site's latest stored report, parsed (sites, rollup)
+    scans_to_compare(store, site, ...)  the two ScanResults `diff` compares
+    registry_digests(store, site)       which registry files a site's reports were matched against
+    prepare_database(url)               bring a schema to head (tests, benchmarks, first set-up)
+
+"Latest" per site: the report of the most recently started scan that has one; among several reports
+of that scan (reassessed under another policy), the most recently stored. The choice is made on small
+columns first and only the chosen documents are fetched, so a database holding years of reports for
+hundreds of sites reads one document per site.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from scanner.model import ScanResult
+
+from . import db
+from .errors import InventoryError, ScanNotFound
+from .store import Store
+from .tables import ReportRow, Scan, Site
+
+__all__ = [
+    "ScanSelectionError",
+    "latest_report_documents",
+    "prepare_database",
+    "registry_digests",
+    "scans_to_compare",
+]
+
+_CHUNK = 200
+
+
+class ScanSelectionError(InventoryError):
+    """The scans asked for cannot be compared (unknown site or scan, fewer than two scans)."""
+
+
+def prepare_database(url: str) -> str:
+    """Upgrade the schema at `url` to head (the owner's `cctv-inventory db upgrade`)."""
+    return db.upgrade(url)
+
+
+def _latest_report_ids(conn: sa.Connection, site: str | None = None) -> list[int]:
+    reports, scans, sites = ReportRow.__table__, Scan.__table__, Site.__table__
+    query = (
+        sa.select(sites.c.name, reports.c.id)
+        .join(scans, scans.c.id == reports.c.scan_pk)
+        .join(sites, sites.c.id == scans.c.site_id)
+        .order_by(sites.c.name, scans.c.started_at.desc(), reports.c.created_at.desc(), reports.c.id.desc())
+    )
+    if site is not None:
+        query = query.where(sites.c.name == site)
+    chosen: dict[str, int] = {}
+    for name, report_id in conn.execute(query):
+        chosen.setdefault(name, report_id)  # first row per site is its latest
+    return list(chosen.values())
+
+
+def latest_report_documents(store: Store, site: str | None = None) -> list[dict[str, Any]]:
+    """Each site's latest report JSON document (parsed), sites in name order."""
+    reports = ReportRow.__table__
+    with store.engine.connect() as conn:
+        ids = _latest_report_ids(conn, site)
+        texts: dict[int, str] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            rows = conn.execute(sa.select(reports.c.id, reports.c.report_json).where(reports.c.id.in_(chunk)))
+            texts.update((report_id, text) for report_id, text in rows)
+    return [json.loads(texts[i]) for i in ids]
+
+
+def scans_to_compare(
+    store: Store, site: str, from_scan: str | None = None, to_scan: str | None = None
+) -> tuple[ScanResult, ScanResult]:
+    """(before, after) for `diff`: the given scan ids of the site, defaulting to its last two scans."""
+    summaries = store.scans(site=site)  # oldest first
+    if not summaries:
+        known = sorted({s.site for s in store.scans()})
+        hint = f"; stored sites: {', '.join(known[:10])}" if known else "; no scans are stored"
+        raise ScanSelectionError(f"no scans of site {site!r}{hint}")
+    ids = [s.scan_id for s in summaries]
+    for given in (from_scan, to_scan):
+        if given is not None and given not in ids:
+            raise ScanSelectionError(
+                f"scan {given!r} is not a scan of site {site!r} (its scans: {', '.join(ids)})"
+            )
+    if to_scan is None:
+        candidates = [i for i in ids if i != from_scan]
+        to_scan = candidates[-1] if candidates else None
+    if from_scan is None:
+        earlier = ids[: ids.index(to_scan)] if to_scan in ids else []
+        from_scan = earlier[-1] if earlier else None
+    if from_scan is None or to_scan is None:
+        raise ScanSelectionError(f"site {site!r} has {len(ids)} scan(s); a diff needs two")
+    try:
+        return store.scan(from_scan), store.scan(to_scan)
+    except ScanNotFound as exc:  # deleted between the two queries
+        raise ScanSelectionError(str(exc)) from None
+
+
+def registry_digests(store: Store, site: str) -> list[dict[str, Any]]:
+    """Registry files ({name, file_name, sha256, imported_at, scan_id}) the site's stored reports were
+    matched against, read from each report's `method.registry_sources`: the digests travel inside the
+    (signed) report, so they are stored exactly when the report is, and cannot drift from it."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for stored in store.reports(site=site):
+        doc = json.loads(stored.report_json)
+        method = doc.get("method") if isinstance(doc, dict) else None
+        for source in (method or {}).get("registry_sources") or ():
+            key = (stored.scan_id, str(source.get("sha256")))
+            if key not in seen:
+                seen.add(key)
+                out.append({**source, "scan_id": stored.scan_id})
+    return out

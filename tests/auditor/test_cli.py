@@ -1,0 +1,172 @@
+"""The auditor's commands as a person runs them: subprocesses, database URL from the environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from datetime import timedelta
+
+import pytest
+
+from cctv_inventory.bundle import REPORT
+from tests.auditor.factory import T0, demo_scan, device
+from tests.auditor.test_bundle import rezip
+from tests.conftest import REPO
+
+
+def cli(*args: str, db: str, home, **extra_env) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "CCTV_INVENTORY_DB": db,
+        "XDG_CONFIG_HOME": str(home),
+        "COLUMNS": "200",
+        **extra_env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "tests.auditor.cli_runner", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def imported(db_url, make_bundle, tmp_path):
+    """Two scans of the demo site (the second with a camera swapped for a Dahua one) and one other site."""
+    from inventory.queries import prepare_database
+
+    prepare_database(db_url)
+    first = demo_scan()
+    swapped = [
+        device("127.10.0.15", "Dahua", "IPC-HFW2431S-S-S2", serial="6J0ZZZ", mac="3c:ef:8c:99:00:15")
+        if d.address == "127.10.0.15"
+        else d
+        for d in first.devices
+    ]
+    second = demo_scan(started_at=T0 + timedelta(days=40))
+    second = second.__class__(**{**second.__dict__, "devices": tuple(swapped)})
+    other = demo_scan(site="나래군청 방범 CCTV")
+    bundles = [
+        make_bundle(first, "first.zip"),
+        make_bundle(second, "second.zip"),
+        make_bundle(other, "other.zip"),
+    ]
+    return {"bundles": bundles, "first": first, "second": second, "other": other, "db": db_url}
+
+
+def test_import_bundle_sites_rollup_diff(imported, tmp_path, installer_keys):
+    db, home = imported["db"], tmp_path / "home"
+    with zipfile.ZipFile(imported["bundles"][2]) as zf:
+        report = zf.read(REPORT)
+    tampered = rezip(
+        imported["bundles"][2], tmp_path / "tampered.zip", replace={REPORT: report.replace(b"{", b"{ ", 1)}
+    )
+
+    run = cli(
+        "import-bundle",
+        str(tampered),
+        *map(str, imported["bundles"]),
+        "--key",
+        str(installer_keys[1]),
+        "--json",
+        db=db,
+        home=home,
+    )
+    assert run.returncode == 3, run.stderr
+    assert "REFUSED" in run.stderr and "report.json" in run.stderr
+    outcomes = json.loads(run.stdout)
+    assert outcomes[0] == {
+        "bundle": str(tampered),
+        "refused": True,
+        "member": "report.json",
+        "reason": outcomes[0]["reason"],
+    }
+    assert all(o["scan_created"] and o["signature_checked"] for o in outcomes[1:])
+
+    again = cli("import-bundle", str(imported["bundles"][0]), db=db, home=home)
+    assert again.returncode == 0 and "nothing changed" in again.stdout
+
+    sites = cli("sites", "--json", db=db, home=home)
+    assert sites.returncode == 0, sites.stderr
+    rows = {r["site"]: r for r in json.loads(sites.stdout)["sites"]}
+    garam = rows[imported["first"].site]
+    assert garam["scan_id"] == imported["second"].scan_id  # the latest scan
+    assert garam["device_count"] >= 25 and {p["part"] for p in garam["parts"]} >= {"camera"}
+    assert garam["verdict"] in ("target_met", "target_not_met", "incomplete")
+    assert set(rows) == {imported["first"].site, imported["other"].site}
+
+    table = cli("sites", db=db, home=home)
+    assert table.returncode == 0 and imported["other"].site in table.stdout
+
+    out = tmp_path / "rollup"
+    roll = cli("rollup", "--format", "html,json,xlsx", "--out", str(out), "--lang", "en", db=db, home=home)
+    assert roll.returncode == 0, roll.stderr
+    doc = json.loads((out / "rollup.json").read_text(encoding="utf-8"))
+    assert doc["site_count"] == 2
+    assert "Multi-site component localization rollup" in (out / "rollup.html").read_text(encoding="utf-8")
+    assert (out / "rollup.xlsx").stat().st_size > 0
+
+    diff = cli("diff", "--site", imported["first"].site, "--json", db=db, home=home)
+    assert diff.returncode == 0, diff.stderr
+    changes = json.loads(diff.stdout)
+    assert (
+        changes["from_scan"] == imported["first"].scan_id and changes["to_scan"] == imported["second"].scan_id
+    )
+    assert [c["kind"] for c in changes["changes"]] == ["maker_changed"]
+    assert changes["changes"][0]["address"] == "127.10.0.15"
+
+    text = cli("diff", "--site", imported["first"].site, db=db, home=home)
+    assert "maker_changed" in text.stdout and "127.10.0.15" in text.stdout
+
+
+def test_diff_with_explicit_scans_and_unknown_site(imported, tmp_path):
+    db, home = imported["db"], tmp_path / "home"
+    assert cli("import-bundle", *map(str, imported["bundles"][:2]), db=db, home=home).returncode == 0
+    backwards = cli(
+        "diff",
+        "--site",
+        imported["first"].site,
+        "--from",
+        imported["second"].scan_id,
+        "--to",
+        imported["first"].scan_id,
+        "--json",
+        db=db,
+        home=home,
+    )
+    assert backwards.returncode == 0, backwards.stderr
+    assert json.loads(backwards.stdout)["to_scan"] == imported["first"].scan_id
+    missing = cli("diff", "--site", "없는 현장", db=db, home=home)
+    assert missing.returncode == 3 and "없는 현장" in missing.stderr
+    wrong = cli("diff", "--site", imported["first"].site, "--from", "no-such-scan", db=db, home=home)
+    assert wrong.returncode == 3 and "no-such-scan" in wrong.stderr
+
+
+def test_bad_format_and_world_readable_config(tmp_path):
+    home = tmp_path / "home"
+    (home / "cctv-inventory").mkdir(parents=True)
+    config = home / "cctv-inventory" / "config.toml"
+    config.write_text(
+        '[database]\nurl = "postgresql+psycopg://a:secret@/x?host=/nonexistent"\n', encoding="utf-8"
+    )
+    config.chmod(0o644)
+    env = {k: v for k, v in os.environ.items() if k != "CCTV_INVENTORY_DB"}
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.auditor.cli_runner", "sites"],
+        cwd=REPO,
+        env={**env, "PYTHONPATH": str(REPO), "XDG_CONFIG_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 3 and "chmod 600" in run.stderr
+    bad = cli("rollup", "--format", "pdf", db=f"sqlite:///{tmp_path / 'x.db'}", home=home)
+    assert bad.returncode != 0 and "html" in (bad.stderr + bad.stdout)
