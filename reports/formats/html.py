@@ -10,17 +10,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ..assessment import KST
 from ..messages import messages
 from ..model import Report, report_to_dict
 from .table import counted_text, yes_no
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+def local_time(moment: datetime) -> str:
+    """Agencies read Korean time; the JSON keeps the exact UTC instants."""
+    return moment.astimezone(KST).strftime("%Y-%m-%d %H:%M:%S (UTC+09:00)")
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +66,7 @@ def context(report: Report, lang: str) -> dict[str, Any]:
         "counted": lambda d: counted_text(t, d),
         "yes_no": lambda v: yes_no(t, v),
         "percent": lambda share: f"{share:.0%}",
+        "when": local_time,
         "severity_counts": report.finding_counts(),
     }
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from inventory.model import CERTIFICATE_TYPES, MATCH_LEVELS
 from reports.formats import FORMATS
-from reports.formats.html import TEMPLATES, render_text
+from reports.formats.html import TEMPLATES, local_time, render_text
 from reports.messages import LANGUAGES, messages
 from reports.model import FINDING_KINDS, PART_STATUSES, SEVERITIES, VERDICTS, report_to_dict
 from reports.validation import report_schema, validate_report_document
@@ -108,8 +108,9 @@ def test_golden(shared_report, name, lang):
     sha = report_to_dict(shared_report)["evidence_sha256"]
     text = render(shared_report, name, lang).decode("utf-8-sig")
     # the generation time also shows in the HTML method section and meta lines
-    text = redact(text, sha).replace(shared_report.generated_at.isoformat(), "<generated_at>")
-    text = text.replace(shared_report.matched_at.isoformat(), "<matched_at>")
+    text = redact(text, sha)
+    for moment, label in ((shared_report.generated_at, "<generated_at>"), (shared_report.matched_at, "<matched_at>")):
+        text = text.replace(moment.isoformat(), label).replace(local_time(moment), label)
     path = GOLDEN / f"report.{lang}.{name}"
     if UPDATE or not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
