@@ -121,8 +121,12 @@ def test_report_end_to_end_from_a_stored_scan(db_url, tmp_path, keys):
     assert cli("verify", str(out / "report.json"), "--key", str(keys[1])).returncode == 0
 
     with Store.open(db_url) as store:
-        stored = [r for r in store.reports(SITE)]
-    assert any(getattr(r, "sha256", None) == doc["evidence_sha256"] for r in stored), stored
+        stored = store.reports(SITE)
+    mine = [r for r in stored if r.sha256 == doc["evidence_sha256"]]
+    assert len(mine) == 1, stored
+    assert mine[0].verdict == doc["verdict"] and mine[0].policy_id == doc["policy"]["id"]
+    assert mine[0].signature == (out / "report.json.sig").read_text().strip()
+    assert json.loads(mine[0].report_json) == doc
 
     missing = cli("report", "--scan", "00000000-0000-0000-0000-000000000000", "--db", db_url, "--out", str(tmp_path / "x"))
     assert missing.returncode == 3 and "no scan" in missing.stderr
