@@ -142,6 +142,10 @@ def write_bundle(
     path = Path(path)
     scan = _parse_json_object(SCAN, scan_json)
     report = _parse_json_object(REPORT, report_json)
+    if scan.get("scan_id") is None or scan.get("site") is None:
+        raise BundleError(SCAN, "has no scan_id or site")
+    # Refuse here what verify_bundle would refuse later: an installer learns at once, not at the agency.
+    _check_consistency({"scan_id": scan["scan_id"], "site": scan["site"]}, scan, report)
     members: list[tuple[str, bytes]] = [(SCAN, scan_json), (REPORT, report_json)]
     if report_signature is not None:
         members.append((SIGNATURE, report_signature))

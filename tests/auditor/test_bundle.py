@@ -219,3 +219,27 @@ def test_registry_sources_that_differ_from_the_report_are_refused(signed, tmp_pa
     with pytest.raises(B.BundleError) as err:
         B.verify_bundle(bad)
     assert err.value.member == B.REGISTRY_SOURCES
+
+
+def test_write_refuses_a_report_of_another_scan(tmp_path, parts):
+    _, scan_json, _, _ = parts
+    other_json, _ = make_report(demo_scan(site="다른 현장"))
+    with pytest.raises(B.BundleError) as err:
+        B.write_bundle(
+            tmp_path / "b.zip",
+            scan_json=scan_json,
+            report_json=other_json,
+            report_signature=None,
+            registry_sources=SOURCES,
+            agent_version="0.1.0",
+        )
+    assert err.value.member == B.REPORT
+    assert not (tmp_path / "b.zip").exists()
+
+
+def test_unusable_public_key_is_named(signed, tmp_path):
+    junk = tmp_path / "junk.pub"
+    junk.write_text("not a key", encoding="utf-8")
+    with pytest.raises(B.BundleError, match="cannot be checked") as err:
+        B.verify_bundle(signed, public_key=junk)
+    assert err.value.member == B.SIGNATURE
