@@ -98,8 +98,10 @@ def sample_registry() -> Path:
 
 @needs_matching
 def test_report_end_to_end_from_a_stored_scan(db_url, tmp_path, keys):
+    from inventory.db import upgrade
     from inventory.store import Store
 
+    upgrade(db_url)  # `cctv-inventory db upgrade`: PostgreSQL schemas are never created implicitly
     scan = shared_matched_scan().scan
     scan_file = tmp_path / "scan.json"
     write_scan_json(scan, scan_file)
