@@ -20,7 +20,9 @@ from scanner.model import Device, HostInventory, ScanResult
 from scanner.vendors import VendorCatalog, normalize_maker
 
 _PLACEHOLDER_SERIALS = {"", "0", "00000000", "n/a", "na", "none", "null", "unknown", "-", "default", "serial"}
-_MAC_RE = re.compile(r"^([0-9a-f]{2})[:\-]?([0-9a-f]{2})[:\-.]?([0-9a-f]{2})[:\-]?([0-9a-f]{2})[:\-.]?([0-9a-f]{2})[:\-]?([0-9a-f]{2})$")
+_MAC_RE = re.compile(
+    r"^([0-9a-f]{2})[:\-]?([0-9a-f]{2})[:\-.]?([0-9a-f]{2})[:\-]?([0-9a-f]{2})[:\-.]?([0-9a-f]{2})[:\-]?([0-9a-f]{2})$"
+)
 
 
 def maker_key(name: str | None, catalog: VendorCatalog) -> str:

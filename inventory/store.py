@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import sqlalchemy as sa
 
@@ -73,7 +73,9 @@ def ensure_devices(conn: sa.Connection, keys: Iterable[str], seen_at: datetime) 
     ids: dict[str, int] = {}
     for chunk_start in range(0, len(wanted), 500):
         chunk = wanted[chunk_start : chunk_start + 500]
-        rows = conn.execute(sa.select(devices.c.device_key, devices.c.id).where(devices.c.device_key.in_(chunk)))
+        rows = conn.execute(
+            sa.select(devices.c.device_key, devices.c.id).where(devices.c.device_key.in_(chunk))
+        )
         ids.update({k: i for k, i in rows})
     return ids
 
@@ -96,7 +98,7 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

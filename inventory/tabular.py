@@ -1,0 +1,182 @@
+"""Reading a spreadsheet as agencies get it: CSV in UTF-8 / UTF-8 with BOM / CP949 (EUC-KR) / UTF-16, or
+XLSX; the header row found among the first rows (titles and fictional-data notes may sit above it), one
+or two header rows with merged cells, trailing blank rows ignored. Cells keep their type (an XLSX number
+stays a number here; the row parsers decide what a number means for their column).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .columns import ColumnTable
+
+HEADER_SEARCH_ROWS = 20
+Cell = Any  # str | int | float | datetime | date | None
+
+
+@dataclass(frozen=True)
+class Table:
+    file_name: str
+    columns: dict[str, int]  # canonical field -> column index
+    rows: tuple[tuple[int, tuple[Cell, ...]], ...]  # (row number as the user sees it, cells)
+    header_row: int
+
+
+def decode_text(data: bytes, name: str, error: Callable[[str], Exception]) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else CP949 (a superset of EUC-KR), else a guess."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ("utf-8", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise error(f"{name}: cannot tell the text encoding (tried UTF-8, CP949/EUC-KR)")
+    return str(best)
+
+
+def _csv_rows(path: Path, error: Callable[[str], Exception]) -> list[tuple[int, tuple[Cell, ...]]]:
+    text = decode_text(path.read_bytes(), path.name, error)
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    rows = []
+    try:
+        for record in reader:
+            rows.append((reader.line_num, tuple(record)))
+    except csv.Error as exc:
+        raise error(f"{path.name}: not a readable CSV file near line {reader.line_num} ({exc})") from None
+    return rows
+
+
+def _xlsx_rows(path: Path, error: Callable[[str], Exception]) -> list[tuple[int, tuple[Cell, ...]]]:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        # Not read-only: merged cell ranges are only known in the normal mode.
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise error(f"{path.name}: not a readable XLSX workbook ({exc})") from None
+    sheet = workbook.worksheets[0]
+    grid: dict[tuple[int, int], Cell] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                grid[(cell.row, cell.column)] = cell.value
+    # A merged header cell holds its text only in the top-left cell: give every cell of the range that text.
+    for merged in sheet.merged_cells.ranges:
+        value = grid.get((merged.min_row, merged.min_col))
+        for r in range(merged.min_row, merged.max_row + 1):
+            for c in range(merged.min_col, merged.max_col + 1):
+                grid[(r, c)] = value
+    workbook.close()
+    if not grid:
+        return []
+    width = max(c for _, c in grid)
+    last = max(r for r, _ in grid)
+    return [(r, tuple(grid.get((r, c)) for c in range(1, width + 1))) for r in range(1, last + 1)]
+
+
+def is_blank(cells: tuple[Cell, ...]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _map_header(cells: tuple[Cell, ...], table: ColumnTable) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        field = table.field_of(cell) if isinstance(cell, str) else None
+        if field and field not in found:
+            found[field] = index
+    return found
+
+
+def _map_two_rows(parent: tuple[Cell, ...], child: tuple[Cell, ...], table: ColumnTable) -> dict[str, int]:
+    """A two-row header: "유효기간" merged over "시작" | "종료", or a cell merged down over both rows."""
+    found: dict[str, int] = {}
+    for index in range(max(len(parent), len(child))):
+        top = parent[index] if index < len(parent) else None
+        low = child[index] if index < len(child) else None
+        top_s = str(top).strip() if top is not None else ""
+        low_s = str(low).strip() if low is not None else ""
+        field = None
+        for label in (top_s + low_s if low_s != top_s else top_s, low_s, top_s):
+            field = table.field_of(label) if label else None
+            if field:
+                found.setdefault(field, index)
+                break
+        # The lower row must itself look like a header: each of its cells repeats the one above (a cell
+        # merged down) or names a field with it. Otherwise it is the first data row, not a header.
+        if low_s and low_s != top_s and not (field and table.field_of(top_s) != field):
+            return {}
+    return found
+
+
+def read_table(
+    path: Path, table: ColumnTable, required: tuple[str, ...], error: Callable[[str], Exception]
+) -> Table:
+    """The file's header row mapped to canonical fields, and its non-blank data rows after it."""
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path, error)
+    elif suffix in (".csv", ".txt", ".tsv", ""):
+        rows = _csv_rows(path, error)
+    elif suffix == ".xls":
+        raise error(f"{path.name}: the old .xls format is not read; save it as .xlsx or CSV in Excel")
+    else:
+        raise error(f"{path.name}: unknown file type {suffix!r}; expected .csv or .xlsx")
+
+    best: tuple[int, dict[str, int], int] | None = None  # (header row index, columns, rows used)
+    for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if is_blank(cells):
+            continue
+        single = _map_header(cells, table)
+        candidates = [(single, 1)]
+        # A two-row header's upper row names fields itself (a title row above the header does not).
+        if i + 1 < len(rows) and len(single) >= 2:
+            candidates.append((_map_two_rows(cells, rows[i + 1][1], table), 2))
+        for columns, used in candidates:
+            if all(f in columns for f in required) and (best is None or len(columns) > len(best[1])):
+                best = (i, columns, used)
+        if best is not None:
+            break
+    if best is None:
+        seen = next(
+            (
+                [str(c).strip() for c in cells if c not in (None, "")]
+                for _, cells in rows
+                if not is_blank(cells)
+            ),
+            [],
+        )
+        expected = "; ".join(f"{f} ({' / '.join(table.aliases.get(f, ())[:3])})" for f in required)
+        raise error(
+            f"{path.name}: no usable header row in the first {HEADER_SEARCH_ROWS} rows. "
+            f"Found: {', '.join(seen) or 'nothing'}. Expected at least: {expected} "
+            "(all spellings are in config/registry_columns.yaml)"
+        )
+    index, columns, used = best
+    data = tuple(
+        (number, cells)
+        for number, cells in rows[index + used :]
+        if not is_blank(cells) and not (isinstance(cells[0], str) and cells[0].lstrip().startswith("#"))
+    )
+    return Table(path.name, columns, data, rows[index][0])
