@@ -1,0 +1,132 @@
+"""Credentials file: which username/password to use for which device.
+
+File format (YAML list)::
+
+    - {scope: "*",            username: admin, password: "..."}
+    - {scope: 10.1.0.0/16,    username: admin, password: "..."}
+    - {scope: 10.1.2.3,       username: admin, password: "..."}
+
+The most specific scope wins: a host beats a CIDR, a longer prefix beats a
+shorter one, and "*" is the fallback. Like ssh with a private key, the file is
+refused when group or others can read it.
+
+Passwords never leave this module in readable form by accident: `Credential`
+has a repr that hides the password, and error messages never quote file
+content (PyYAML's own messages echo the offending line, so they are reduced to
+line and column).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import CredentialsError
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class Credential:
+    username: str
+    password: str = field(repr=False)
+
+    def __repr__(self) -> str:  # explicit, so a traceback or log line never shows the password
+        return f"Credential(username={self.username!r}, password='***')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class _Rule:
+    network: _Network | None  # None means "*"
+    credential: Credential
+
+    @property
+    def specificity(self) -> int:
+        return -1 if self.network is None else self.network.prefixlen
+
+
+class CredentialBook:
+    """Looks up the credential for an address; empty book means "try without"."""
+
+    def __init__(self, rules: tuple[_Rule, ...] = ()):
+        # Most specific first, so the first rule that contains the address wins.
+        self._rules = tuple(sorted(rules, key=lambda r: r.specificity, reverse=True))
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __repr__(self) -> str:
+        return f"CredentialBook({len(self._rules)} rules)"
+
+    def for_address(self, address: str) -> Credential | None:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return None
+        for rule in self._rules:
+            if rule.network is None or (ip.version == rule.network.version and ip in rule.network):
+                return rule.credential
+        return None
+
+    @classmethod
+    def single(cls, username: str, password: str) -> CredentialBook:
+        return cls((_Rule(None, Credential(username, password)),))
+
+
+def _check_permissions(path: Path) -> None:
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise CredentialsError(f"cannot read credentials file {path}: {exc.strerror}") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise CredentialsError(
+            f"credentials file {path} is accessible by group or others (mode {stat.S_IMODE(mode):04o}); "
+            f"run `chmod 600 {path}` first"
+        )
+
+
+def _parse_scope(value: object, index: int) -> _Network | None:
+    text = str(value).strip()
+    if text == "*":
+        return None
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise CredentialsError(
+            f"entry {index + 1}: scope {text!r} is not '*', an IP address or a CIDR"
+        ) from None
+
+
+def load_credentials(path: Path) -> CredentialBook:
+    path = Path(path)
+    _check_permissions(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise CredentialsError(f"credentials file {path} is not valid YAML{where}") from None
+    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+        raise CredentialsError(f"credentials file {path} cannot be read as UTF-8 YAML") from None
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        raise CredentialsError(f"credentials file {path}: expected a list of {{scope, username, password}}")
+    rules = []
+    for index, entry in enumerate(data):
+        if not isinstance(entry, dict):
+            raise CredentialsError(f"credentials file {path}: entry {index + 1} is not a mapping")
+        missing = [key for key in ("scope", "username", "password") if key not in entry]
+        if missing:
+            raise CredentialsError(f"credentials file {path}: entry {index + 1} lacks {', '.join(missing)}")
+        rules.append(
+            _Rule(_parse_scope(entry["scope"], index), Credential(str(entry["username"]), str(entry["password"])))
+        )
+    return CredentialBook(tuple(rules))
+

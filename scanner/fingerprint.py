@@ -1,0 +1,84 @@
+"""Who really made a device: MAC OUI, banners and certificate against the brand it claims.
+
+The families and their markers are data (config/vendors.yaml via
+scanner/vendors.py); this module only decides. A relabel is suspected when:
+- the claimed maker belongs to a known family and at least one fingerprint
+  points to a *different* family, or
+- the claimed maker is not a known family at all and every fingerprint that
+  points anywhere points to one and the same known family (a brand nobody
+  knows, on hardware that says Dahua everywhere: the 한빛비전 case).
+A fingerprint that names the claimed family, or nothing, is never evidence.
+"""
+
+from __future__ import annotations
+
+from .model import Fingerprints, SuspectedRelabel
+from .vendors import VendorCatalog, VendorFamily
+
+
+def oui_vendor(mac: str | None) -> str | None:
+    """Organisation owning the MAC's OUI in scapy's copy of the Wireshark manuf database."""
+    if not mac:
+        return None
+    from scapy.data import MANUFDB  # imported here: scapy.data loads a 50k-entry table
+
+    if MANUFDB is None:
+        return None
+    try:
+        _, long_name = MANUFDB.lookup(mac)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    # An unknown OUI comes back as the MAC itself (locally administered ones included).
+    if not long_name or long_name.replace("-", ":").casefold() == mac.casefold():
+        return None
+    return long_name
+
+
+def _pointers(fingerprints: Fingerprints, catalog: VendorCatalog) -> list[tuple[str, str, VendorFamily]]:
+    """(label, value, family) for every fingerprint that points to a known family."""
+    out = []
+    oui_family = catalog.family_of_oui_org(fingerprints.oui_vendor)
+    if oui_family:
+        out.append(("MAC OUI", fingerprints.oui_vendor or "", oui_family))
+    for label, value in (
+        ("HTTP Server header", fingerprints.http_server),
+        ("web login page title", fingerprints.http_title),
+        ("RTSP Server header", fingerprints.rtsp_server),
+        ("TLS certificate subject", fingerprints.tls_subject),
+    ):
+        family = catalog.family_of_banner(value)
+        if family:
+            out.append((label, value or "", family))
+    return out
+
+
+def detect_relabel(
+    claimed: str | None, fingerprints: Fingerprints, catalog: VendorCatalog,
+    firmware: str | None = None, serial: str | None = None,
+) -> SuspectedRelabel | None:
+    if not claimed:
+        return None
+    claimed_family = catalog.family_of_name(claimed)
+    pointers = _pointers(fingerprints, catalog)
+    foreign = [p for p in pointers if claimed_family is None or p[2].id != claimed_family.id]
+    if not foreign:
+        return None
+    families = {p[2].id for p in foreign}
+    if claimed_family is None and (len(families) != 1 or len(foreign) != len(pointers)):
+        return None  # unknown brand, mixed signals: not enough to accuse anyone
+    # The family most fingerprints point to is the likely maker.
+    counts: dict[str, int] = {}
+    for _, _, family in foreign:
+        counts[family.id] = counts.get(family.id, 0) + 1
+    likely = catalog.by_id(max(counts, key=lambda k: counts[k]))
+    evidence = [f"{label}: {value} → {family.name}" for label, value, family in foreign]
+    # String shapes are weaker evidence: added only to support a fingerprint, never alone.
+    import re
+
+    for label, value, patterns in (
+        ("firmware string shape", firmware, likely.firmware_patterns),
+        ("serial string shape", serial, likely.serial_patterns),
+    ):
+        if value and any(re.search(p, value) for p in patterns):
+            evidence.append(f"{label}: {value} matches {likely.name}'s pattern")
+    return SuspectedRelabel(claimed=claimed, likely_maker=likely.name, evidence=tuple(evidence))

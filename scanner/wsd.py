@@ -1,0 +1,195 @@
+"""WS-Discovery messages: build a Probe, read ProbeMatches the way real devices send them.
+
+Parsing is lenient about what devices get wrong and strict about safety:
+- ProbeMatch elements are found anywhere in the Body (some firmwares omit the
+  ProbeMatches wrapper);
+- several XAddrs, IPv6 XAddrs, and XAddrs whose host is 0.0.0.0, empty or some
+  other machine's address are fixed up from the address the reply came from;
+- a reply whose RelatesTo does not name our Probe is still used (some devices
+  echo a stale id); it is counted so the caller can report it;
+- XML is parsed with defusedxml: DTDs and entities are refused, not expanded.
+
+defusedxml + ElementTree was chosen over WSDiscovery's own parser: the
+discovery socket is our own asyncio one (WSDiscovery's threaded loop drops
+replies at scale), and its parser expands nothing only by accident of lxml
+settings; here the refusal of DTDs and entities is explicit.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+WSD_MULTICAST = ("239.255.255.250", 3702)
+WSD_PORT = 3702
+APP_MAX_DELAY_S = 0.5  # SOAP-over-UDP / WS-Discovery: devices wait up to this long before answering
+
+NS_SOAP = "http://www.w3.org/2003/05/soap-envelope"
+NS_WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
+NS_WSD = "http://schemas.xmlsoap.org/ws/2005/04/discovery"
+_TO = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
+_PROBE_ACTION = f"{NS_WSD}/Probe"
+
+
+def build_probe(message_id: str | None = None) -> tuple[str, bytes]:
+    """A Probe with no Types: every Target Service answers (cameras, NVRs, analytics boxes alike)."""
+    message_id = message_id or f"urn:uuid:{uuid.uuid4()}"
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<s:Envelope xmlns:s="{NS_SOAP}" xmlns:a="{NS_WSA}" xmlns:d="{NS_WSD}">'
+        "<s:Header>"
+        f"<a:Action s:mustUnderstand=\"1\">{_PROBE_ACTION}</a:Action>"
+        f"<a:MessageID>{message_id}</a:MessageID>"
+        f"<a:To s:mustUnderstand=\"1\">{_TO}</a:To>"
+        "</s:Header>"
+        "<s:Body><d:Probe/></s:Body>"
+        "</s:Envelope>"
+    )
+    return message_id, xml.encode()
+
+
+@dataclass
+class Discovered:
+    """One device as WS-Discovery saw it; merged across duplicate replies."""
+
+    address: str  # the responder's IP (the UDP source of the reply)
+    endpoint_reference: str | None = None
+    types: list[str] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)
+    xaddrs: list[str] = field(default_factory=list)  # fixed up, in the order the device gave them
+    advertised_xaddrs: list[str] = field(default_factory=list)  # verbatim
+    relates_to_mismatch: bool = False
+    via: str = "multicast"  # multicast | unicast | http (found by the ONVIF HTTP probe on a target)
+
+    def merge(self, other: Discovered) -> None:
+        for mine, theirs in (
+            (self.types, other.types),
+            (self.scopes, other.scopes),
+            (self.xaddrs, other.xaddrs),
+            (self.advertised_xaddrs, other.advertised_xaddrs),
+        ):
+            mine.extend(v for v in theirs if v not in mine)
+        self.endpoint_reference = self.endpoint_reference or other.endpoint_reference
+        self.relates_to_mismatch = self.relates_to_mismatch or other.relates_to_mismatch
+
+    def service_url(self) -> str | None:
+        """The device-service URL to interrogate: an IPv4 XAddr on the responder, else the first one."""
+        for url in self.xaddrs:
+            if _host_of(url) == self.address:
+                return url
+        return self.xaddrs[0] if self.xaddrs else None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: Element, name: str) -> list[Element]:
+    return [child for child in element.iter() if _local(child.tag) == name]
+
+
+def _text(element: Element | None) -> str:
+    return (element.text or "").strip() if element is not None else ""
+
+
+def _host_of(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def fix_xaddr(url: str, responder: str) -> str | None:
+    """Replace an unusable host (0.0.0.0, empty, another machine) with the responder's address.
+
+    IPv6 XAddrs are kept as they are (the device may well be dual-stack); URLs
+    that are not http(s) are dropped.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https"):
+        return None
+    host = parts.hostname or ""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None  # a hostname: we do no DNS lookups, so use the responder
+    if ip is not None and ip.version == 6:
+        return url.strip()
+    if ip is not None and str(ip) == responder:
+        return url.strip()
+    netloc = responder if port is None else f"{responder}:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/onvif/device_service", parts.query, ""))
+
+
+class NotWsDiscovery(ValueError):
+    """The datagram is not a readable WS-Discovery message (bad XML, DTD/entities, wrong shape)."""
+
+
+def parse_probe_matches(data: bytes, responder: str, expected_ids: set[str] | frozenset[str] = frozenset()
+                        ) -> list[Discovered]:
+    """Every ProbeMatch in a datagram, each with XAddrs fixed up from `responder`."""
+    try:
+        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise NotWsDiscovery(f"unreadable WS-Discovery reply from {responder}: {type(exc).__name__}") from None
+    action = _text(next(iter(_children(root, "Action")), None))
+    if action and not action.endswith("ProbeMatches"):
+        return []  # a Hello, Bye or someone else's Probe echoed on the group
+    relates = _text(next(iter(_children(root, "RelatesTo")), None))
+    mismatch = bool(expected_ids) and relates not in expected_ids
+    found = []
+    for match in _children(root, "ProbeMatch"):
+        endpoint = None
+        for epr in _children(match, "EndpointReference"):
+            endpoint = _text(next(iter(_children(epr, "Address")), None)) or None
+        advertised = _text(next(iter(_children(match, "XAddrs")), None)).split()
+        fixed: list[str] = []
+        for url in advertised:
+            fixed_url = fix_xaddr(url, responder)
+            if fixed_url and fixed_url not in fixed:
+                fixed.append(fixed_url)
+        found.append(
+            Discovered(
+                address=responder,
+                endpoint_reference=endpoint,
+                types=_text(next(iter(_children(match, "Types")), None)).split(),
+                scopes=_text(next(iter(_children(match, "Scopes")), None)).split(),
+                xaddrs=fixed,
+                advertised_xaddrs=advertised,
+                relates_to_mismatch=mismatch,
+            )
+        )
+    return found
+
+
+class DiscoveryTable:
+    """Replies merged per device: same endpoint reference, or same responder when none is given."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, Discovered] = {}
+
+    def add(self, item: Discovered) -> bool:
+        """Merge `item`; True when it is a device not seen before."""
+        key = item.endpoint_reference or f"addr:{item.address}"
+        existing = self._by_key.get(key)
+        if existing is None:
+            self._by_key[key] = item
+            return True
+        existing.merge(item)
+        return False
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def devices(self) -> list[Discovered]:
+        return list(self._by_key.values())

@@ -1,0 +1,78 @@
+"""Role rules with reasons, OUI lookup, relabel detection, self-inventory (no network)."""
+
+from pathlib import Path
+
+import pytest
+
+from scanner.classify import NS_ANALYTICS, NS_MEDIA, NS_RECORDING, NS_SEARCH, classify
+from scanner.fingerprint import detect_relabel, oui_vendor
+from scanner.model import Fingerprints
+from scanner.selfinventory import self_inventory
+from scanner.vendors import load_vendor_catalog
+
+DEVICE = "http://www.onvif.org/ver10/device/wsdl"
+
+
+@pytest.mark.parametrize(
+    ("services", "scopes", "sources", "hardware", "role", "reason_part"),
+    [
+        ([DEVICE, NS_MEDIA, NS_RECORDING, NS_SEARCH], [], 16, "XRN-1610", "nvr", "recording, search"),
+        ([DEVICE, NS_MEDIA], ["onvif://www.onvif.org/Profile/G"], 4, None, "nvr", "Profile G"),
+        ([DEVICE, NS_ANALYTICS], [], 0, None, "analytics", "analytics"),
+        ([DEVICE, NS_MEDIA], ["onvif://www.onvif.org/type/encoder"], 4, "TE-1204", "encoder", "encoder"),
+        ([DEVICE, NS_MEDIA], [], 4, "PNM-9084RQZ", "camera", "4 video source"),
+        ([DEVICE, NS_MEDIA], [], 1, None, "camera", "media"),
+        ([DEVICE], [], 0, None, "unknown", "no video sources"),
+    ],
+)
+def test_roles(services, scopes, sources, hardware, role, reason_part):
+    got_role, reason = classify(services, scopes, sources, hardware)
+    assert got_role == role
+    assert reason_part in reason
+
+
+def test_oui_vendor_from_scapy_manuf():
+    assert "Dahua" in oui_vendor("3c:ef:8c:10:00:51")
+    assert "Hikvision" in oui_vendor("44:19:B6:10:00:41")
+    assert oui_vendor("02:c9:00:10:00:19") is None  # locally administered: nobody's OUI
+    assert oui_vendor(None) is None
+
+
+CATALOG = load_vendor_catalog()
+DAHUA_PRINTS = Fingerprints(
+    oui_vendor="Zhejiang Dahua Technology Co., Ltd.", http_server="DH-IPC webserver",
+    http_title="WEB SERVICE - Dahua", rtsp_server="Dahua Rtsp Server", tls_subject="CN=Dahua Technology",
+)
+
+
+def test_unknown_korean_brand_on_dahua_hardware_is_suspected():
+    relabel = detect_relabel("한빛비전", DAHUA_PRINTS, CATALOG, firmware="2.800.0000021.0.R")
+    assert relabel is not None
+    assert relabel.claimed == "한빛비전" and relabel.likely_maker == "Dahua"
+    assert any(line.startswith("MAC OUI: Zhejiang Dahua") for line in relabel.evidence)
+    assert any("firmware string shape" in line for line in relabel.evidence)
+
+
+def test_known_brand_contradicted_by_fingerprints_is_suspected():
+    relabel = detect_relabel("Hanwha Vision", DAHUA_PRINTS, CATALOG)
+    assert relabel is not None and relabel.likely_maker == "Dahua"
+
+
+def test_honest_devices_are_not_flagged():
+    assert detect_relabel("Dahua", DAHUA_PRINTS, CATALOG) is None
+    hanwha = Fingerprints(oui_vendor="Samsung Techwin Co.,Ltd", http_server="Wisenet web server")
+    assert detect_relabel("Hanwha Techwin", hanwha, CATALOG) is None  # same family, older name
+    assert detect_relabel("CPRO", Fingerprints(http_server="lighttpd"), CATALOG) is None
+    # An unknown brand with mixed signals accuses nobody.
+    mixed = Fingerprints(oui_vendor="Zhejiang Dahua Technology", http_server="Hikvision-Webs")
+    assert detect_relabel("한빛비전", mixed, CATALOG) is None
+
+
+def test_self_inventory_reads_dmi_and_tolerates_missing_files(tmp_path: Path):
+    (tmp_path / "sys_vendor").write_text("LENOVO\n")
+    (tmp_path / "product_name").write_text("ThinkCentre M70q\n")
+    (tmp_path / "product_serial").write_text("To be filled by O.E.M.\n")
+    host = self_inventory(tmp_path)
+    assert (host.manufacturer, host.model, host.serial, host.role) == ("LENOVO", "ThinkCentre M70q", None, "operator_terminal")
+    empty = self_inventory(tmp_path / "missing")
+    assert empty.manufacturer is None and empty.hostname

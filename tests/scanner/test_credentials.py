@@ -1,0 +1,73 @@
+"""Credentials file: specificity, ssh-like permission check, and no password in any text."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scanner.credentials import Credential, load_credentials
+from scanner.errors import CredentialsError
+
+DEMO = Path(__file__).resolve().parents[2] / "config" / "lab" / "demo-credentials.yaml"
+
+
+def write(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
+    path = tmp_path / "creds.yaml"
+    path.write_text(text, encoding="utf-8")
+    os.chmod(path, mode)
+    return path
+
+
+def test_most_specific_scope_wins(tmp_path):
+    path = write(tmp_path, """
+- {scope: "*", username: any, password: p0}
+- {scope: 10.0.0.0/8, username: wide, password: p1}
+- {scope: 10.1.0.0/16, username: narrow, password: p2}
+- {scope: 10.1.2.3, username: host, password: p3}
+""")
+    book = load_credentials(path)
+    assert book.for_address("10.1.2.3").username == "host"
+    assert book.for_address("10.1.2.4").username == "narrow"
+    assert book.for_address("10.2.0.1").username == "wide"
+    assert book.for_address("192.168.0.1").username == "any"
+
+
+def test_demo_file_gives_the_changed_password_to_its_host_only(tmp_path):
+    path = tmp_path / "demo.yaml"
+    shutil.copy(DEMO, path)
+    os.chmod(path, 0o600)
+    book = load_credentials(path)
+    assert book.for_address("127.10.0.20").password == "field-changed-pw"
+    assert book.for_address("127.10.0.21").password == "Garam!Cctv2024"
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o644])
+def test_group_or_other_readable_file_is_refused(tmp_path, mode):
+    path = write(tmp_path, '- {scope: "*", username: a, password: secret-pw}', mode)
+    with pytest.raises(CredentialsError, match="chmod 600"):
+        load_credentials(path)
+
+
+def test_password_never_in_repr_or_errors(tmp_path):
+    cred = Credential("admin", "hunter2-secret")
+    assert "hunter2" not in repr(cred) and "hunter2" not in str(cred)
+    assert "hunter2" not in repr(load_credentials(write(tmp_path, '- {scope: "*", username: a, password: hunter2-secret}')))
+    # A YAML error message from PyYAML would quote the offending line, password and all.
+    broken = write(tmp_path, '- {scope: "*", username: a, password: "hunter2-secret}\n')
+    with pytest.raises(CredentialsError) as info:
+        load_credentials(broken)
+    assert "hunter2" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{scope: x}", "expected a list"),
+        ("- {scope: '*', username: a}", "lacks password"),
+        ("- {scope: 'not-an-ip', username: a, password: b}", "not '\\*', an IP address or a CIDR"),
+    ],
+)
+def test_bad_files_named_clearly(tmp_path, text, message):
+    with pytest.raises(CredentialsError, match=message):
+        load_credentials(write(tmp_path, text))

@@ -1,0 +1,75 @@
+"""WS-Discovery message building and lenient, safe parsing (no network)."""
+
+from pathlib import Path
+
+import pytest
+from defusedxml.ElementTree import fromstring
+
+from scanner.wsd import DiscoveryTable, NotWsDiscovery, build_probe, fix_xaddr, parse_probe_matches
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def test_probe_is_wellformed_and_carries_its_message_id():
+    message_id, data = build_probe()
+    root = fromstring(data)
+    assert message_id.startswith("urn:uuid:")
+    assert message_id.encode() in data
+    assert root.tag.endswith("Envelope")
+    assert b"<d:Probe/>" in data  # no Types: recorders and analytics boxes answer too
+
+
+def test_standard_probe_matches():
+    [found] = parse_probe_matches(load("probematches_standard.xml"), "127.10.0.11", {"urn:uuid:probe-1"})
+    assert found.endpoint_reference == "urn:uuid:cam-0011"
+    assert "onvif://www.onvif.org/hardware/XNO-6080R" in found.scopes
+    assert found.xaddrs == ["http://127.10.0.11/onvif/device_service", "http://[fe80::1]/onvif/device_service"]
+    assert found.service_url() == "http://127.10.0.11/onvif/device_service"
+    assert not found.relates_to_mismatch
+
+
+def test_no_wrapper_zero_and_foreign_hosts_fixed_from_responder_wrong_relates_to_kept():
+    [found] = parse_probe_matches(load("probematch_no_wrapper_zero_host.xml"), "127.10.0.41", {"urn:uuid:mine"})
+    assert found.endpoint_reference == "urn:uuid:cam-0041"
+    assert found.xaddrs == ["http://127.10.0.41:8080/onvif/device_service", "http://127.10.0.41/onvif/device_service"]
+    assert found.advertised_xaddrs[0] == "http://0.0.0.0:8080/onvif/device_service"
+    assert found.relates_to_mismatch  # noted, but the device is still reported
+
+
+def test_entity_expansion_is_refused_not_expanded():
+    with pytest.raises(NotWsDiscovery):
+        parse_probe_matches(load("probematch_entity_bomb.xml"), "127.0.0.9")
+
+
+def test_garbage_and_other_messages():
+    with pytest.raises(NotWsDiscovery):
+        parse_probe_matches(b"\x00\x01 not xml", "127.0.0.9")
+    assert parse_probe_matches(load("hello.xml"), "127.0.0.9") == []
+
+
+@pytest.mark.parametrize(
+    ("url", "fixed"),
+    [
+        ("http://0.0.0.0/onvif/device_service", "http://127.1.2.3/onvif/device_service"),
+        ("http://192.168.1.64:8000/onvif/device_service", "http://127.1.2.3:8000/onvif/device_service"),
+        ("http:///onvif/device_service", "http://127.1.2.3/onvif/device_service"),
+        ("http://127.1.2.3/onvif/device_service", "http://127.1.2.3/onvif/device_service"),
+        ("http://[2001:db8::5]/onvif/device_service", "http://[2001:db8::5]/onvif/device_service"),
+        ("ftp://127.1.2.3/x", None),
+    ],
+)
+def test_fix_xaddr(url, fixed):
+    assert fix_xaddr(url, "127.1.2.3") == fixed
+
+
+def test_duplicates_merge_by_endpoint_reference():
+    table = DiscoveryTable()
+    data = load("probematches_standard.xml")
+    assert table.add(parse_probe_matches(data, "127.10.0.11")[0]) is True
+    assert table.add(parse_probe_matches(data, "127.10.0.11")[0]) is False
+    assert len(table) == 1
+    assert len(table.devices()[0].xaddrs) == 2
