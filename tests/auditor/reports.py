@@ -11,7 +11,7 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from inventory.model import MatchedDevice, MatchedScan, Match, RegistryEntry, RegistrySource
+from inventory.model import Match, MatchedDevice, MatchedScan, RegistryEntry, RegistrySource
 from scanner.model import ScanResult
 from scanner.vendors import load_vendor_catalog
 
