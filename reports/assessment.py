@@ -29,6 +29,7 @@ from .model import (
     SEVERITIES,
     CertificateRow,
     DeviceRow,
+    Evidence,
     Finding,
     PartResult,
     PolicyInfo,
@@ -120,13 +121,22 @@ def _device_row(md: MatchedDevice, policy: Policy) -> tuple[DeviceRow, list[Find
     return row, _device_findings(md, row, evidence, counting, policy)
 
 
-def _cert_line(m: Match) -> str:
+def _cert_params(m: Match) -> dict[str, str]:
     e = m.entry
-    what = f"{e.manufacturer} {e.model or e.model_pattern or '(maker-level)'}"
-    return (
-        f"{e.certificate_type} {e.certificate_no} ({what}; {m.level}; "
-        f"valid {e.valid_from or '?'}..{e.valid_to or '?'}; {e.source.file_name} row {e.source_row})"
-    )
+    return {
+        "certificate_type": e.certificate_type,
+        "certificate_no": e.certificate_no,
+        "entry": " ".join(part for part in (e.manufacturer, e.model or e.model_pattern) if part),
+        "level": m.level,
+        "valid_from": str(e.valid_from or "?"),
+        "valid_to": str(e.valid_to or "?"),
+        "file": e.source.file_name,
+        "row": str(e.source_row),
+    }
+
+
+def _cert_line(m: Match) -> Evidence:
+    return Evidence("certificate", _cert_params(m))
 
 
 def _device_findings(
@@ -137,26 +147,30 @@ def _device_findings(
     params = {"manufacturer": d.manufacturer or "", "model": d.model or "", "address": d.address}
     if d.status != "ok":
         # Severity is settled once the verdict is known (high when it made the report incomplete).
-        return [Finding(d.status, "warning", d.address, params, (d.status_reason or d.status,))]
+        return [Finding(d.status, "warning", d.address, params, (Evidence.text(d.status_reason or d.status),))]
     if row.suspected_relabel:
         r = row.suspected_relabel
         variant = "counted" if row.covered else "excluded" if counting else "uncovered"
         out.append(Finding(
             "suspected_relabel", "high", d.address,
             {**params, "claimed": r.claimed, "likely_maker": r.likely_maker, "variant": variant},
-            (f"claimed: {r.claimed} {d.model or ''}".rstrip(), f"fingerprints point to: {r.likely_maker}", *r.evidence),
+            (
+                Evidence("claimed", {"manufacturer": r.claimed, "model": d.model or ""}),
+                Evidence("fingerprints_point_to", {"maker": r.likely_maker}),
+                *(Evidence.text(line) for line in r.evidence),
+            ),
         ))
     if row.part is None:
-        reason = d.role_reason or f"role {d.role}"
+        reason = Evidence.text(d.role_reason) if d.role_reason else Evidence("role", {"role": d.role})
         out.append(Finding("unclassified", "info", d.address, {**params, "role": d.role}, (reason,)))
         return out
     others = [_cert_line(m) for m in md.matches if m.entry.certificate_type not in policy.evidence]
     if not evidence:
-        out.append(Finding("unmatched", "warning", d.address, params,
-                           (f"no {'/'.join(policy.evidence)} entry in the registry", *others)))
+        missing = tuple(Evidence("no_entry", {"certificate_type": c}) for c in policy.evidence)
+        out.append(Finding("unmatched", "warning", d.address, params, (*missing, *others)))
     elif all(m.level == "candidate" for m in evidence):
         out.append(Finding("candidate_only", "warning", d.address, params,
-                           tuple(f"candidate: {_cert_line(m)} ({m.reason})" for m in evidence)))
+                           tuple(Evidence("candidate", {**_cert_params(m), "reason": m.reason}) for m in evidence)))
     elif not counting:
         for m in evidence:
             kind = {"expired": "certificate_expired", "not_yet_valid": "certificate_not_yet_valid"}.get(m.validity)
@@ -255,15 +269,18 @@ def assess(
         ]
 
     if not scan.complete:
-        findings.append(Finding("scan_incomplete", "high", None, {"reason": scan.interrupted_reason or ""},
-                                (scan.interrupted_reason or "scan was cut short",)))
+        reason = Evidence.text(scan.interrupted_reason) if scan.interrupted_reason else Evidence("scan_cut_short", {})
+        findings.append(Finding("scan_incomplete", "high", None, {"reason": scan.interrupted_reason or ""}, (reason,)))
     scan_day = scan.started_at.astimezone(KST).date()
     if not policy.in_period(scan_day):
         period = f"{policy.period_from}..{policy.period_to or ''}"
         findings.append(Finding(
             "outside_policy_period", "high", None,
             {"scan_date": scan_day.isoformat(), "period": period, "policy": policy.id},
-            (f"scan started {scan.started_at.isoformat()} ({scan_day} KST)", f"policy {policy.id} in force {period}"),
+            (
+                Evidence("scan_started", {"at": scan.started_at.isoformat(), "day": scan_day.isoformat()}),
+                Evidence("policy_period", {"policy": policy.id, "period": period}),
+            ),
         ))
     findings.extend(compare_declared(matched.declared, rows, catalog or load_vendor_catalog()))
 

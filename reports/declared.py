@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from inventory.model import DeclaredItem
 from scanner.vendors import VendorCatalog, normalize_maker, normalize_text
 
-from .model import DeviceRow, Finding
+from .model import DeviceRow, Evidence, Finding
 
 
 @dataclass
@@ -56,23 +56,22 @@ def compare_declared(
         found.setdefault((_maker_key(catalog, row.manufacturer), normalize_text(row.model or "")), []).append(row)
 
     findings: list[Finding] = []
-    unread_note = (f"{unread} device(s) could not be read; the missing equipment may be among them",) if unread else ()
+    unread_note = (Evidence("unread_devices", {"count": str(unread)}),) if unread else ()
     for key, line in lines.items():
         devices = found.get(key, [])
-        where = f"declared list row(s): {', '.join(str(r) for r in line.rows)}"
+        where = Evidence("declared_rows", {"rows": ", ".join(str(r) for r in line.rows)})
         params = {"manufacturer": line.manufacturer, "model": line.model, "declared": str(line.quantity),
                   "found": str(len(devices))}
         if not devices:
             findings.append(Finding("declared_not_found", "warning", None, params, (where, *unread_note)))
         elif len(devices) != line.quantity:
-            addresses = ", ".join(d.address for d in devices)
-            findings.append(Finding("quantity_mismatch", "warning", None, params,
-                                    (where, f"found at: {addresses}", *unread_note)))
+            found_at = Evidence("found_at", {"addresses": ", ".join(d.address for d in devices)})
+            findings.append(Finding("quantity_mismatch", "warning", None, params, (where, found_at, *unread_note)))
         seen_serials = {normalize_text(d.serial) for d in devices if d.serial}
         for serial in line.serials:
             if devices and normalize_text(serial) not in seen_serials:
                 findings.append(Finding("declared_not_found", "warning", None, {**params, "serial": serial, "variant": "serial"},
-                                        (where, f"declared serial {serial} not seen on any {line.model}")))
+                                        (where, Evidence("serial_not_seen", {"serial": serial, "model": line.model}))))
 
     for key, devices in found.items():
         if key in lines:
@@ -81,6 +80,7 @@ def compare_declared(
             findings.append(Finding(
                 "found_not_declared", "warning", row.address,
                 {"manufacturer": row.manufacturer or "", "model": row.model or ""},
-                (f"{row.manufacturer} {row.model} at {row.address} is on no line of the declared list",),
+                (Evidence("not_declared", {"manufacturer": row.manufacturer or "", "model": row.model or "",
+                                           "address": row.address}),),
             ))
     return findings

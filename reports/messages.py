@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 if TYPE_CHECKING:
-    from .model import Finding
+    from .model import Evidence, Finding
 
 LANGUAGES = ("ko", "en")
 _DIR = Path(__file__).resolve().parent / "i18n"
@@ -52,11 +52,20 @@ class Messages:
         """A finding's sentence; `params["variant"]` picks a more specific text (finding_<kind>_<variant>)."""
         variant = finding.params.get("variant")
         key = f"finding_{finding.kind}_{variant}" if variant else f"finding_{finding.kind}"
-        params = dict(finding.params)
-        for name, prefix in (("certificate_type", "certificate"), ("role", "role")):
-            if name in params:  # ids inside a sentence read as words in the reader's language
-                params[name] = self.label(prefix, params[name])
-        return self(key, **params)
+        return self(key, **self._worded(finding.params))
+
+    def evidence(self, line: Evidence) -> str:
+        if line.key == "text":
+            return line.params["text"]
+        return self(f"evidence_{line.key}", **self._worded(line.params))
+
+    def _worded(self, params: dict[str, str]) -> dict[str, str]:
+        """Ids inside a sentence (a certificate type, a role, a match level) read as words."""
+        out = dict(params)
+        for name, prefix in (("certificate_type", "certificate"), ("role", "role"), ("level", "level")):
+            if name in out:
+                out[name] = self.label(prefix, out[name])
+        return out
 
     def has(self, key: str) -> bool:
         return key in self._table

@@ -48,6 +48,7 @@ __all__ = [
     "VERDICTS",
     "CertificateRow",
     "DeviceRow",
+    "Evidence",
     "Finding",
     "PartResult",
     "PolicyInfo",
@@ -167,12 +168,29 @@ class PartResult:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """One fact behind a finding: a catalog id (`evidence_<key>`) and its values.
+
+    key "text" is a line given verbatim (a device's status reason, a scanner fingerprint line):
+    untrusted text that renderers escape. Everything else is worded by the catalogs, so a Korean
+    report reads Korean; the JSON holds the English wording.
+    """
+
+    key: str
+    params: dict[str, str]
+
+    @classmethod
+    def text(cls, line: str) -> Evidence:
+        return cls("text", {"text": line})
+
+
+@dataclass(frozen=True)
 class Finding:
     kind: str
     severity: str
     device: str | None  # the device's address, None for site-level findings
     params: dict[str, str]  # values the message template fills in
-    evidence: tuple[str, ...]  # one line per fact, verbatim (untrusted text is escaped by renderers)
+    evidence: tuple[Evidence, ...]  # one entry per fact
 
 
 @dataclass(frozen=True)
@@ -343,7 +361,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                 "device": f.device,
                 "message": english.finding(f),
                 "params": dict(f.params),
-                "evidence": list(f.evidence),
+                "evidence": [english.evidence(e) for e in f.evidence],
             }
             for f in report.findings
         ],

@@ -68,6 +68,7 @@ def context(report: Report, lang: str) -> dict[str, Any]:
         "percent": lambda share: f"{share:.0%}",
         "when": local_time,
         "severity_counts": report.finding_counts(),
+        "device_at": {d.address: d for d in report.devices}.get,
     }
 
 

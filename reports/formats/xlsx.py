@@ -88,7 +88,7 @@ def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:
     _table(
         findings,
         [t("col_severity"), t("col_kind"), t("col_device"), t("col_message"), t("col_evidence")],
-        [[t.label("severity", f.severity), t.label("kind", f.kind), f.device or "", t.finding(f), "\n".join(f.evidence)]
+        [[t.label("severity", f.severity), t.label("kind", f.kind), f.device or "", t.finding(f), "\n".join(t.evidence(e) for e in f.evidence)]
          for f in report.findings],
         [10, 24, 16, 70, 60],
     )

@@ -9,6 +9,7 @@ import pytest
 
 from inventory.model import DeclaredItem
 from reports.assessment import assess
+from reports.messages import messages
 from reports.model import FINDING_KINDS
 from reports.policy import policy_from_dict
 from tests.reports.builders import (
@@ -151,8 +152,11 @@ def test_relabel_is_not_counted_by_default_and_is_a_high_finding(policy):
     assert r.verdict == "target_not_met"
     f = next(f for f in r.findings if f.kind == "suspected_relabel")
     assert f.severity == "high" and f.params["variant"] == "excluded"
-    assert f.evidence[:2] == ("claimed: 한빛비전 HB-IP4231", "fingerprints point to: Dahua")
-    assert "MAC OUI: Zhejiang Dahua Technology" in f.evidence
+    en, ko = messages("en"), messages("ko")
+    lines = [en.evidence(e) for e in f.evidence]
+    assert lines[:2] == ["claimed: 한빛비전 HB-IP4231", "fingerprints point to: Dahua"]
+    assert "MAC OUI: Zhejiang Dahua Technology" in lines  # the scanner's line, verbatim
+    assert ko.evidence(f.evidence[1]) == "지문 정보가 가리키는 제조사: Dahua"
 
 
 def test_relabel_counts_when_the_policy_says_so_but_is_still_flagged(policy):
@@ -233,6 +237,11 @@ def test_every_finding_kind_is_produced_with_evidence(policy, kind):
     found = [f for f in r.findings if f.kind == kind]
     assert found, f"no {kind} finding in {[f.kind for f in r.findings]}"
     assert all(f.evidence for f in found), "every finding carries its evidence"
+    for lang in ("ko", "en"):  # worded by both catalogs, every placeholder filled
+        t = messages(lang)
+        for f in found:
+            for text in (t.finding(f), *(t.evidence(e) for e in f.evidence)):
+                assert "{" not in text and "}" not in text, text
 
 
 def test_outside_period_is_a_warning_not_a_silent_verdict(policy):
