@@ -73,13 +73,6 @@ def test_postgres_schema_lives_in_the_search_path_schema(pg_url, pg_base_url):
         engine.dispose()
 
 
-@pytest.fixture
-def store(db_url):
-    db.upgrade(db_url)
-    with Store.open(db_url) as opened:
-        yield opened
-
-
 def test_save_scan_then_summary_and_raw_scan_back(store):
     scan = demo_scan()
     saved = store.save_scan(scan)
@@ -144,7 +137,7 @@ def test_failed_write_leaves_nothing_behind(store, db_url, monkeypatch):
 def test_reports_are_idempotent_by_sha256(store):
     scan = demo_scan()
     store.save_scan(scan)
-    args = dict(policy_id="kr-2024", verdict="pass", sha256="ab" * 32, report_json='{"x": 1}')
+    args = {"policy_id": "kr-2024", "verdict": "pass", "sha256": "ab" * 32, "report_json": '{"x": 1}'}
     assert store.save_report(scan.scan_id, **args) is True
     assert store.save_report(scan.scan_id, **args) is False
     [report] = store.reports(site=SITE_NAME)

@@ -1,0 +1,129 @@
+"""Reading registry files: encodings, Korean/English headers, merged XLSX headers, dates, bad rows named."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from inventory.errors import RegistryFileError
+from inventory.registry_file import parse_registry
+from tests.conftest import CONFIG
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE = CONFIG / "registry" / "sample-registry.csv"
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "reg.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_sample_registry_reads_whole_and_is_labelled_fictional():
+    parsed = parse_registry(SAMPLE)
+    assert parsed.errors == ()
+    assert len(parsed.entries) == 19
+    assert SAMPLE.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, as Excel saves
+    assert "FICTIONAL" in SAMPLE.read_text(encoding="utf-8-sig").splitlines()[0]
+    makers = {e.manufacturer for e in parsed.entries}
+    assert not any(m.lower() in ("hikvision", "dahua", "uniview", "axis") for m in makers)
+
+
+def test_cp949_korean_headers_with_bad_rows_named():
+    parsed = parse_registry(FIXTURES / "registry-cp949.csv")
+    assert [(e.row, e.message.split(" ")[0]) for e in parsed.errors] == [
+        (6, "no"),
+        (7, "validity"),
+        (8, "business"),
+    ]
+    assert "모델명" in parsed.errors[0].message
+    assert "2024-13-01" in parsed.errors[1].message
+    assert "123-45-67890" in parsed.errors[2].message
+    first, second, third, truen = parsed.entries
+    assert first.manufacturer == "㈜한화비전"  # kept as written
+    assert (first.valid_from, first.valid_to) == (date(2020, 10, 12), date(2023, 10, 11))  # one range string
+    assert first.business_no == "9008100015" and second.business_no == "9008100015"  # with or without hyphens
+    assert third.model == "ＤＲ－６５１６Ｐ" and third.certificate_type == "innovative_product"
+    assert third.part == "recorder_analytics"
+    assert truen.model is None and truen.item_no == "4617162201"  # a maker-level row
+
+
+def test_xlsx_merged_two_row_header_numbers_and_trailing_blank_rows():
+    parsed = parse_registry(FIXTURES / "registry-merged.xlsx")
+    assert parsed.errors == ()
+    assert parsed.rows == 3  # the formatted blank rows below the data are not rows
+    hanwha, idis, cpro = parsed.entries
+    assert hanwha.business_no == "9008100015"  # a number cell, read back as text
+    assert hanwha.item_no == "4617162201"
+    assert (hanwha.valid_from, hanwha.valid_to) == (date(2024, 1, 2), date(2029, 12, 31))  # date cells
+    assert (idis.valid_from, idis.valid_to) == (date(2024, 4, 1), date(2029, 12, 31))  # Excel serials
+    assert idis.certificate_type == "cctv_security"
+    assert (cpro.valid_from, cpro.certificate_type) == (date(2024, 7, 1), "gs")  # YYYY.MM.DD text
+    assert [e.source_row for e in parsed.entries] == [4, 5, 6]  # rows as Excel numbers them
+
+
+def test_english_headers_issue_date_plus_years_firmware_and_patterns(tmp_path):
+    path = write(
+        tmp_path,
+        "Manufacturer,Business Registration No,Model,Firmware,Part,Certificate Type,Certificate No,Issued,Validity (years)\n"
+        "Hanwha Vision,9008100015,XNO-6080R*,,camera,GS,G-1,2024-03-01,3\n"
+        'IDIS,9008100029,"DC-D4236RX, DC-D4236WRX",3.12.1,camera,TTA,T-1,20240101,2\n',
+    )
+    parsed = parse_registry(path)
+    assert parsed.errors == ()
+    pattern, first, second = parsed.entries
+    assert pattern.model is None and pattern.model_pattern == "XNO-6080R*"
+    assert pattern.valid_to == date(2027, 2, 28)  # the day before the third anniversary
+    assert (first.model, second.model) == ("DC-D4236RX", "DC-D4236WRX")  # one row, two models
+    assert first.firmware == "3.12.1" and first.source_row == second.source_row == 3
+
+
+def test_euc_kr_and_utf8_bom_are_detected(tmp_path):
+    text = "업체명,모델명,인증구분,인증번호\n한빛비전,HB-IP4231,원산지증명서,K-1\n"
+    for encoding in ("euc-kr", "utf-8-sig", "utf-8", "utf-16"):
+        parsed = parse_registry(write(tmp_path, text, encoding, f"r-{encoding}.csv"))
+        assert [e.manufacturer for e in parsed.entries] == ["한빛비전"], encoding
+
+
+def test_semicolon_separated_csv(tmp_path):
+    parsed = parse_registry(write(tmp_path, "업체명;모델명;인증구분;인증번호\n한빛비전;HB-IP4231;GS;K-1\n"))
+    assert parsed.entries[0].model == "HB-IP4231"
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("한빛비전,,원산지증명서,K-1,,", "no model"),
+        (",HB-1,원산지증명서,K-1,,", "no manufacturer"),
+        ("한빛비전,HB-1,원산지증명,,,", "no certificate number"),
+        ("한빛비전,HB-1,모범인증,K-1,,", "unknown certificate type"),
+        ("한빛비전,HB-1,GS,K-1,2024-02-30,", "not a date"),
+        ("한빛비전,HB-1,GS,K-1,2025-01-01,2024-01-01", "after it ends"),
+    ],
+)
+def test_bad_rows_are_named_and_good_rows_kept(tmp_path, row, reason):
+    header = "업체명,모델명,인증구분,인증번호,유효기간 시작,유효기간 종료\n"
+    parsed = parse_registry(write(tmp_path, header + "한빛비전,HB-OK,GS,K-0,,\n" + row + "\n"))
+    assert [e.model for e in parsed.entries] == ["HB-OK"]
+    [error] = parsed.errors
+    assert error.row == 3 and reason in error.message
+
+
+def test_file_without_usable_header_is_refused_naming_what_it_found(tmp_path):
+    path = write(tmp_path, "name,thing,when\nfoo,bar,2024\n")
+    with pytest.raises(RegistryFileError) as err:
+        parse_registry(path)
+    message = str(err.value)
+    assert "Found: name, thing, when" in message
+    assert "manufacturer" in message and "certificate_no" in message
+
+
+def test_not_a_spreadsheet_is_refused(tmp_path):
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(RegistryFileError, match="not a readable XLSX"):
+        parse_registry(bad)
+    with pytest.raises(RegistryFileError, match="unknown file type"):
+        parse_registry(write(tmp_path, "x", name="reg.pdf"))
