@@ -28,6 +28,7 @@ class _Line:
     model: str
     quantity: int = 0
     serials: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
 
 
@@ -47,10 +48,12 @@ def compare_declared(
         line = lines.setdefault(key, _Line(item.manufacturer, item.model))
         line.quantity += item.quantity
         line.serials.extend(item.serials)
+        line.addresses.extend(item.addresses)
         line.rows.append(item.source_row)
 
     read = [r for r in rows if r.status == "ok" and r.manufacturer and r.model]
-    unread = sum(1 for r in rows if r.status != "ok")
+    unread_at = {r.address: r for r in rows if r.status != "ok"}
+    unread = len(unread_at)
     found: dict[tuple[str, str], list[DeviceRow]] = {}
     for row in read:
         found.setdefault((_maker_key(catalog, row.manufacturer), normalize_text(row.model or "")), []).append(row)
@@ -60,13 +63,17 @@ def compare_declared(
     for key, line in lines.items():
         devices = found.get(key, [])
         where = Evidence("declared_rows", {"rows": ", ".join(str(r) for r in line.rows)})
+        # The contract names where this equipment stands, and the device there could not be read:
+        # that says more than "N devices could not be read".
+        unread_here = [a for a in line.addresses if a in unread_at]
+        note = (Evidence("declared_address_unread", {"addresses": ", ".join(unread_here)}),) if unread_here else unread_note
         params = {"manufacturer": line.manufacturer, "model": line.model, "declared": str(line.quantity),
                   "found": str(len(devices))}
         if not devices:
-            findings.append(Finding("declared_not_found", "warning", None, params, (where, *unread_note)))
+            findings.append(Finding("declared_not_found", "warning", None, params, (where, *note)))
         elif len(devices) != line.quantity:
             found_at = Evidence("found_at", {"addresses": ", ".join(d.address for d in devices)})
-            findings.append(Finding("quantity_mismatch", "warning", None, params, (where, found_at, *unread_note)))
+            findings.append(Finding("quantity_mismatch", "warning", None, params, (where, found_at, *note)))
         seen_serials = {normalize_text(d.serial) for d in devices if d.serial}
         for serial in line.serials:
             if devices and normalize_text(serial) not in seen_serials:

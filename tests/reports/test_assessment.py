@@ -290,3 +290,12 @@ def test_assess_is_pure(policy):
 
     assert report_to_dict(a) == report_to_dict(b)
     assert a.policy.period_from == date(2024, 3, 1)
+
+
+def test_declared_line_at_an_unreadable_address_says_so(policy):
+    declared = (DeclaredItem("camera", "Hanwha Vision", "XNO-6080R", 1, addresses=("10.0.0.9",)),)
+    r = run([FOREIGN_CAM, md(device("10.0.0.9", status="auth_failed")), md(device("10.0.0.8", status="timeout"))],
+            policy, declared=declared)
+    missing = next(f for f in r.findings if f.kind == "declared_not_found")
+    lines = [messages("en").evidence(e) for e in missing.evidence]
+    assert "the device at the declared address 10.0.0.9 could not be read" in lines
