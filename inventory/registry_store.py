@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from .identity import maker_key
+from .matching import gc_paused
 from .model import RegistryEntry, RegistrySource
 from .registry_file import ParsedEntry, parse_registry
 from .summaries import RegistryImportSummary
@@ -122,13 +123,19 @@ def load_entries(conn: sa.Connection, manufacturer_key: str | None = None) -> li
     if manufacturer_key is not None:
         query = query.where(entries.c.maker_key == manufacturer_key)
     source_cache: dict[tuple, RegistrySource] = {}
-    out = []
-    for row in conn.execute(query).mappings():
+    out: list[RegistryEntry] = []
+    with gc_paused():
+        out.extend(_entries(conn.execute(query).mappings(), source_cache))
+    return out
+
+
+def _entries(rows, source_cache: dict[tuple, RegistrySource]):  # type: ignore[no-untyped-def]
+    for row in rows:
         key = (row["name"], row["file_name"], row["sha256"], row["imported_at"])
         source = source_cache.get(key)
         if source is None:
             source = source_cache[key] = RegistrySource(*key)
-        out.append(
+        yield (
             RegistryEntry(
                 id=row["id"],
                 manufacturer=row["manufacturer"],
@@ -147,7 +154,6 @@ def load_entries(conn: sa.Connection, manufacturer_key: str | None = None) -> li
                 source_row=row["source_row"],
             )
         )
-    return out
 
 
 def registry_entries(store: Store, manufacturer: str | None = None) -> list[RegistryEntry]:
