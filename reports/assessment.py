@@ -273,7 +273,7 @@ def assess(
         findings.append(Finding("scan_incomplete", "high", None, {"reason": scan.interrupted_reason or ""}, (reason,)))
     scan_day = scan.started_at.astimezone(KST).date()
     if not policy.in_period(scan_day):
-        period = f"{policy.period_from}..{policy.period_to or ''}"
+        period = f"{policy.period_from} ~ {policy.period_to or ''}"
         findings.append(Finding(
             "outside_policy_period", "high", None,
             {"scan_date": scan_day.isoformat(), "period": period, "policy": policy.id},
