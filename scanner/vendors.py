@@ -87,6 +87,8 @@ class VendorCatalog:
         for family in families:
             for name in family.names():
                 self._by_name.setdefault(normalize_maker(name), family)
+        # The same names with the spaces taken out: registries write "한화 비전" and "HanwhaVision" too.
+        self._by_compact = {key.replace(" ", ""): family for key, family in reversed(self._by_name.items())}
 
     def family_of_name(self, name: str | None) -> VendorFamily | None:
         """The family a claimed or registered maker name belongs to, if any."""
@@ -95,6 +97,9 @@ class VendorCatalog:
             return None
         if key in self._by_name:
             return self._by_name[key]
+        compact = self._by_compact.get(key.replace(" ", ""))
+        if compact is not None:
+            return compact
         # "Hangzhou Hikvision Digital Technology" style long names: a known
         # family name standing as a whole word inside.
         for known, family in self._by_name.items():

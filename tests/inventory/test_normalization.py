@@ -24,6 +24,12 @@ CATALOG = load_vendor_catalog()
         ("삼성테크윈", "hanwha"),
         ("한화테크윈 주식회사", "hanwha"),
         ("Wisenet", "hanwha"),
+        ("한화 비전", "hanwha"),  # spaced out: scanner.vendors' compact lookup (added for the registry)
+        ("한화 테크윈(주)", "hanwha"),
+        ("HanwhaVision", "hanwha"),
+        ("HANWHA TECHWIN CO., LTD.", "hanwha"),
+        ("（주）한화비전", "hanwha"),  # full-width parentheses
+        ("주식회사아이디스", "idis"),
         ("주식회사 아이디스", "idis"),
         ("아이디스(주)", "idis"),
         ("ＩＤＩＳ", "idis"),
