@@ -1,7 +1,230 @@
-"""Placeholder: this command group is not built yet."""
+"""`audit` (the installer's one command) and `demo` (the same on a simulated site).
+
+Wiring only: build an AuditRequest, call cctv_inventory.audit.run_audit, print where
+everything went and the verdict in one line, set the exit code.
+
+Exit codes (README "Exit codes"):
+  0  target_met        1  target_not_met        2  incomplete (devices could not be read)
+  3  bad input (arguments, credentials/registry/declared/policy file)
+  4  the database cannot be opened, is out of date or refused the write
+  5  the scan could not run (no interface, refused scope)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from ..audit import DEFAULT_FORMATS, DEFAULT_POLICY, AuditOutcome, AuditRequest, run_audit
+from ..paths import config_path
+
+EXIT_BAD_INPUT = 3
+EXIT_DATABASE = 4
+EXIT_SCAN = 5
+
+DEMO_UNICAST_TARGET = "127.10.0.18"  # the demo site's camera that is silent on multicast (behind a router)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _observer():
+    from scanner.observer import PlainObserver, RichObserver
+
+    return RichObserver() if sys.stderr.isatty() else PlainObserver()
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from reports.formats import FORMATS
+
+    chosen = tuple(f.strip() for f in value.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise _fail(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}", EXIT_BAD_INPUT)
+    # The evidence bundle carries the JSON report, so it is always written.
+    return chosen if "json" in chosen else (*chosen, "json")
+
+
+def _run(request: AuditRequest) -> AuditOutcome:
+    """Run the audit, turning each stage's refusal into a clear message and its exit code."""
+    from inventory.errors import InputFileError, InventoryError
+    from reports.policy import PolicyError
+    from scanner.errors import ScanError
+
+    try:
+        return run_audit(request, _observer())
+    except ScanError as exc:
+        raise _fail(f"the scan could not run: {exc}", EXIT_SCAN) from None
+    except (InputFileError, PolicyError) as exc:
+        raise _fail(f"{exc} (the scan itself is kept in {request.out_dir / 'scan.json'})", EXIT_BAD_INPUT) from None
+    except InventoryError as exc:
+        raise _fail(f"{exc} (the scan itself is kept in {request.out_dir / 'scan.json'})", EXIT_DATABASE) from None
+
+
+def _print_outcome(outcome: AuditOutcome) -> None:
+    typer.echo(f"scan:    {outcome.scan_json}  ({len(outcome.scan.devices)} devices)")
+    for path in outcome.report_files:
+        typer.echo(f"report:  {path}")
+    typer.echo(f"bundle:  {outcome.bundle}")
+    parts = ", ".join(f"{p.part}={p.status}" for p in outcome.report.parts)
+    typer.echo(f"verdict: {outcome.verdict} ({parts})")
+
+
+def audit_command(
+    interface: Annotated[list[str], typer.Option("--interface", "-i", help="Interface to send WS-Discovery multicast from (repeatable).")] = [],  # noqa: B006
+    target: Annotated[list[str], typer.Option("--target", "-t", help="CIDR, HOST or HOST:PORT to probe by unicast (repeatable).")] = [],  # noqa: B006
+    credentials: Annotated[Path | None, typer.Option("--credentials", help="YAML credentials file (mode 0600).")] = None,
+    registry: Annotated[list[Path], typer.Option("--registry", help="Registry file(s) to import first (CSV/XLSX); without it, the database's registry is used.")] = [],  # noqa: B006
+    declared: Annotated[Path | None, typer.Option("--declared", help="The contract's equipment list (CSV/XLSX).")] = None,
+    site: Annotated[str, typer.Option("--site", help="Site name as it appears in the report.")] = "unnamed site",
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (else $CCTV_INVENTORY_DB, else ./cctv-inventory.db).")] = None,
+    policy: Annotated[str, typer.Option("--policy", help="Policy name in config/policies/ or a policy file.")] = DEFAULT_POLICY,
+    lang: Annotated[str, typer.Option("--lang", help="ko or en.")] = "ko",
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out/audit"),
+    format: Annotated[str, typer.Option("--format", help="Comma-separated: html,json,csv,xlsx.")] = ",".join(DEFAULT_FORMATS),
+    sign: Annotated[Path | None, typer.Option("--sign", help="Ed25519 private key (from keygen) to sign the report.")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Devices interrogated at once.")] = 256,
+    timeout: Annotated[float, typer.Option("--timeout", help="Deadline per device, seconds.")] = 10.0,
+    no_multicast: Annotated[bool, typer.Option("--no-multicast", help="Unicast to --target only.")] = False,
+    allow_public: Annotated[bool, typer.Option("--allow-public", help="Allow public address ranges in --target.")] = False,
+) -> None:
+    """Scan, store, match, assess and write the report set and evidence bundle.
+
+    Exit code: 0 target_met, 1 target_not_met, 2 incomplete, 3 bad input, 4 database error, 5 scan could not run.
+    """
+    from scanner.credentials import CredentialBook, load_credentials
+    from scanner.engine import ScanRequest
+    from scanner.errors import CredentialsError
+
+    from .auditor import resolve_db_url
+
+    if lang not in ("ko", "en"):
+        raise _fail("--lang must be ko or en", EXIT_BAD_INPUT)
+    for path in [*registry, *([declared] if declared else [])]:
+        if not path.is_file():
+            raise _fail(f"{path}: no such file", EXIT_BAD_INPUT)
+    try:
+        book = load_credentials(credentials) if credentials else CredentialBook()
+    except CredentialsError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    request = AuditRequest(
+        scan=ScanRequest(
+            interfaces=tuple(interface),
+            targets=tuple(target),
+            credentials=book,
+            site=site,
+            concurrency=concurrency,
+            timeout_s=timeout,
+            multicast=not no_multicast,
+            allow_public=allow_public,
+        ),
+        registry_files=tuple(registry),
+        declared_file=declared,
+        site=site,
+        db_url=resolve_db_url(db),
+        policy=policy,
+        lang=lang,
+        out_dir=out,
+        formats=_formats(format),
+        signing_key=sign,
+    )
+    outcome = _run(request)
+    _print_outcome(outcome)
+    raise typer.Exit(outcome.exit_code)
+
+
+# --- demo ------------------------------------------------------------------------------
+
+
+def _foreign_interfaces() -> list[str]:
+    return [name for _, name in socket.if_nameindex() if name != "lo" and not name.startswith("veth")]
+
+
+def _reexec_isolated() -> None:
+    """Re-run this very command inside a new network namespace holding only lo (DESIGN §9)."""
+    if os.environ.get("CCTV_ISOLATED") == "1":
+        raise _fail("still seeing real interfaces inside the namespace; refusing to run the demo", EXIT_SCAN)
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        raise _fail("the demo needs `unshare` and `ip` (util-linux, iproute2) to isolate itself", EXIT_SCAN)
+    setup = (
+        "ip link set lo up && ip link set lo multicast on && "
+        "(ip route add 239.0.0.0/8 dev lo src 127.0.0.1 2>/dev/null || true) && exec \"$@\""
+    )
+    userns = [] if os.geteuid() == 0 else ["--map-root-user"]
+    argv = ["unshare", *userns, "--net", "--", "sh", "-c", setup, "sh", sys.executable, "-m", "cctv_inventory",
+            *sys.argv[1:]]
+    env = {**os.environ, "CCTV_ISOLATED": "1"}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execvpe("unshare", argv, env)
+
+
+def demo_command(
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out/demo"),
+    lang: Annotated[str, typer.Option("--lang", help="ko or en.")] = "ko",
+    use_running_lab: Annotated[bool, typer.Option("--use-running-lab", help="Audit a lab that is already serving (docker compose); do not start one.")] = False,
+) -> None:
+    """Audit the simulated demo site (config/lab/demo-site.yaml) in an isolated network namespace.
+
+    Starts the simulator, runs `audit` against it with the fictional sample registry and the site's
+    declared-equipment list, prints the report path and the verdict, and leaves nothing running.
+    """
+    if not use_running_lab and _foreign_interfaces():
+        _reexec_isolated()
+    out.mkdir(parents=True, exist_ok=True)
+    db_path = out / "demo.db"
+    db_path.unlink(missing_ok=True)  # a demo starts from an empty inventory every time
+    with tempfile.TemporaryDirectory(prefix="cctv-demo-") as tmp:
+        credentials = Path(tmp) / "credentials.yaml"
+        shutil.copyfile(config_path("lab", "demo-credentials.yaml"), credentials)
+        os.chmod(credentials, 0o600)
+        args = [
+            "audit", "--interface", "lo", "--target", DEMO_UNICAST_TARGET,
+            "--credentials", str(credentials),
+            "--registry", str(config_path("registry", "sample-registry.csv")),
+            "--declared", str(config_path("lab", "demo-declared.csv")),
+            "--site", _demo_site_name(), "--db", f"sqlite:///{db_path}", "--lang", lang, "--out", str(out),
+            "--timeout", "5",
+        ]
+        if use_running_lab:
+            code = _audit_subprocess(args)
+        else:
+            from simulator.testing import running_lab
+
+            typer.echo(f"starting the simulated site {config_path('lab', 'demo-site.yaml')} ...")
+            with running_lab(config_path("lab", "demo-site.yaml")) as lab:
+                typer.echo(f"simulator ready: {len(lab.fixture['devices'])} devices in 127.10.0.0/16")
+                code = _audit_subprocess(args)
+    html = out / "report.html"
+    if code >= EXIT_BAD_INPUT:
+        raise _fail(f"the demo audit failed (exit {code})", code)
+    typer.echo(f"\nopen the report: {html.resolve()}")
+    raise typer.Exit(0)  # the demo ran; its verdict is printed above, not signalled
+
+
+def _demo_site_name() -> str:
+    import yaml
+
+    data = yaml.safe_load(config_path("lab", "demo-site.yaml").read_text(encoding="utf-8"))
+    return str(data["site"]["name"])
+
+
+def _audit_subprocess(args: list[str]) -> int:
+    # A child process, so the audit is exactly what an installer runs and the simulator and
+    # scanner share no interpreter state.
+    return subprocess.call([sys.executable, "-m", "cctv_inventory", *args])
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("audit")(audit_command)
+    app.command("demo")(demo_command)

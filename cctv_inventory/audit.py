@@ -1,0 +1,135 @@
+"""The installer's job as one library call: scan → store → match → assess → report set → bundle.
+
+`run_audit(AuditRequest, observer) -> AuditOutcome` is what `cctv-inventory audit` and
+`cctv-inventory demo` call. It only wires the stages; every rule lives in its stage:
+scanner/ (what is on the network), inventory/ (registry and matching), reports/ (policy,
+verdict, formats), cctv_inventory/bundle.py (the evidence bundle).
+
+Order matters for "lose nothing": the scan JSON is written to the output folder first,
+then stored, so a failure further on (a broken registry file, a full disk) still leaves the
+scan on disk and in the database for `cctv-inventory report` to pick up later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from inventory.model import MatchedScan
+from reports.model import Report
+from scanner.model import ScanResult
+from scanner.serialize import scan_to_json, write_scan_json
+
+from . import __version__
+
+DEFAULT_FORMATS = ("html", "json", "csv", "xlsx")
+DEFAULT_POLICY = "kr-sme-parts-localization-2024"
+
+# Exit codes of `audit` (README "Exit codes"): the verdict, or an error.
+EXIT_FOR_VERDICT = {"target_met": 0, "target_not_met": 1, "incomplete": 2}
+EXIT_ERROR = 3  # the audit itself could not run (bad arguments, unreadable files)
+EXIT_SCAN_FAILED = 4  # the scan could not start (no interface, refused scope)
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    scan: object  # scanner.engine.ScanRequest: interfaces, targets, credentials, site, limits
+    registry_files: tuple[Path, ...]
+    declared_file: Path | None
+    site: str
+    db_url: str | None
+    policy: str
+    lang: str
+    out_dir: Path
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    signing_key: Path | None = None
+
+
+@dataclass(frozen=True)
+class AuditOutcome:
+    scan: ScanResult
+    report: Report
+    scan_json: Path
+    report_files: tuple[Path, ...]
+    bundle: Path
+    registry_summaries: tuple[object, ...]
+
+    @property
+    def verdict(self) -> str:
+        return self.report.verdict
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FOR_VERDICT.get(self.report.verdict, EXIT_ERROR)
+
+
+def run_audit(request: AuditRequest, observer: object | None = None) -> AuditOutcome:
+    from scanner.engine import scan as run_scan
+
+    request.out_dir.mkdir(parents=True, exist_ok=True)
+    scan = run_scan(request.scan, observer)
+    scan_json = request.out_dir / "scan.json"
+    write_scan_json(scan, scan_json)
+    return assess_and_report(scan, request, scan_json)
+
+
+def assess_and_report(scan: ScanResult, request: AuditRequest, scan_json: Path) -> AuditOutcome:
+    """Everything after the scan; also used to finish an audit from a saved scan file."""
+    from inventory.store import Store
+    from reports.assessment import assess
+    from reports.integrity import signature_path
+    from reports.policy import load_policy
+    from reports.writer import write_report_set
+
+    from .bundle import write_bundle
+
+    policy = load_policy(request.policy)  # fail early on a bad policy, before touching the database
+    with Store.open(request.db_url) as store:
+        store.save_scan(scan)
+        summaries = tuple(store.import_registry(path) for path in request.registry_files)
+        if request.declared_file is not None:
+            store.import_declared(request.declared_file, request.site)
+        matched: MatchedScan = store.matched_scan(scan.scan_id, scan.site)
+        report = assess(matched, policy)
+        files = tuple(
+            write_report_set(report, request.out_dir, request.formats, request.lang, request.signing_key)
+        )
+        report_json_path = _report_json(files)
+        report_bytes = report_json_path.read_bytes()
+        sig_path = signature_path(report_json_path)
+        signature = sig_path.read_bytes() if sig_path.exists() else None
+        from reports.integrity import evidence_sha256, load_report_document
+
+        document = load_report_document(report_bytes)
+        store.save_report(
+            scan.scan_id,
+            policy_id=policy.id,
+            verdict=report.verdict,
+            sha256=evidence_sha256(document),
+            report_json=report_bytes.decode("utf-8"),
+            signature=signature.decode("ascii").strip() if signature else None,
+        )
+    bundle = write_bundle(
+        request.out_dir / "bundle.zip",
+        scan_json=scan_to_json(scan).encode("utf-8"),
+        report_json=report_bytes,
+        report_signature=signature,
+        registry_sources=matched.registry_sources,
+        agent_version=__version__,
+    )
+    return AuditOutcome(
+        scan=scan,
+        report=report,
+        scan_json=scan_json,
+        report_files=files,
+        bundle=bundle,
+        registry_summaries=summaries,
+    )
+
+
+def _report_json(files: Sequence[Path]) -> Path:
+    for path in files:
+        if path.suffix == ".json" and not path.name.endswith(".schema.json"):
+            return path
+    raise RuntimeError("the report set has no JSON report; the bundle needs it")
