@@ -1,11 +1,13 @@
 """Role from what a device offers (DESIGN §5), with the reason written down.
 
 Order of the rules, first match wins:
-1. recording, search or replay service, or an ONVIF Profile G scope  -> nvr
-2. an analytics service and no video sources                          -> analytics
-3. a scope naming the device type (onvif://www.onvif.org/type/...)   -> that type
-4. two or more video sources and a scope or hardware naming an encoder -> encoder
-5. video sources with a media service                                 -> camera
+1. recording, search or replay service, or an ONVIF Profile G scope   -> nvr
+2. an analytics service and no imaging service (no sensor of its own)  -> analytics
+3. a scope naming the device type (onvif://www.onvif.org/type/...)    -> that type
+4. two or more video sources, media, and no imaging service            -> encoder
+   (analog inputs have no sensor to tune, so a video server offers no
+   imaging; a multi-sensor camera does)
+5. video sources                                                       -> camera
 otherwise unknown, with what was missing.
 """
 
@@ -19,12 +21,14 @@ NS_REPLAY = "http://www.onvif.org/ver10/replay/wsdl"
 NS_ANALYTICS = "http://www.onvif.org/ver20/analytics/wsdl"
 NS_MEDIA = "http://www.onvif.org/ver10/media/wsdl"
 NS_MEDIA2 = "http://www.onvif.org/ver20/media/wsdl"
+NS_IMAGING = "http://www.onvif.org/ver20/imaging/wsdl"
 
 # Device-type words seen in onvif://www.onvif.org/type/<word> scopes, by role.
 _TYPE_WORDS: dict[str, Role] = {
     "nvr": "nvr", "network_video_recorder": "nvr", "networkvideorecorder": "nvr", "recorder": "nvr",
     "network_video_storage": "nvr", "dvr": "nvr",
     "analytics": "analytics", "video_analytics": "analytics", "analytics_device": "analytics",
+    "network_video_analytics": "analytics",
     "encoder": "encoder", "video_server": "encoder", "videoserver": "encoder",
     "network_video_encoder": "encoder",
     "camera": "camera", "video_camera": "camera", "network_video_transmitter": "camera",
@@ -57,19 +61,19 @@ def classify(
         return "nvr", f"offers the {', '.join(recorder_services)} service(s)"
     if any(s.endswith("/profile/g") for s in lower_scopes):
         return "nvr", "advertises ONVIF Profile G (recording) in its scopes"
-    if NS_ANALYTICS in offered and not video_sources:
-        return "analytics", "offers the analytics service and has no video sources of its own"
+    has_imaging = NS_IMAGING in offered
+    if NS_ANALYTICS in offered and not has_imaging:
+        return "analytics", "offers the analytics service and no imaging (no sensor of its own)"
     for word in _scope_types(scopes):
         role = _TYPE_WORDS.get(word)
         if role in ("nvr", "analytics", "encoder"):
             return role, f"scope names the device type {word!r}"
-    encoder_words = [w for w in _scope_types(scopes) if _TYPE_WORDS.get(w) == "encoder"]
-    named_encoder = "encoder" in (hardware or "").casefold() or bool(encoder_words)
-    if video_sources and video_sources >= 2 and named_encoder:
-        return "encoder", f"{video_sources} video inputs and named an encoder"
     has_media = bool({NS_MEDIA, NS_MEDIA2} & offered)
-    if video_sources and (has_media or not offered):
-        return "camera", f"{video_sources} video source(s) served over the media service"
+    if video_sources and video_sources >= 2 and has_media and not has_imaging:
+        return "encoder", f"{video_sources} video inputs served over media with no imaging service (analog inputs)"
+    if video_sources and has_media:
+        imaging = " and imaging" if has_imaging else ""
+        return "camera", f"{video_sources} video source(s) served over the media{imaging} service"
     if video_sources:
         return "camera", f"{video_sources} video source(s)"
     if NS_ANALYTICS in offered:

@@ -66,6 +66,10 @@ class Discovered:
     advertised_xaddrs: list[str] = field(default_factory=list)  # verbatim
     relates_to_mismatch: bool = False
     via: str = "multicast"  # multicast | unicast | http (found by the ONVIF HTTP probe on a target)
+    # For --target hosts that did not answer WS-Discovery: ports to try the ONVIF HTTP probe on,
+    # and whether to report the host even when nothing answers (named hosts yes, range sweeps no).
+    probe_ports: tuple[int, ...] = ()
+    report_if_silent: bool = True
 
     def merge(self, other: Discovered) -> None:
         for mine, theirs in (

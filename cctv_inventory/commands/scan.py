@@ -1,7 +1,120 @@
-"""Placeholder: this command group is not built yet."""
+"""`cctv-inventory scan`: parse options, build a ScanRequest, call scanner.engine.run_scan, render.
+
+Exit codes: 0 the scan ran (failed devices included), 2 the scan could not run
+(scope, credentials, output path), 130 interrupted (what was collected is written,
+complete=false).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
 
 import typer
 
+EXIT_CANNOT_RUN = 2
+EXIT_INTERRUPTED = 130
+
+
+def _observer(plain: bool):
+    from scanner.observer import PlainObserver, RichObserver
+
+    if not plain and sys.stderr.isatty():
+        return RichObserver()
+    return PlainObserver()
+
+
+def _summary(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=False, highlight=False)
+    table = Table(title=f"{result.site}: {len(result.devices)} device(s)" + ("" if result.complete else " — cut short"))
+    for column in ("address", "status", "role", "manufacturer", "model", "firmware", "relabel?"):
+        table.add_column(column)
+    for d in result.devices:
+        # Device strings are untrusted: rich.markup.escape keeps "[...]" from being read as markup.
+        from rich.markup import escape
+
+        table.add_row(d.address, d.status, d.role, escape(d.manufacturer or ""), escape(d.model or ""),
+                      escape(d.firmware or ""), escape(d.suspected_relabel.likely_maker) if d.suspected_relabel else "")
+    console.print(table)
+    counts: dict[str, int] = {}
+    for d in result.devices:
+        counts[d.status] = counts.get(d.status, 0) + 1
+    console.print("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no devices found")
+
+
+def _save_db(url: str, result) -> None:
+    try:
+        from inventory.store import Store
+    except ImportError:
+        typer.echo("--db: the inventory store is not available in this build; use --json-out", err=True)
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
+    store = Store.open(url)
+    try:
+        store.save_scan(result)
+    finally:
+        close = getattr(store, "close", None)
+        if close:
+            close()
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("scan")
+    def scan_command(
+        interface: list[str] = typer.Option([], "--interface", "-i", help="Interface to multicast WS-Discovery from (repeatable)."),
+        target: list[str] = typer.Option([], "--target", "-t", help="CIDR, HOST or HOST:PORT to probe by unicast (repeatable)."),
+        credentials: Path = typer.Option(None, "--credentials", help="YAML list of {scope, username, password}; must be chmod 600."),
+        site: str = typer.Option("unnamed site", "--site", help="Site name recorded in the scan."),
+        db: str = typer.Option(None, "--db", help="SQLite path or PostgreSQL URL to store the scan in."),
+        json_out: Path = typer.Option(None, "--json-out", help="Write the scan as JSON (atomically)."),
+        concurrency: int = typer.Option(256, "--concurrency", min=1, max=4096, help="Devices interrogated at once."),
+        timeout: float = typer.Option(10.0, "--timeout", min=0.5, max=600, help="Deadline per device, seconds."),
+        no_multicast: bool = typer.Option(False, "--no-multicast", help="Only unicast to --target."),
+        allow_public: bool = typer.Option(False, "--allow-public", help="Allow public address ranges."),
+        workers: int = typer.Option(None, "--workers", min=0, max=64, help="Interrogation processes (default: one per core, at most 2; 0: none)."),
+        plain: bool = typer.Option(False, "--plain", help="Plain progress lines even on a terminal."),
+    ) -> None:
+        """Discover and interrogate the CCTV devices in scope; write JSON and/or store the scan."""
+        from scanner.credentials import CredentialBook, load_credentials
+        from scanner.engine import ScanRequest, run_scan
+        from scanner.errors import ScanError
+        from scanner.scope import resolve_scope
+        from scanner.serialize import write_scan_json
+
+        try:
+            book = load_credentials(credentials) if credentials else CredentialBook()
+            resolve_scope(interface, target, multicast=not no_multicast, allow_public=allow_public)
+        except ScanError as exc:
+            typer.echo(f"cannot scan: {exc}", err=True)
+            raise typer.Exit(EXIT_CANNOT_RUN) from None
+        if json_out is not None and not json_out.resolve().parent.is_dir():
+            typer.echo(f"cannot scan: the directory for --json-out {json_out} does not exist", err=True)
+            raise typer.Exit(EXIT_CANNOT_RUN)
+        request = ScanRequest(interfaces=tuple(interface), targets=tuple(target), credentials=book, site=site,
+                              concurrency=concurrency, timeout_s=timeout, multicast=not no_multicast,
+                              allow_public=allow_public, workers=workers)
+        result = asyncio.run(_run_cancellable(run_scan(request, _observer(plain))))
+        if json_out is not None:
+            write_scan_json(result, json_out)
+        if db:
+            _save_db(db, result)
+        _summary(result)
+        if not result.complete:
+            raise typer.Exit(EXIT_INTERRUPTED)
+
+
+async def _run_cancellable(coro):
+    """Run the scan so SIGINT and SIGTERM cancel it; run_scan then returns what it has (complete=False)."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(coro)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        return await task
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

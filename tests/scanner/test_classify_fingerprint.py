@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.classify import NS_ANALYTICS, NS_MEDIA, NS_RECORDING, NS_SEARCH, classify
+from scanner.classify import NS_ANALYTICS, NS_IMAGING, NS_MEDIA, NS_RECORDING, NS_SEARCH, classify
 from scanner.fingerprint import detect_relabel, oui_vendor
 from scanner.model import Fingerprints
 from scanner.selfinventory import self_inventory
@@ -18,10 +18,11 @@ DEVICE = "http://www.onvif.org/ver10/device/wsdl"
     [
         ([DEVICE, NS_MEDIA, NS_RECORDING, NS_SEARCH], [], 16, "XRN-1610", "nvr", "recording, search"),
         ([DEVICE, NS_MEDIA], ["onvif://www.onvif.org/Profile/G"], 4, None, "nvr", "Profile G"),
-        ([DEVICE, NS_ANALYTICS], [], 0, None, "analytics", "analytics"),
-        ([DEVICE, NS_MEDIA], ["onvif://www.onvif.org/type/encoder"], 4, "TE-1204", "encoder", "encoder"),
-        ([DEVICE, NS_MEDIA], [], 4, "PNM-9084RQZ", "camera", "4 video source"),
-        ([DEVICE, NS_MEDIA], [], 1, None, "camera", "media"),
+        ([DEVICE, NS_MEDIA, NS_ANALYTICS], [], 8, None, "analytics", "analytics"),
+        ([DEVICE, NS_MEDIA, NS_IMAGING, NS_ANALYTICS], [], 1, None, "camera", "imaging"),
+        ([DEVICE, NS_MEDIA], [], 4, "TE-1204", "encoder", "analog inputs"),
+        ([DEVICE, NS_MEDIA, NS_IMAGING], [], 4, "PNM-9084RQZ", "camera", "4 video source"),
+        ([DEVICE, NS_MEDIA, NS_IMAGING], [], 1, None, "camera", "media"),
         ([DEVICE], [], 0, None, "unknown", "no video sources"),
     ],
 )

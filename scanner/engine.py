@@ -1,0 +1,238 @@
+"""The scan: scope -> discovery -> interrogation -> ScanResult. The one library entry point.
+
+    result = await run_scan(ScanRequest(...), observer)      # or scan(...) from sync code
+
+Discovery runs in this process; interrogation runs in worker processes (one
+event loop each, devices streamed to them as they are discovered) or, with
+workers=0, in this process. Cancelling the scan (SIGINT, SIGTERM, a caller's
+timeout) returns what was collected with complete=False: devices already
+finished keep their data; devices found but not finished end as `timeout`
+with a reason that says the scan was cut short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from cctv_inventory import __version__
+
+from .credentials import CredentialBook
+from .discovery import DiscoverySettings, discover
+from .interrogate import InterrogationSettings
+from .model import Device, ScanResult
+from .observer import ScanObserver
+from .scope import ONVIF_PORTS, ResolvedScope, resolve_scope
+from .selfinventory import self_inventory
+from .worker import Interrogator, WorkerConfig, worker_main
+from .wsd import Discovered
+
+_BATCH = 64  # devices per message to a worker process
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    interfaces: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    credentials: CredentialBook = field(default_factory=CredentialBook)
+    site: str = "unnamed site"
+    concurrency: int = 256  # devices interrogated at once, over all workers
+    timeout_s: float = 10.0  # per device
+    multicast: bool = True
+    allow_public: bool = False
+    workers: int | None = None  # None: one per CPU core (at most 2); 0: interrogate in this process
+    discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
+    inventory_host: bool = True
+
+
+def _worker_count(requested: int | None) -> int:
+    if requested is not None:
+        return max(0, requested)
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(cores, 2)
+
+
+class _Collector:
+    """Devices in the order they finish, and the ones still outstanding, keyed by address."""
+
+    def __init__(self, observer: ScanObserver):
+        self.observer = observer
+        self.pending: dict[str, Discovered] = {}
+        self.done: dict[str, Device] = {}
+
+    def found(self, item: Discovered) -> bool:
+        if item.address in self.pending or item.address in self.done:
+            return False  # one device per address even if it answered under two endpoint references
+        self.pending[item.address] = item
+        if item.via != "sweep":
+            self.observer.device_discovered(item.address)
+        return True
+
+    def finished(self, device: Device | None, address: str) -> None:
+        self.pending.pop(address, None)
+        if device is not None:
+            self.done[device.address] = device
+            self.observer.device_done(device)
+
+    def devices(self, cut_short: bool) -> tuple[Device, ...]:
+        out = list(self.done.values())
+        if cut_short:
+            for item in self.pending.values():
+                if item.via == "sweep":
+                    continue
+                out.append(Device(
+                    address=item.address, port=80, status="timeout", xaddrs=tuple(item.xaddrs),
+                    endpoint_reference=item.endpoint_reference, scopes=tuple(item.scopes),
+                    status_reason="the scan was cut short before this device was interrogated",
+                    role_reason="not interrogated (scan cut short)"))
+        return tuple(sorted(out, key=lambda d: tuple(int(p) for p in d.address.split(".")) if d.address.count(
+            ".") == 3 else (999, d.address)))
+
+
+async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -> ScanResult:
+    observer = observer or ScanObserver()
+    scope = resolve_scope(request.interfaces, request.targets, multicast=request.multicast,
+                          allow_public=request.allow_public)
+    started = datetime.now(timezone.utc)
+    collector = _Collector(observer)
+    host = self_inventory() if request.inventory_host else None
+    observer.scan_started(_describe(scope))
+    cut_short: str | None = None
+    try:
+        await _scan(scope, request, collector, observer)
+    except asyncio.CancelledError:
+        cut_short = "scan interrupted (SIGINT/SIGTERM or caller cancelled)"
+    result = ScanResult(
+        scan_id=str(uuid.uuid4()), site=request.site, started_at=started, finished_at=datetime.now(timezone.utc),
+        agent_version=__version__, scope=scope.as_model(), host=host, devices=collector.devices(bool(cut_short)),
+        complete=cut_short is None, interrupted_reason=cut_short,
+    )
+    observer.scan_finished(len(result.devices), result.complete)
+    return result
+
+
+def scan(request: ScanRequest, observer: ScanObserver | None = None) -> ScanResult:
+    """Synchronous wrapper for callers without an event loop."""
+    return asyncio.run(run_scan(request, observer))
+
+
+def _describe(scope: ResolvedScope) -> str:
+    parts = []
+    if scope.multicast and scope.interfaces:
+        parts.append("multicast on " + ", ".join(i.describe() for i in scope.interfaces))
+    if scope.targets:
+        parts.append("unicast to " + ", ".join(scope.as_model().targets))
+    return "; ".join(parts)
+
+
+def _silent_targets(scope: ResolvedScope, collector: _Collector) -> list[Discovered]:
+    """Target hosts that did not answer WS-Discovery get the ONVIF HTTP probe on the usual ports."""
+    out = []
+    for target in scope.targets:
+        named = target.network.num_addresses == 1
+        ports = (target.port,) if target.port else ONVIF_PORTS
+        for address in target.addresses():
+            if address not in collector.pending and address not in collector.done:
+                out.append(Discovered(address=address, via="http" if named else "sweep", probe_ports=ports,
+                                      report_if_silent=named))
+    return out
+
+
+async def _scan(scope: ResolvedScope, request: ScanRequest, collector: _Collector, observer: ScanObserver) -> None:
+    config = WorkerConfig(request.credentials, request.concurrency,
+                          InterrogationSettings(deadline_s=request.timeout_s,
+                                                side_timeout_s=min(3.0, request.timeout_s)))
+    workers = _worker_count(request.workers)
+    if workers == 0:
+        async with Interrogator(config, collector.finished) as interrogator:
+            await _feed(scope, request, collector, observer, interrogator.submit)
+            await interrogator.drain()
+        return
+    await _scan_in_workers(scope, request, collector, observer, config, workers)
+
+
+async def _feed(scope: ResolvedScope, request: ScanRequest, collector: _Collector, observer: ScanObserver,
+                submit) -> None:
+    def on_new(found: Discovered) -> None:
+        if collector.found(found):
+            submit(found)
+
+    table = await discover(scope, request.discovery, on_new)
+    observer.discovery_finished(len(table))
+    for item in _silent_targets(scope, collector):
+        if collector.found(item):
+            submit(item)
+
+
+async def _scan_in_workers(scope, request, collector, observer, config: WorkerConfig, workers: int) -> None:
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    per_worker = WorkerConfig(config.credentials, max(1, config.concurrency // workers), config.settings)
+    queues = [context.Queue() for _ in range(workers)]
+    processes = [context.Process(target=worker_main, args=(q, results, per_worker), daemon=True) for q in queues]
+    for process in processes:
+        process.start()
+    loop = asyncio.get_running_loop()
+    all_done = loop.create_future()
+    finished_workers = 0
+
+    def on_message(kind: str, payload) -> None:
+        nonlocal finished_workers
+        if kind == "device":
+            collector.finished(payload[0], payload[1])
+        elif kind == "done":
+            finished_workers += 1
+            if finished_workers == workers and not all_done.done():
+                all_done.set_result(None)
+
+    def reader() -> None:
+        remaining = workers
+        while remaining:
+            kind, payload = results.get()
+            if kind == "done":
+                remaining -= 1
+            loop.call_soon_threadsafe(on_message, kind, payload)
+
+    threading.Thread(target=reader, name="scan-results", daemon=True).start()
+    batches: list[list[Discovered]] = [[] for _ in range(workers)]
+    counter = 0
+
+    def submit(found: Discovered) -> None:
+        nonlocal counter
+        index = counter % workers
+        counter += 1
+        batches[index].append(found)
+        if len(batches[index]) >= _BATCH:
+            queues[index].put(batches[index])
+            batches[index] = []
+
+    async def flush_periodically() -> None:
+        while True:
+            await asyncio.sleep(0.05)
+            for index, batch in enumerate(batches):
+                if batch:
+                    queues[index].put(batch)
+                    batches[index] = []
+
+    flusher = asyncio.create_task(flush_periodically())
+    try:
+        await _feed(scope, request, collector, observer, submit)
+        flusher.cancel()
+        for index, batch in enumerate(batches):
+            if batch:
+                queues[index].put(batch)
+        for q in queues:
+            q.put(None)
+        await all_done
+    finally:
+        flusher.cancel()
+        for process in processes:
+            if process.is_alive() and not all_done.done():
+                process.terminate()
+        for process in processes:
+            await loop.run_in_executor(None, process.join, 5)

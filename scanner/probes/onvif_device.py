@@ -1,0 +1,177 @@
+"""ONVIF device-management steps: clock, identity, services, scopes, network identity."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit, urlunsplit
+
+from zeep.exceptions import Fault
+
+from ..soap import _DEVICE, SoapProblem
+from .interface import Attempt, Facts, OnvifProbe, ProbeContext
+
+NS = {
+    "device": "http://www.onvif.org/ver10/device/wsdl",
+    "media": "http://www.onvif.org/ver10/media/wsdl",
+    "media2": "http://www.onvif.org/ver20/media/wsdl",
+    "events": "http://www.onvif.org/ver10/events/wsdl",
+    "imaging": "http://www.onvif.org/ver20/imaging/wsdl",
+    "ptz": "http://www.onvif.org/ver20/ptz/wsdl",
+    "analytics": "http://www.onvif.org/ver20/analytics/wsdl",
+    "deviceio": "http://www.onvif.org/ver10/deviceIO/wsdl",
+    "recording": "http://www.onvif.org/ver10/recording/wsdl",
+    "search": "http://www.onvif.org/ver10/search/wsdl",
+    "replay": "http://www.onvif.org/ver10/replay/wsdl",
+}
+# GetCapabilities categories -> service namespace, for devices without GetServices.
+_CAPABILITY_NS = {
+    "Analytics": NS["analytics"], "Device": NS["device"], "Events": NS["events"], "Imaging": NS["imaging"],
+    "Media": NS["media"], "PTZ": NS["ptz"],
+}
+_CAPABILITY_EXTENSION_NS = {
+    "DeviceIO": NS["deviceio"], "Recording": NS["recording"], "Search": NS["search"], "Replay": NS["replay"],
+    "AnalyticsDevice": NS["analytics"],
+}
+
+
+def fix_service_url(url: str | None, address: str) -> str | None:
+    """Service XAddrs suffer the same wrong-host bug as discovery XAddrs: keep path and port, use the device."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https"):
+        return None
+    if parts.hostname == address:
+        return url.strip()
+    netloc = address if port is None else f"{address}:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+def _sha(operation: str) -> str | None:
+    return _DEVICE.get().bodies.get(operation)
+
+
+class Clock(OnvifProbe):
+    """GetSystemDateAndTime first, unauthenticated as ONVIF allows, so WS-UsernameToken can be skew-adjusted."""
+
+    name = "clock"
+
+    async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
+        device = _DEVICE.get()
+        device.use_wsse = False
+        sent = time.time()
+        try:
+            reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetSystemDateAndTime")
+        except SoapProblem as problem:
+            if problem.kind != "auth_failed":
+                raise
+            device.use_wsse = True  # all_ops_require_auth style devices: ask again, signed
+            sent = time.time()
+            reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetSystemDateAndTime")
+        finally:
+            device.use_wsse = True
+        received = time.time()
+        utc = getattr(reply, "UTCDateTime", None)
+        if utc is None or utc.Date is None or utc.Time is None:
+            return Attempt(self.name, "failed", "GetSystemDateAndTime gave no UTCDateTime")
+        try:
+            device_time = datetime(utc.Date.Year, utc.Date.Month, utc.Date.Day, utc.Time.Hour, utc.Time.Minute,
+                                   utc.Time.Second, tzinfo=timezone.utc).timestamp()
+        except (TypeError, ValueError) as exc:
+            return Attempt(self.name, "failed", f"GetSystemDateAndTime gave an impossible date ({exc})")
+        skew = round(device_time - (sent + received) / 2, 1)
+        device.dt_diff = timedelta(seconds=skew)
+        facts.set("clock_skew_s", skew, "GetSystemDateAndTime", _sha("GetSystemDateAndTime"))
+        return Attempt(self.name, "ok")
+
+
+class DeviceInformation(OnvifProbe):
+    name = "device_information"
+    required = True
+
+    async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
+        reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetDeviceInformation")
+        sha = _sha("GetDeviceInformation")
+        for field, attr in (("manufacturer", "Manufacturer"), ("model", "Model"), ("firmware", "FirmwareVersion"),
+                            ("serial", "SerialNumber"), ("hardware_id", "HardwareId")):
+            value = getattr(reply, attr, None)
+            facts.set(field, str(value).strip() if value is not None else None, "GetDeviceInformation", sha)
+        return Attempt(self.name, "ok")
+
+
+class Services(OnvifProbe):
+    """GetServices, falling back to GetCapabilities for devices that lack it."""
+
+    name = "services"
+
+    async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
+        try:
+            reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetServices", IncludeCapability=False)
+            for service in reply or ():
+                url = fix_service_url(service.XAddr, facts.address)
+                if service.Namespace and url:
+                    facts.service_urls.setdefault(service.Namespace, url)
+            operation = "GetServices"
+            if not facts.service_urls:  # answered, but empty: some firmwares do this
+                operation = await self._capabilities(facts, ctx)
+        except SoapProblem as problem:
+            if problem.kind != "protocol_error" or "HTTP" not in problem.reason:
+                raise
+            operation = await self._capabilities(facts, ctx)
+        except Fault:  # ActionNotSupported and friends: an older device
+            operation = await self._capabilities(facts, ctx)
+        if not facts.service_urls:
+            return Attempt(self.name, "failed", f"{operation} listed no services")
+        facts.set("services", tuple(sorted(facts.service_urls)), operation, _sha(operation))
+        return Attempt(self.name, "ok", operation)
+
+    async def _capabilities(self, facts: Facts, ctx: ProbeContext) -> str:
+        reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetCapabilities", Category="All")
+        for category, namespace in _CAPABILITY_NS.items():
+            section = getattr(reply, category, None)
+            url = fix_service_url(getattr(section, "XAddr", None), facts.address)
+            if url:
+                facts.service_urls.setdefault(namespace, url)
+        extension = getattr(reply, "Extension", None)
+        for category, namespace in _CAPABILITY_EXTENSION_NS.items():
+            section = getattr(extension, category, None) if extension is not None else None
+            url = fix_service_url(getattr(section, "XAddr", None), facts.address)
+            if url:
+                facts.service_urls.setdefault(namespace, url)
+        facts.notes.append("GetServices not offered; services read from GetCapabilities")
+        return "GetCapabilities"
+
+
+class Scopes(OnvifProbe):
+    name = "scopes"
+
+    async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
+        reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetScopes")
+        scopes = tuple(str(item.ScopeItem) for item in reply or () if getattr(item, "ScopeItem", None))
+        facts.set("scopes", scopes, "GetScopes", _sha("GetScopes"))
+        return Attempt(self.name, "ok")
+
+
+class NetworkIdentity(OnvifProbe):
+    """MAC from GetNetworkInterfaces, name from GetHostname."""
+
+    name = "network_identity"
+
+    async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
+        interfaces = await ctx.onvif.call("devicemgmt", facts.service_url, "GetNetworkInterfaces")
+        for interface in interfaces or ():
+            info = getattr(interface, "Info", None)
+            mac = getattr(info, "HwAddress", None) if info is not None else None
+            if mac:
+                facts.set("mac", str(mac).strip().lower().replace("-", ":"), "GetNetworkInterfaces",
+                          _sha("GetNetworkInterfaces"))
+                break
+        hostname = await ctx.onvif.call("devicemgmt", facts.service_url, "GetHostname")
+        name = getattr(hostname, "Name", None)
+        facts.set("hostname", str(name).strip() if name else None, "GetHostname", _sha("GetHostname"))
+        return Attempt(self.name, "ok")

@@ -1,0 +1,167 @@
+"""ONVIF calls through onvif-zeep-async, shared by every device a process interrogates.
+
+onvif-zeep-async's `ONVIFCamera` builds an aiohttp session, a connector and
+zeep clients per device and per service: fine for one camera, too heavy for
+10,000. Here one process holds ONE aiohttp session and ONE zeep client per
+service, built on the library's own cached WSDL documents (`_cached_document`),
+its aiohttp transport and its `UsernameDigestTokenDtDiff`. What differs per
+device (credential, clock skew, HTTP digest state, evidence) lives in a
+context variable, so concurrent devices never see each other's state.
+
+zeep would accept a truncated or hostile body as if it were fine, so every
+body is checked before zeep sees it: a size cap, Content-Length against what
+arrived, and a defusedxml parse that refuses DTDs and entities.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import aiohttp
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as safe_fromstring
+from onvif.client import UsernameDigestTokenDtDiff, ZeepAsyncClient, _cached_document, _WSDL_PATH
+from onvif.definition import SERVICES
+from onvif.zeep_aiohttp import AIOHTTPTransport
+from zeep.exceptions import Fault, TransportError
+from zeep.wsdl.utils import etree_to_string
+
+from .credentials import Credential
+
+MAX_BODY_BYTES = 1_000_000  # a real GetProfiles of a 64-channel NVR is ~300 kB
+
+
+class SoapProblem(Exception):
+    """The device answered, but not with something we can trust. `kind` maps to a device status."""
+
+    def __init__(self, kind: str, reason: str):
+        super().__init__(reason)
+        self.kind = kind  # protocol_error | auth_failed
+        self.reason = reason
+
+
+@dataclass
+class DeviceContext:
+    """Per-device state the shared transport and WS-Security header read."""
+
+    credential: Credential | None
+    dt_diff: timedelta | None = None
+    use_wsse: bool = True
+    digest: aiohttp.DigestAuthMiddleware | None = None
+    bodies: dict[str, str] = field(default_factory=dict)  # operation -> SHA-256 of the raw body
+
+
+_DEVICE: contextvars.ContextVar[DeviceContext] = contextvars.ContextVar("cctv_device")
+# The operation in flight: task-local, because one device's steps run concurrently.
+_OP: contextvars.ContextVar[str] = contextvars.ContextVar("cctv_operation", default="")
+# Some firmwares put a BOM and a newline before <?xml; everything else about them is fine.
+_LEADING_JUNK = b"\xef\xbb\xbf \t\r\n"
+
+
+class _DeviceWsse:
+    """zeep `wsse` plugin that signs with the credential and clock skew of the current device."""
+
+    def apply(self, envelope, headers):
+        ctx = _DEVICE.get()
+        if ctx.credential is None or not ctx.use_wsse:
+            return envelope, headers
+        token = UsernameDigestTokenDtDiff(ctx.credential.username, ctx.credential.password, dt_diff=ctx.dt_diff)
+        return token.apply(envelope, headers)
+
+    def verify(self, envelope):
+        return envelope
+
+
+def _fault_is_auth(fault: Fault) -> bool:
+    text = " ".join(str(x) for x in (fault.message, fault.code, fault.subcodes or "")).casefold()
+    return "notauthorized" in text or "not authorized" in text or "failedauthentication" in text \
+        or "sender not authorized" in text
+
+
+class _CheckedTransport(AIOHTTPTransport):
+    """The library's aiohttp transport, with the body checked and fingerprinted before zeep parses it."""
+
+    async def post_xml(self, address, envelope, headers):
+        ctx = _DEVICE.get()
+        operation = _OP.get()
+        message = etree_to_string(envelope)
+        headers = dict(headers or {})
+        headers.setdefault("Content-Type", 'application/soap+xml; charset="utf-8"')
+        middlewares = (ctx.digest,) if ctx.digest is not None else ()
+        async with self.session.post(address, data=message, headers=headers, middlewares=middlewares) as response:
+            declared = response.content_length
+            if declared is not None and declared > MAX_BODY_BYTES:
+                raise SoapProblem("protocol_error",
+                                  f"{operation}: response larger than {MAX_BODY_BYTES} bytes ({declared} declared)")
+            body = await response.content.read(MAX_BODY_BYTES + 1)
+            if len(body) > MAX_BODY_BYTES:
+                raise SoapProblem("protocol_error", f"{operation}: response larger than {MAX_BODY_BYTES} bytes")
+            if declared is not None and len(body) < declared:
+                raise SoapProblem("protocol_error",
+                                  f"{operation}: response cut short ({len(body)} of {declared} bytes)")
+            if response.status == 401:
+                raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (credentials refused)")
+            raw = body
+            body = body.lstrip(_LEADING_JUNK)
+            if body:
+                try:
+                    safe_fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+                except DefusedXmlException:
+                    raise SoapProblem("protocol_error",
+                                      f"{operation}: response declares a DTD or entities (refused, not expanded)"
+                                      ) from None
+                except (ParseError, ValueError) as exc:
+                    raise SoapProblem("protocol_error", f"{operation}: malformed XML ({exc})") from None
+            ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
+            return self._aiohttp_to_requests_response(response, body)
+
+
+class OnvifClients:
+    """One aiohttp session and one zeep client per ONVIF service, for a whole process."""
+
+    SERVICES_USED = ("devicemgmt", "media", "recording", "search")
+
+    def __init__(self, session: aiohttp.ClientSession):
+        self.session = session
+        self.transport = _CheckedTransport(session=session, verify_ssl=False)
+        self._clients: dict[str, ZeepAsyncClient] = {}
+
+    async def setup(self) -> None:
+        for name in self.SERVICES_USED:
+            document = await _cached_document(os.path.join(_WSDL_PATH, SERVICES[name]["wsdl"]))
+            client = ZeepAsyncClient(wsdl=document, transport=self.transport, wsse=_DeviceWsse())
+            self._clients[name] = client
+
+    async def call(self, service: str, address: str, operation: str, **kwargs: Any) -> Any:
+        """Call `operation` on `address`; raises SoapProblem, Fault, aiohttp/asyncio errors."""
+        client = self._clients[service]
+        binding_name = "{%s}%s" % (SERVICES[service]["ns"], SERVICES[service]["binding"])
+        binding = client.wsdl.bindings[binding_name]
+        _OP.set(operation)
+        try:
+            return await binding.send_async(client, {"address": address}, operation, (), kwargs)
+        except Fault as fault:
+            if _fault_is_auth(fault):
+                raise SoapProblem("auth_failed", f"{operation}: device refused the credentials ({fault.message})"
+                                  ) from None
+            raise
+        except TransportError as exc:
+            if exc.status_code == 401:
+                raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (credentials refused)") from None
+            raise SoapProblem("protocol_error", f"{operation}: HTTP {exc.status_code} without a SOAP answer"
+                              ) from None
+
+
+def enter_device(credential: Credential | None) -> DeviceContext:
+    """Bind a fresh per-device context to the current task (each device runs in its own task)."""
+    ctx = DeviceContext(credential=credential)
+    if credential is not None:
+        ctx.digest = aiohttp.DigestAuthMiddleware(credential.username, credential.password, preemptive=True)
+    _DEVICE.set(ctx)
+    return ctx

@@ -1,0 +1,121 @@
+"""Interrogation of many devices in one event loop, in this process or in a worker process.
+
+`Interrogator` owns the process-wide aiohttp session and zeep clients and a
+semaphore for global concurrency; each device is its own task with its own
+deadline, so a hanging device holds one slot for at most `deadline_s` and
+never slows the rest. `worker_main` runs one Interrogator in a child process,
+fed through a queue, streaming each finished Device back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aiohttp
+
+from .credentials import CredentialBook
+from .interrogate import InterrogationSettings, interrogate
+from .model import Device
+from .probes import ProbeContext
+from .soap import OnvifClients
+from .vendors import load_vendor_catalog
+from .wsd import Discovered
+
+CONNECT_PROBE_TIMEOUT_S = 1.5
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    credentials: CredentialBook
+    concurrency: int
+    settings: InterrogationSettings
+
+
+async def _first_open_port(address: str, ports: tuple[int, ...]) -> int | None:
+    """The ONVIF HTTP probe for targets silent on WS-Discovery: the first usual port that accepts."""
+    for port in ports:
+        try:
+            async with asyncio.timeout(CONNECT_PROBE_TIMEOUT_S):
+                _, writer = await asyncio.open_connection(address, port)
+            writer.close()
+            return port
+        except (OSError, TimeoutError):
+            continue
+    return None
+
+
+class Interrogator:
+    def __init__(self, config: WorkerConfig, on_device: Callable[[Device | None, str], None]):
+        self.config = config
+        self.on_device = on_device
+        self.catalog = load_vendor_catalog()
+        self._semaphore = asyncio.Semaphore(config.concurrency)
+        self._tasks: set[asyncio.Task] = set()
+
+    async def __aenter__(self) -> Interrogator:
+        connector = aiohttp.TCPConnector(limit=0, ssl=False, enable_cleanup_closed=True, keepalive_timeout=5)
+        self.session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(
+            total=None, connect=min(5.0, self.config.settings.deadline_s)), auto_decompress=False)
+        self.clients = OnvifClients(self.session)
+        await self.clients.setup()
+        self.context = ProbeContext(self.clients, self.session, self.config.settings.side_timeout_s)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.session.close()
+
+    def submit(self, found: Discovered) -> None:
+        task = asyncio.create_task(self._one(found))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _one(self, found: Discovered) -> None:
+        async with self._semaphore:
+            if not found.xaddrs and found.probe_ports:
+                port = await _first_open_port(found.address, found.probe_ports)
+                if port is None:
+                    if found.report_if_silent:
+                        self.on_device(Device(
+                            address=found.address, port=found.probe_ports[0], status="unreachable",
+                            status_reason="no answer to WS-Discovery, nor on TCP port(s) "
+                            + ", ".join(map(str, found.probe_ports)), role_reason="not interrogated (unreachable)"), found.address)
+                    else:
+                        self.on_device(None, found.address)  # a silent address in a swept range
+                    return
+                found.xaddrs = [f"http://{found.address}:{port}/onvif/device_service"]
+            device = await interrogate(found, self.context, self.config.credentials, self.catalog,
+                                       self.config.settings)
+            if found.via == "sweep" and not device.manufacturer:
+                self.on_device(None, found.address)  # an open port in a sweep that is not ONVIF
+                return
+            self.on_device(device, found.address)
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def worker_main(jobs, results, config: WorkerConfig) -> None:
+    """Child-process entry: the parent handles SIGINT and collects; the child just stops when told."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    asyncio.run(_worker_loop(jobs, results, config))
+
+
+async def _worker_loop(jobs, results, config: WorkerConfig) -> None:
+    loop = asyncio.get_running_loop()
+    async with Interrogator(config, lambda device, address: results.put(("device", (device, address)))) as interrogator:
+        results.put(("ready", None))
+        while True:
+            batch = await loop.run_in_executor(None, jobs.get)
+            if batch is None:
+                break
+            for found in batch:
+                interrogator.submit(found)
+        await interrogator.drain()
+    results.put(("done", None))
