@@ -28,8 +28,10 @@ from typing import Any
 
 from scanner.vendors import VendorCatalog, load_vendor_catalog, normalize_maker, normalize_text
 
+from ..model import VERDICTS  # target_met, target_not_met, incomplete, fail (under a mandatory policy)
+
 PART_IDS = ("camera", "recorder_analytics", "terminal_server")
-VERDICTS = ("target_met", "target_not_met", "incomplete")
+
 TOP_N = 15
 
 

@@ -26,7 +26,7 @@ def test_how_many_sites_meet_the_target(rollup):
     domestic_only = [i for i in range(SITES) if i % 3 == 0]
     assert rollup.site_count == SITES
     assert rollup.target_met == len(domestic_only) == 10
-    assert rollup.verdicts == {"target_met": 10, "target_not_met": 20, "incomplete": 0}
+    assert rollup.verdicts == {"target_met": 10, "target_not_met": 20, "incomplete": 0, "fail": 0}
     assert rollup.device_count == SITES * 25
 
 
