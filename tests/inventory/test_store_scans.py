@@ -148,3 +148,59 @@ def test_reports_are_idempotent_by_sha256(store):
 def test_report_for_unknown_scan_is_refused(store):
     with pytest.raises(ScanNotFound):
         store.save_report("nope", policy_id="p", verdict="pass", sha256="0" * 64, report_json="{}")
+
+
+OPEN_AND_SAVE = """
+import sys
+from inventory.store import Store
+from tests.inventory.factory import demo_scan
+with Store.open(sys.argv[1]) as store:
+    store.save_scan(demo_scan())
+"""
+
+
+def test_two_processes_opening_one_new_sqlite_file(tmp_path):
+    """Both upgrade-on-open: one migrates under the write lock, the other waits and finds it current."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AND_SAVE, url], env=env, cwd=REPO, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    with Store.open(url) as store:
+        assert len(store.scans()) == 3
+
+
+def test_sqlite_migration_is_one_transaction(tmp_path, monkeypatch):
+    """A migration that dies half-way leaves no tables behind (pysqlite would otherwise commit each DDL)."""
+    from alembic.operations import Operations
+
+    url = f"sqlite:///{tmp_path / 'half.db'}"
+    real = Operations.create_table
+    calls = iter(range(100))
+
+    def dying_create_table(self, *args, **kwargs):
+        if next(calls) == 3:
+            raise RuntimeError("killed mid-migration")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Operations, "create_table", dying_create_table)
+    with pytest.raises(RuntimeError):
+        db.upgrade(url)
+    engine = sa.create_engine(url)
+    try:
+        assert sa.inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+    monkeypatch.undo()
+    assert db.upgrade(url) == db.head_revision()
