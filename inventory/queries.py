@@ -102,11 +102,8 @@ def scans_to_compare(
         hint = f"; stored sites: {', '.join(known[:10])}" if known else "; no scans are stored"
         raise ScanSelectionError(f"no scans of site {site!r}{hint}")
     ids = [s.scan_id for s in summaries]
-    for given in (from_scan, to_scan):
-        if given is not None and given not in ids:
-            raise ScanSelectionError(
-                f"scan {given!r} is not a scan of site {site!r} (its scans: {', '.join(ids)})"
-            )
+    from_scan = _expand(from_scan, ids, site)
+    to_scan = _expand(to_scan, ids, site)
     if to_scan is None:
         candidates = [i for i in ids if i != from_scan]
         to_scan = candidates[-1] if candidates else None
@@ -119,6 +116,17 @@ def scans_to_compare(
         return store.scan(from_scan), store.scan(to_scan)
     except ScanNotFound as exc:  # deleted between the two queries
         raise ScanSelectionError(str(exc)) from None
+
+
+def _expand(given: str | None, ids: list[str], site: str) -> str | None:
+    """A scan id of the site, or a unique prefix of one (a UUID's first 8 characters are easier to type)."""
+    if given is None or given in ids:
+        return given
+    found = [i for i in ids if i.startswith(given)]
+    if len(found) == 1:
+        return found[0]
+    problem = "matches several scans" if found else "is not a scan"
+    raise ScanSelectionError(f"{given!r} {problem} of site {site!r} (its scans: {', '.join(ids)})")
 
 
 def registry_digests(store: Store, site: str) -> list[dict[str, Any]]:

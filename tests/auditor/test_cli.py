@@ -143,6 +143,19 @@ def test_diff_with_explicit_scans_and_unknown_site(imported, tmp_path):
     )
     assert backwards.returncode == 0, backwards.stderr
     assert json.loads(backwards.stdout)["to_scan"] == imported["first"].scan_id
+    by_prefix = cli(
+        "diff",
+        "--site",
+        imported["first"].site,
+        "--from",
+        imported["second"].scan_id[:8],
+        "--to",
+        imported["first"].scan_id[:8],
+        "--json",
+        db=db,
+        home=home,
+    )
+    assert json.loads(by_prefix.stdout)["from_scan"] == imported["second"].scan_id
     missing = cli("diff", "--site", "없는 현장", db=db, home=home)
     assert missing.returncode == 3 and "없는 현장" in missing.stderr
     wrong = cli("diff", "--site", imported["first"].site, "--from", "no-such-scan", db=db, home=home)
