@@ -135,8 +135,9 @@ def import_bundle_cmd(
 ) -> None:
     """Verify evidence bundles and store their scan, report and registry digests under the site.
 
-    A tampered bundle is refused with the member that fails; the others are still imported.
-    Importing the same bundle twice changes nothing.
+    A tampered bundle is refused with the member that fails; the others are still imported. Importing the same bundle twice changes nothing.
+
+    Exit codes: 0 every bundle imported (or already there); 3 a bundle was refused; 4 the database could not be opened or refused the write.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
