@@ -1,0 +1,89 @@
+"""What a device's web UI, RTSP server and TLS certificate say about its TRUE maker.
+
+A relabelled camera claims a Korean brand in ONVIF, but its firmware still carries the
+real maker's web server, login page and RTSP stack (DESIGN §5: that is the evidence).
+Strings below contain a marker from that family's `banners` in config/vendors.yaml, so the
+scanner can attribute them; a test checks that for every family.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from scanner.vendors import load_vendor_catalog
+
+
+@dataclass(frozen=True)
+class Banner:
+    http_server: str
+    title: str
+    rtsp_server: str
+    tls_org: str
+
+
+# Shapes seen on real devices, made to carry the family's marker.
+_KNOWN = {
+    "hikvision": Banner("App-webs/", "Hikvision Web Client", "Hikvision Media Server V4.21.005",
+                        "Hangzhou Hikvision Digital Technology Co., Ltd."),
+    "dahua": Banner("Webs (DH-IPC)", "WEB SERVICE - Dahua", "Dahua Rtsp Server/3.0",
+                    "Zhejiang Dahua Technology Co., Ltd."),
+    "hanwha": Banner("Wisenet httpd", "Wisenet WebViewer", "Wisenet RTSP Server", "Hanwha Vision Co., Ltd."),
+    "axis": Banner("Apache (AXIS)", "AXIS", "AXIS RTSP Server", "Axis Communications AB"),
+    "idis": Banner("IDIS Web Server", "IDIS Web", "IDIS RTSP Server", "IDIS Co., Ltd."),
+    "uniview": Banner("UNV httpd", "Uniview Web", "UNV Rtsp Server", "Zhejiang Uniview Technologies Co., Ltd."),
+}
+_ANONYMOUS = Banner("lighttpd/1.4.59", "Network Camera", "RTSP Server", "IP Camera")
+
+
+def banner_for(family_id: str | None) -> Banner:
+    if family_id is None:
+        return _ANONYMOUS
+    if family_id in _KNOWN:
+        return _KNOWN[family_id]
+    family = load_vendor_catalog().by_id(family_id)
+    marker = family.banners[0] if family.banners else family.name
+    return Banner(f"{marker.upper()}-httpd/2.0", f"{family.name} Web Viewer", f"{marker.upper()} RTSP Server",
+                  family.name)
+
+
+def login_page(family_id: str | None) -> bytes:
+    b = banner_for(family_id)
+    return (
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+        f"<title>{escape(b.title)}</title></head><body><form method=\"post\" action=\"/login\">"
+        "<input name=\"username\"><input name=\"password\" type=\"password\"><button>Login</button>"
+        "</form></body></html>"
+    ).encode()
+
+
+@cache
+def ssl_context(family_id: str | None) -> ssl.SSLContext:
+    """Server TLS context with a self-signed certificate naming the true maker; one per maker."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    b = banner_for(family_id)
+    key = ec.generate_private_key(ec.SECP256R1())  # fast to make, unlike RSA
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, b.tls_org),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, b.tls_org)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=3650)).sign(key, hashes.SHA256()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    # load_cert_chain wants files; they live only as long as this call.
+    with tempfile.TemporaryDirectory(prefix="cctv-sim-tls-") as folder:
+        cert_path, key_path = Path(folder) / "cert.pem", Path(folder) / "key.pem"
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        context.load_cert_chain(cert_path, key_path)
+    return context

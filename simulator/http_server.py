@@ -1,0 +1,195 @@
+"""The TCP side of every device: ONVIF SOAP and the web login page over HTTP, RTSP OPTIONS,
+and the HTTPS login page with a certificate naming the true maker.
+
+One handler serves all devices: it finds the device from the connection's local address
+(`sockname`), so the lab can listen on one wildcard socket per port or on one socket per
+device with the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from . import auth, quirks, services, soap
+from .banners import banner_for, login_page, ssl_context
+
+SOAP12 = "application/soap+xml; charset=utf-8"
+Devices = dict[str, dict[str, Any]]
+Log = Callable[..., None]
+
+
+def _device_for(devices: Devices, sockname: Any, port_key: str) -> dict[str, Any] | None:
+    if not sockname:
+        return None
+    device = devices.get(sockname[0])
+    if device is None or device.get(port_key) != sockname[1]:
+        return None
+    return device
+
+
+def _peer(peername: Any) -> str:
+    return f"{peername[0]}:{peername[1]}" if peername else "?"
+
+
+class OnvifHttp:
+    """aiohttp low-level handler: POST /onvif/* is SOAP, everything else the login page."""
+
+    def __init__(self, devices: Devices, log: Log):
+        self.devices = devices
+        self.log = log
+        self.server = web.Server(self.handle, access_log=None)
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        transport = request.transport
+        device = _device_for(self.devices, transport and transport.get_extra_info("sockname"), "port")
+        src = _peer(transport and transport.get_extra_info("peername"))
+        if device is None:
+            return web.Response(status=404, text="no such device")
+        if request.method == "POST" and request.path in services.SERVICES:
+            return await self._soap(device, request, src)
+        self.log(device=device["address"], src=src, proto="http", op=f"{request.method} {request.path}",
+                 auth="none")
+        b = banner_for(device["true_maker"])
+        return web.Response(body=login_page(device["true_maker"]), content_type="text/html",
+                            charset="utf-8", headers={"Server": b.http_server})
+
+    async def _soap(self, device: dict[str, Any], request: web.BaseRequest, src: str) -> web.StreamResponse:
+        service = services.SERVICES[request.path][0]
+        headers = {"Server": banner_for(device["true_maker"]).http_server}
+        if quirks.has(device, "hang"):
+            self.log(device=device["address"], src=src, proto="onvif", op="(hang)", auth="none")
+            await asyncio.Event().wait()  # never answers; aiohttp cancels us when the client leaves
+        if quirks.has(device, "slow"):
+            await asyncio.sleep(float(quirks.param(device, "slow", "delay")))
+        body = await request.read()
+        try:
+            req = soap.parse_request(body)
+        except soap.BadRequest as exc:
+            self.log(device=device["address"], src=src, proto="onvif", op="(bad request)", auth="none")
+            return self._reply(device, soap.fault("Sender", "WellFormed", str(exc)), 400, headers)
+        verdict = "none"
+        if auth.needs_auth(device, req.op) or req.header is not None:
+            verdict = auth.check_username_token(device, req.header)
+            if verdict != "ok" and device["auth"] == "digest":
+                digest = auth.check_http_digest(device, request.method, request.headers.get("Authorization"))
+                verdict = digest if digest != "none" else verdict
+        self.log(device=device["address"], src=src, proto="onvif", op=req.op, auth=verdict)
+        if not services.offers(device, service):
+            return self._reply(device, soap.action_not_supported(req.op), 500, headers)
+        if auth.needs_auth(device, req.op) and verdict != "ok":
+            return self._unauthorized(device, headers, stale=False)
+        try:
+            handler = services.operation(service, req.op)
+            inner = handler(device, req)
+        except services.Unsupported:
+            return self._reply(device, soap.action_not_supported(req.op), 500, headers)
+        return self._reply(device, self._shape(device, req.op, inner), 200, headers)
+
+    def _unauthorized(self, device: dict[str, Any], headers: dict[str, str], stale: bool) -> web.Response:
+        if device["auth"] == "digest":
+            # HTTP digest devices challenge at the HTTP layer, as real ones do.
+            return web.Response(status=401, text="Unauthorized",
+                                headers={**headers, "WWW-Authenticate": auth.digest_challenge(device, stale)})
+        if quirks.has(device, "http_401_on_bad_auth"):
+            return web.Response(status=401, text="401 Unauthorized", headers=headers)
+        return self._reply(device, soap.not_authorized(), 400, headers)
+
+    def _reply(self, device: dict[str, Any], payload: bytes, status: int, headers: dict[str, str]) -> web.Response:
+        if quirks.has(device, "bom_prefix"):
+            payload = b"\xef\xbb\xbf\n" + payload
+        ctype = "text/xml; charset=utf-8" if quirks.has(device, "soap11_content_type") else SOAP12
+        return web.Response(body=payload, status=status, headers={**headers, "Content-Type": ctype})
+
+    def _shape(self, device: dict[str, Any], op: str, inner: str) -> bytes:
+        """Apply the payload quirks to a successful answer."""
+        if op == "GetDeviceInformation" and quirks.has(device, "huge_response"):
+            size = int(float(quirks.param(device, "huge_response", "megabytes")) * 1024 * 1024)
+            inner = inner.replace("</tds:GetDeviceInformationResponse>",
+                                  f"<!-- {'x' * size} --></tds:GetDeviceInformationResponse>")
+        if op == "GetDeviceInformation" and quirks.has(device, "entity_expansion"):
+            laughs = ['<!ENTITY lol0 "lol">'] + [
+                f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)]
+            prolog = f'<?xml version="1.0"?>\n<!DOCTYPE env:Envelope [{"".join(laughs)}]>\n'
+            inner = inner.replace("</tds:Model>", "&lol9;</tds:Model>")
+            return soap.envelope(inner, prolog=prolog)
+        if quirks.has(device, "malformed_xml") and auth.needs_auth(device, op):
+            whole = soap.envelope(inner)
+            return whole[: len(whole) * 2 // 3] + b"<tt:Broken attr=></env:Body>"
+        return soap.envelope(inner)
+
+
+class Rtsp(asyncio.Protocol):
+    """Answers RTSP OPTIONS with the true maker's Server header; DESCRIBE asks for auth."""
+
+    def __init__(self, devices: Devices, log: Log):
+        self.devices = devices
+        self.log = log
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) > 65536:
+            self.transport.close()  # type: ignore[union-attr]
+            return
+        while b"\r\n\r\n" in self.buffer:
+            head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+            self._answer(head.decode("latin-1"))
+
+    def _answer(self, head: str) -> None:
+        assert self.transport is not None
+        device = _device_for(self.devices, self.transport.get_extra_info("sockname"), "rtsp_port")
+        if device is None:
+            self.transport.close()
+            return
+        lines = head.split("\r\n")
+        method = lines[0].split(" ", 1)[0].upper()
+        cseq = next((ln.split(":", 1)[1].strip() for ln in lines[1:] if ln.lower().startswith("cseq:")), "0")
+        self.log(device=device["address"], src=_peer(self.transport.get_extra_info("peername")), proto="rtsp",
+                 op=method, auth="none")
+        server = banner_for(device["true_maker"]).rtsp_server
+        if method == "OPTIONS":
+            status, extra = "200 OK", "Public: OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER\r\n"
+        elif method == "DESCRIBE":
+            status, extra = "401 Unauthorized", f"WWW-Authenticate: {auth.digest_challenge(device)}\r\n"
+        else:
+            status, extra = "455 Method Not Valid in This State", ""
+        self.transport.write(f"RTSP/1.0 {status}\r\nCSeq: {cseq}\r\nServer: {server}\r\n{extra}\r\n".encode())
+
+
+class Https:
+    """TLS login page; the certificate is chosen after accept, from the local address."""
+
+    def __init__(self, devices: Devices, log: Log):
+        self.devices = devices
+        self.log = log
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            device = _device_for(self.devices, writer.get_extra_info("sockname"), "https_port")
+            if device is None:
+                return
+            src = _peer(writer.get_extra_info("peername"))
+            await asyncio.wait_for(writer.start_tls(ssl_context(device["true_maker"])), 10)
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            request_line = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+            op = " ".join(request_line[:2])
+            self.log(device=device["address"], src=src, proto="https", op=op, auth="none")
+            body = login_page(device["true_maker"])
+            server = banner_for(device["true_maker"]).http_server
+            writer.write(f"HTTP/1.1 200 OK\r\nServer: {server}\r\nContent-Type: text/html; charset=utf-8\r\n"
+                         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+            await writer.drain()
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            pass
+        except Exception:  # noqa: BLE001 - ssl.SSLError and friends: a bad client never stops the lab
+            pass
+        finally:
+            writer.close()

@@ -1,0 +1,114 @@
+"""The one registry of device quirks: what each one does, its parameters and defaults.
+
+A fixture names quirks either as a bare string (`clock_skew`) or as a mapping with
+parameters (`{name: clock_skew, seconds: -7200}`). `normalize_quirks` turns both into
+`{"name": ..., **params}` with every default filled in, so `--fixture-out` shows exactly
+what is served. The protocol modules ask `has(device, name)` / `param(device, name, key)`;
+behaviour lives beside the protocol it bends (wsd.py, soap.py, http_server.py) and every
+quirk has a test in tests/simulator/test_quirks.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Quirk:
+    name: str
+    summary: str
+    params: dict[str, Any] = field(default_factory=dict)
+    mimics: str = ""
+
+
+QUIRKS: dict[str, Quirk] = {
+    q.name: q
+    for q in (
+        Quirk("clock_skew", "device clock runs `seconds` ahead (negative: behind); GetSystemDateAndTime and "
+              "the UsernameToken Created window use the skewed clock", {"seconds": 3600},
+              "cameras never given NTP; onvif clients compensate via GetSystemDateAndTime"),
+        Quirk("no_get_services", "GetServices answers ter:ActionNotSupported; clients must fall back to "
+              "GetCapabilities", {}, "older Profile S firmware (ONVIF < 2.0)"),
+        Quirk("zero_xaddrs", "XAddrs (ProbeMatch, GetCapabilities, GetServices) say http://0.0.0.0/...", {},
+              "Hikvision/Dahua units before their network settings are saved"),
+        Quirk("foreign_xaddrs", "XAddrs name another host (`host`) instead of the device's address",
+              {"host": "192.168.1.64"}, "cameras behind NAT or with a stale factory IP in XAddrs"),
+        Quirk("slow", "every ONVIF answer is delayed by `delay` seconds", {"delay": 3.0},
+              "overloaded NVRs and cheap encoders"),
+        Quirk("hang", "accepts ONVIF HTTP connections and never answers", {}, "wedged firmware"),
+        Quirk("malformed_xml", "GetDeviceInformation (and other authenticated answers) are cut-off, "
+              "unbalanced XML", {}, "truncated answers from devices with small send buffers"),
+        Quirk("huge_response", "GetDeviceInformation answers a ~`megabytes` MB body (padding in an "
+              "extension comment)", {"megabytes": 5}, "resource exhaustion in clients"),
+        Quirk("entity_expansion", "answers carry a billion-laughs DOCTYPE; a safe parser must refuse it", {},
+              "hostile device (XXE / entity expansion)"),
+        Quirk("markup_strings", "Manufacturer/Model/scopes contain <script>alert(1)</script> (escaped XML, "
+              "so it arrives as text)", {}, "hostile or compromised device"),
+        Quirk("formula_strings", 'Model is =HYPERLINK("http://x") (spreadsheet formula injection)', {},
+              "hostile device"),
+        Quirk("unicast_only", "silent on multicast Probes; answers unicast ones", {},
+              "devices on routed subnets or with multicast discovery disabled"),
+        Quirk("wrong_relates_to", "ProbeMatches carry a RelatesTo that is not the probe's MessageID", {},
+              "buggy WS-Discovery stacks"),
+        Quirk("duplicate_probe_matches", "each Probe is answered twice (same MessageID)", {},
+              "SOAP-over-UDP repetition done by the device"),
+        Quirk("all_ops_require_auth", "even GetSystemDateAndTime/GetServices/GetCapabilities need auth",
+              {}, "Axis with 'ONVIF anonymous' disabled"),
+        # --- field-research quirks (docs/simulator.md names the threads) -----------------
+        Quirk("http_401_on_bad_auth", "wrong WS-UsernameToken answers plain HTTP 401 instead of a SOAP "
+              "ter:NotAuthorized fault", {}, "Hikvision/Dahua: clients see an HTTP error, not a Fault"),
+        Quirk("soap11_content_type", "answers with Content-Type text/xml (SOAP 1.1) though the envelope is "
+              "SOAP 1.2", {}, "several Dahua/IDIS firmwares"),
+        Quirk("bom_prefix", "answers start with a UTF-8 BOM and a newline before <?xml", {},
+              "garbage before the XML declaration on some cameras"),
+        Quirk("empty_get_services", "GetServices answers successfully with no Service elements", {},
+              "cameras whose GetServices is empty; clients must fall back to GetCapabilities"),
+        Quirk("require_zulu_created", "rejects a UsernameToken whose Created is not UTC with a 'Z' "
+              "suffix (e.g. +00:00 or fractional offsets)", {},
+              "Hikvision rejects non-Zulu Created timestamps"),
+    )
+}
+
+
+class QuirkError(ValueError):
+    pass
+
+
+def normalize_quirks(raw: Any, where: str) -> list[dict[str, Any]]:
+    """Fixture quirks (strings or mappings) as `[{"name": ..., **params}]`, defaults filled."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise QuirkError(f"{where}.quirks must be a list, got {type(raw).__name__}")
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(raw):
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise QuirkError(f"{where}.quirks[{i}] must be a name or a mapping with 'name'")
+        quirk = QUIRKS.get(item["name"])
+        if quirk is None:
+            raise QuirkError(f"{where}.quirks[{i}]: unknown quirk {item['name']!r} "
+                             f"(known: {', '.join(sorted(QUIRKS))})")
+        unknown = set(item) - {"name"} - set(quirk.params)
+        if unknown:
+            raise QuirkError(f"{where}.quirks[{i}] ({quirk.name}): unknown parameter(s) "
+                             f"{', '.join(sorted(unknown))}; allowed: {', '.join(quirk.params) or 'none'}")
+        merged = {"name": quirk.name, **quirk.params, **{k: v for k, v in item.items() if k != "name"}}
+        for key, default in quirk.params.items():
+            if isinstance(default, (int, float)) and not isinstance(merged[key], (int, float)):
+                raise QuirkError(f"{where}.quirks[{i}] ({quirk.name}).{key} must be a number")
+        out.append(merged)
+    return out
+
+
+def has(device: dict[str, Any], name: str) -> bool:
+    return any(q["name"] == name for q in device.get("quirks", ()))
+
+
+def param(device: dict[str, Any], name: str, key: str) -> Any:
+    for q in device.get("quirks", ()):
+        if q["name"] == name:
+            return q.get(key, QUIRKS[name].params.get(key))
+    return QUIRKS[name].params.get(key)

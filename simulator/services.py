@@ -1,0 +1,297 @@
+"""ONVIF operations per service, and which services each role offers.
+
+A real camera offers device, media, events and imaging; an encoder adds deviceIO; an NVR
+offers recording, search and replay (Profile G); an analytics box offers analytics. Each
+operation returns the inner XML of the SOAP Body; unknown ones raise `Unsupported` which the
+HTTP layer turns into ter:ActionNotSupported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import quirks
+from .auth import device_now
+from .soap import NS, el, esc
+
+Device = dict[str, Any]
+
+# path -> (service name, namespace, version)
+SERVICES: dict[str, tuple[str, str, tuple[int, int]]] = {
+    "/onvif/device_service": ("device", NS["tds"], (2, 60)),
+    "/onvif/media_service": ("media", NS["trt"], (2, 60)),
+    "/onvif/events_service": ("events", NS["tev"], (2, 60)),
+    "/onvif/imaging_service": ("imaging", NS["timg"], (2, 60)),
+    "/onvif/deviceio_service": ("deviceio", NS["tmd"], (2, 60)),
+    "/onvif/recording_service": ("recording", NS["trc"], (2, 50)),
+    "/onvif/search_service": ("search", NS["tse"], (2, 42)),
+    "/onvif/replay_service": ("replay", NS["trp"], (2, 21)),
+    "/onvif/analytics_service": ("analytics", NS["tan"], (2, 60)),
+}
+PATH_OF = {name: path for path, (name, _, _) in SERVICES.items()}
+ROLE_SERVICES = {
+    "camera": ("device", "media", "events", "imaging"),
+    "encoder": ("device", "media", "events", "deviceio"),
+    "nvr": ("device", "media", "events", "recording", "search", "replay"),
+    "analytics": ("device", "media", "events", "analytics"),
+}
+
+
+class Unsupported(Exception):
+    pass
+
+
+def offers(device: Device, service: str) -> bool:
+    return service in ROLE_SERVICES[device["role"]]
+
+
+def xaddr(device: Device, service: str) -> str:
+    if quirks.has(device, "zero_xaddrs"):
+        host = "0.0.0.0"
+    elif quirks.has(device, "foreign_xaddrs"):
+        host = str(quirks.param(device, "foreign_xaddrs", "host"))
+    else:
+        host = device["address"]
+    port = "" if device["port"] == 80 else f":{device['port']}"
+    return f"http://{host}{port}{PATH_OF[service]}"
+
+
+def _datetime(tag: str, when: datetime) -> str:
+    return (f"<tt:{tag}><tt:Time>{el('tt:Hour', when.hour)}{el('tt:Minute', when.minute)}"
+            f"{el('tt:Second', when.second)}</tt:Time><tt:Date>{el('tt:Year', when.year)}"
+            f"{el('tt:Month', when.month)}{el('tt:Day', when.day)}</tt:Date></tt:{tag}>")
+
+
+# --- device service -----------------------------------------------------------------
+
+
+def get_system_date_and_time(d: Device, req: Any) -> str:
+    now = device_now(d)
+    return ("<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
+            "<tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings>"
+            "<tt:TimeZone><tt:TZ>KST-9</tt:TZ></tt:TimeZone>"
+            f"{_datetime('UTCDateTime', now)}{_datetime('LocalDateTime', now + timedelta(hours=9))}"
+            "</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>")
+
+
+def get_device_information(d: Device, req: Any) -> str:
+    return ("<tds:GetDeviceInformationResponse>"
+            f"{el('tds:Manufacturer', d['manufacturer'])}{el('tds:Model', d['model'])}"
+            f"{el('tds:FirmwareVersion', d['firmware'])}{el('tds:SerialNumber', d['serial'])}"
+            f"{el('tds:HardwareId', d['hardware_id'])}</tds:GetDeviceInformationResponse>")
+
+
+def get_services(d: Device, req: Any) -> str:
+    if quirks.has(d, "no_get_services"):
+        raise Unsupported("GetServices")
+    if quirks.has(d, "empty_get_services"):
+        return "<tds:GetServicesResponse/>"
+    items = []
+    for path, (name, ns, (major, minor)) in SERVICES.items():
+        if offers(d, name):
+            items.append(f"<tds:Service>{el('tds:Namespace', ns)}{el('tds:XAddr', xaddr(d, name))}"
+                         f"<tds:Version>{el('tt:Major', major)}{el('tt:Minor', minor)}</tds:Version>"
+                         "</tds:Service>")
+    return f"<tds:GetServicesResponse>{''.join(items)}</tds:GetServicesResponse>"
+
+
+def get_capabilities(d: Device, req: Any) -> str:
+    parts = []
+    if offers(d, "analytics"):
+        parts.append(f"<tt:Analytics>{el('tt:XAddr', xaddr(d, 'analytics'))}<tt:RuleSupport>true</tt:RuleSupport>"
+                     "<tt:AnalyticsModuleSupport>true</tt:AnalyticsModuleSupport></tt:Analytics>")
+    parts.append(f"<tt:Device>{el('tt:XAddr', xaddr(d, 'device'))}</tt:Device>")
+    parts.append(f"<tt:Events>{el('tt:XAddr', xaddr(d, 'events'))}"
+                 "<tt:WSSubscriptionPolicySupport>false</tt:WSSubscriptionPolicySupport>"
+                 "<tt:WSPullPointSupport>true</tt:WSPullPointSupport>"
+                 "<tt:WSPausableSubscriptionManagerInterfaceSupport>false"
+                 "</tt:WSPausableSubscriptionManagerInterfaceSupport></tt:Events>")
+    if offers(d, "imaging"):
+        parts.append(f"<tt:Imaging>{el('tt:XAddr', xaddr(d, 'imaging'))}</tt:Imaging>")
+    parts.append(f"<tt:Media>{el('tt:XAddr', xaddr(d, 'media'))}<tt:StreamingCapabilities>"
+                 "<tt:RTPMulticast>false</tt:RTPMulticast><tt:RTP_TCP>true</tt:RTP_TCP>"
+                 "<tt:RTP_RTSP_TCP>true</tt:RTP_RTSP_TCP></tt:StreamingCapabilities></tt:Media>")
+    ext = []
+    if offers(d, "deviceio"):
+        ext.append(f"<tt:DeviceIO>{el('tt:XAddr', xaddr(d, 'deviceio'))}"
+                   f"{el('tt:VideoSources', d['channels'])}<tt:VideoOutputs>0</tt:VideoOutputs>"
+                   "<tt:AudioSources>0</tt:AudioSources><tt:AudioOutputs>0</tt:AudioOutputs>"
+                   "<tt:RelayOutputs>1</tt:RelayOutputs></tt:DeviceIO>")
+    if offers(d, "recording"):
+        ext.append(f"<tt:Recording>{el('tt:XAddr', xaddr(d, 'recording'))}"
+                   "<tt:ReceiverSource>false</tt:ReceiverSource><tt:MediaProfileSource>true</tt:MediaProfileSource>"
+                   "<tt:DynamicRecordings>false</tt:DynamicRecordings><tt:DynamicTracks>false</tt:DynamicTracks>"
+                   "<tt:MaxStringLength>64</tt:MaxStringLength></tt:Recording>")
+        ext.append(f"<tt:Search>{el('tt:XAddr', xaddr(d, 'search'))}"
+                   "<tt:MetadataSearch>false</tt:MetadataSearch></tt:Search>")
+        ext.append(f"<tt:Replay>{el('tt:XAddr', xaddr(d, 'replay'))}</tt:Replay>")
+    if ext:
+        parts.append(f"<tt:Extension>{''.join(ext)}</tt:Extension>")
+    return f"<tds:GetCapabilitiesResponse><tds:Capabilities>{''.join(parts)}</tds:Capabilities></tds:GetCapabilitiesResponse>"
+
+
+def get_scopes(d: Device, req: Any) -> str:
+    items = "".join(f"<tds:Scopes><tt:ScopeDef>Fixed</tt:ScopeDef>{el('tt:ScopeItem', s)}</tds:Scopes>"
+                    for s in d["scopes"])
+    return f"<tds:GetScopesResponse>{items}</tds:GetScopesResponse>"
+
+
+def get_network_interfaces(d: Device, req: Any) -> str:
+    return ('<tds:GetNetworkInterfacesResponse><tds:NetworkInterfaces token="eth0">'
+            "<tt:Enabled>true</tt:Enabled><tt:Info><tt:Name>eth0</tt:Name>"
+            f"{el('tt:HwAddress', d['mac'])}<tt:MTU>1500</tt:MTU></tt:Info>"
+            "<tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config>"
+            f"<tt:Manual>{el('tt:Address', d['address'])}<tt:PrefixLength>16</tt:PrefixLength></tt:Manual>"
+            "<tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4>"
+            "</tds:NetworkInterfaces></tds:GetNetworkInterfacesResponse>")
+
+
+def get_hostname(d: Device, req: Any) -> str:
+    return ("<tds:GetHostnameResponse><tds:HostnameInformation><tt:FromDHCP>false</tt:FromDHCP>"
+            f"{el('tt:Name', d['hostname'])}</tds:HostnameInformation></tds:GetHostnameResponse>")
+
+
+def get_wsdl_url(d: Device, req: Any) -> str:
+    return "<tds:GetWsdlUrlResponse><tds:WsdlUrl>http://www.onvif.org/Documents/Specifications.aspx</tds:WsdlUrl></tds:GetWsdlUrlResponse>"
+
+
+# --- media ---------------------------------------------------------------------------
+
+
+def _width_height(d: Device) -> tuple[int, int]:
+    return (1920, 1080) if d["role"] == "camera" else (1280, 720)
+
+
+def _sources(d: Device) -> int:
+    return d["channels"] if d["role"] in ("encoder", "nvr") else min(d["channels"], 4)
+
+
+def get_video_sources(d: Device, req: Any) -> str:
+    w, h = _width_height(d)
+    items = "".join(f'<trt:VideoSources token="VideoSource_{i}"><tt:Framerate>30</tt:Framerate>'
+                    f"<tt:Resolution>{el('tt:Width', w)}{el('tt:Height', h)}</tt:Resolution></trt:VideoSources>"
+                    for i in range(1, _sources(d) + 1))
+    return f"<trt:GetVideoSourcesResponse>{items}</trt:GetVideoSourcesResponse>"
+
+
+def _profile(d: Device, i: int) -> str:
+    w, h = _width_height(d)
+    return (f'<trt:Profiles token="Profile_{i}" fixed="true"><tt:Name>MainStream_{i}</tt:Name>'
+            f'<tt:VideoSourceConfiguration token="VideoSourceConfig_{i}"><tt:Name>VideoSource_{i}</tt:Name>'
+            f"<tt:UseCount>1</tt:UseCount><tt:SourceToken>VideoSource_{i}</tt:SourceToken>"
+            f'<tt:Bounds x="0" y="0" width="{w}" height="{h}"/></tt:VideoSourceConfiguration>'
+            f'<tt:VideoEncoderConfiguration token="VideoEncoder_{i}"><tt:Name>H264_{i}</tt:Name>'
+            "<tt:UseCount>1</tt:UseCount><tt:Encoding>H264</tt:Encoding>"
+            f"<tt:Resolution>{el('tt:Width', w)}{el('tt:Height', h)}</tt:Resolution><tt:Quality>5</tt:Quality>"
+            "<tt:RateControl><tt:FrameRateLimit>30</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval>"
+            "<tt:BitrateLimit>4096</tt:BitrateLimit></tt:RateControl>"
+            "<tt:H264><tt:GovLength>30</tt:GovLength><tt:H264Profile>High</tt:H264Profile></tt:H264>"
+            "<tt:Multicast><tt:Address><tt:Type>IPv4</tt:Type><tt:IPv4Address>0.0.0.0</tt:IPv4Address></tt:Address>"
+            "<tt:Port>0</tt:Port><tt:TTL>1</tt:TTL><tt:AutoStart>false</tt:AutoStart></tt:Multicast>"
+            "<tt:SessionTimeout>PT60S</tt:SessionTimeout></tt:VideoEncoderConfiguration></trt:Profiles>")
+
+
+def get_profiles(d: Device, req: Any) -> str:
+    return f"<trt:GetProfilesResponse>{''.join(_profile(d, i) for i in range(1, _sources(d) + 1))}</trt:GetProfilesResponse>"
+
+
+def get_stream_uri(d: Device, req: Any) -> str:
+    port = "" if d["rtsp_port"] == 554 else f":{d['rtsp_port']}"
+    token = req.body.findtext(f"{{{NS['trt']}}}ProfileToken") or "Profile_1"
+    uri = f"rtsp://{d['address']}{port}/{token}"
+    return (f"<trt:GetStreamUriResponse><trt:MediaUri>{el('tt:Uri', uri)}"
+            "<tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false</tt:InvalidAfterReboot>"
+            "<tt:Timeout>PT0S</tt:Timeout></trt:MediaUri></trt:GetStreamUriResponse>")
+
+
+# --- recorders -----------------------------------------------------------------------
+
+
+def get_recordings(d: Device, req: Any) -> str:
+    items = []
+    for i in range(1, d["channels"] + 1):
+        items.append(
+            f"<trc:RecordingItem><tt:RecordingToken>Recording_{i}</tt:RecordingToken><tt:Configuration>"
+            f"<tt:Source><tt:SourceId>VideoSource_{i}</tt:SourceId><tt:Name>CH{i:02d}</tt:Name>"
+            f"<tt:Location>{esc(d['hostname'])}</tt:Location><tt:Description>Channel {i}</tt:Description>"
+            f"<tt:Address>rtsp://{d['address']}/ch{i}</tt:Address></tt:Source>"
+            "<tt:Content>continuous</tt:Content><tt:MaximumRetentionTime>P30D</tt:MaximumRetentionTime>"
+            f"</tt:Configuration><tt:Tracks><tt:Track><tt:TrackToken>VIDEO001</tt:TrackToken><tt:Configuration>"
+            "<tt:TrackType>Video</tt:TrackType><tt:Description>video</tt:Description></tt:Configuration>"
+            "</tt:Track></tt:Tracks></trc:RecordingItem>")
+    return f"<trc:GetRecordingsResponse>{''.join(items)}</trc:GetRecordingsResponse>"
+
+
+def get_recording_summary(d: Device, req: Any) -> str:
+    until = device_now(d).strftime("%Y-%m-%dT%H:%M:%SZ")
+    since = (device_now(d) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (f"<tse:GetRecordingSummaryResponse><tse:Summary>{el('tt:DataFrom', since)}{el('tt:DataUntil', until)}"
+            f"{el('tt:NumberRecordings', d['channels'])}</tse:Summary></tse:GetRecordingSummaryResponse>")
+
+
+# --- analytics / deviceio ------------------------------------------------------------
+
+
+def get_supported_analytics_modules(d: Device, req: Any) -> str:
+    modules = "".join(
+        f'<tt:AnalyticsModuleDescription Name="tt:{name}"><tt:Parameters/><tt:Messages IsProperty="true">'
+        "<tt:Source/><tt:Data/><tt:ParentTopic>tns1:RuleEngine</tt:ParentTopic></tt:Messages>"
+        "</tt:AnalyticsModuleDescription>"
+        for name in ("CellMotionEngine", "LineDetector", "ObjectCounter"))
+    return (f"<tan:GetSupportedAnalyticsModulesResponse><tan:SupportedAnalyticsModules>{modules}"
+            "</tan:SupportedAnalyticsModules></tan:GetSupportedAnalyticsModulesResponse>")
+
+
+def deviceio_get_video_sources(d: Device, req: Any) -> str:
+    tokens = "".join(f"<tmd:Token>VideoSource_{i}</tmd:Token>" for i in range(1, d["channels"] + 1))
+    return f"<tmd:GetVideoSourcesResponse>{tokens}</tmd:GetVideoSourcesResponse>"
+
+
+def service_capabilities(service: str) -> Callable[[Device, Any], str]:
+    prefix = {"device": "tds", "media": "trt", "events": "tev", "imaging": "timg", "deviceio": "tmd",
+              "recording": "trc", "search": "tse", "replay": "trp", "analytics": "tan"}[service]
+    inner = {
+        "device": "<tds:Capabilities><tds:Network/><tds:Security UsernameToken=\"true\" HttpDigest=\"true\"/>"
+                  "<tds:System DiscoveryResolve=\"true\"/></tds:Capabilities>",
+        "analytics": '<tan:Capabilities RuleSupport="true" AnalyticsModuleSupport="true"/>',
+        "recording": '<trc:Capabilities DynamicRecordings="false" DynamicTracks="false"/>',
+        "search": '<tse:Capabilities MetadataSearch="false"/>',
+    }.get(service, f"<{prefix}:Capabilities/>")
+
+    def op(d: Device, req: Any) -> str:
+        return f"<{prefix}:GetServiceCapabilitiesResponse>{inner}</{prefix}:GetServiceCapabilitiesResponse>"
+
+    return op
+
+
+OPERATIONS: dict[str, dict[str, Callable[[Device, Any], str]]] = {
+    "device": {
+        "GetSystemDateAndTime": get_system_date_and_time,
+        "GetDeviceInformation": get_device_information,
+        "GetServices": get_services,
+        "GetCapabilities": get_capabilities,
+        "GetScopes": get_scopes,
+        "GetNetworkInterfaces": get_network_interfaces,
+        "GetHostname": get_hostname,
+        "GetWsdlUrl": get_wsdl_url,
+    },
+    "media": {"GetVideoSources": get_video_sources, "GetProfiles": get_profiles, "GetStreamUri": get_stream_uri},
+    "recording": {"GetRecordings": get_recordings},
+    "search": {"GetRecordingSummary": get_recording_summary},
+    "analytics": {"GetSupportedAnalyticsModules": get_supported_analytics_modules},
+    "deviceio": {"GetVideoSources": deviceio_get_video_sources},
+    "events": {},
+    "imaging": {},
+    "replay": {},
+}
+for _service in OPERATIONS:
+    OPERATIONS[_service]["GetServiceCapabilities"] = service_capabilities(_service)
+
+
+def operation(service: str, op: str) -> Callable[[Device, Any], str]:
+    try:
+        return OPERATIONS[service][op]
+    except KeyError:
+        raise Unsupported(op) from None

@@ -1,0 +1,96 @@
+"""SOAP 1.2 envelopes for the simulated devices: parse a request, build an answer or a Fault.
+
+Hand-written on purpose (DESIGN §3: nothing shared with the scanner's protocol code, no
+zeep): the bodies are checked against the ONVIF XSDs in tests/simulator/test_schemas.py.
+The operations themselves live in services.py; this module only knows envelopes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree as SafeET
+
+ENV = "http://www.w3.org/2003/05/soap-envelope"
+NS = {
+    "env": ENV,
+    "tt": "http://www.onvif.org/ver10/schema",
+    "tds": "http://www.onvif.org/ver10/device/wsdl",
+    "trt": "http://www.onvif.org/ver10/media/wsdl",
+    "trc": "http://www.onvif.org/ver10/recording/wsdl",
+    "tse": "http://www.onvif.org/ver10/search/wsdl",
+    "trp": "http://www.onvif.org/ver10/replay/wsdl",
+    "tan": "http://www.onvif.org/ver20/analytics/wsdl",
+    "tmd": "http://www.onvif.org/ver10/deviceIO/wsdl",
+    "tev": "http://www.onvif.org/ver10/events/wsdl",
+    "timg": "http://www.onvif.org/ver20/imaging/wsdl",
+    "ter": "http://www.onvif.org/ver10/error",
+}
+_XMLNS = " ".join(f'xmlns:{p}="{u}"' for p, u in NS.items())
+
+
+class BadRequest(ValueError):
+    """The request is not a SOAP envelope we can read."""
+
+
+@dataclass(frozen=True)
+class SoapRequest:
+    op: str  # local name of the first Body child, e.g. "GetDeviceInformation"
+    namespace: str
+    body: Element  # that child
+    header: Element | None
+
+
+def parse_request(data: bytes) -> SoapRequest:
+    try:
+        # defusedxml: a client is no more trusted than a device (no entities, no DTDs).
+        root = SafeET.fromstring(data)
+    except Exception as exc:  # noqa: BLE001 - ParseError, DTDForbidden, EntitiesForbidden...
+        raise BadRequest(f"not well-formed XML: {exc}") from None
+    if not root.tag.endswith("}Envelope"):
+        raise BadRequest("not a SOAP envelope")
+    header = body = None
+    for child in root:
+        if child.tag.endswith("}Header"):
+            header = child
+        elif child.tag.endswith("}Body"):
+            body = child
+    if body is None or len(body) == 0:
+        raise BadRequest("SOAP Body is missing or empty")
+    first = body[0]
+    ns, _, local = first.tag[1:].partition("}") if first.tag.startswith("{") else ("", "", first.tag)
+    return SoapRequest(op=local, namespace=ns, body=first, header=header)
+
+
+def envelope(body_xml: str, *, prolog: str = '<?xml version="1.0" encoding="UTF-8"?>\n') -> bytes:
+    return (f'{prolog}<env:Envelope {_XMLNS}><env:Body>{body_xml}</env:Body></env:Envelope>').encode()
+
+
+def fault(code: str, subcode: str, reason: str) -> bytes:
+    """A SOAP 1.2 Fault as ONVIF Core §5.11 shapes it: env code + ter: subcode."""
+    return envelope(
+        f"<env:Fault><env:Code><env:Value>env:{code}</env:Value>"
+        f"<env:Subcode><env:Value>ter:{subcode}</env:Value></env:Subcode></env:Code>"
+        f'<env:Reason><env:Text xml:lang="en">{esc(reason)}</env:Text></env:Reason></env:Fault>'
+    )
+
+
+def not_authorized() -> bytes:
+    return fault("Sender", "NotAuthorized", "Sender not authorized")
+
+
+def action_not_supported(op: str) -> bytes:
+    return fault("Receiver", "ActionNotSupported", f"Optional action {op} not implemented")
+
+
+def esc(value: object) -> str:
+    text = str(value)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def el(tag: str, value: object) -> str:
+    """<tag>escaped value</tag>; booleans as xs:boolean."""
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return f"<{tag}>{esc(value)}</{tag}>"
