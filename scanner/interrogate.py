@@ -125,9 +125,7 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
         side.cancel()
         await asyncio.gather(side, return_exceptions=True)
     if status == "ok" and facts.notes:
-        reason = "; ".join(facts.notes)
-    elif facts.notes:
-        reason = "; ".join([reason, *facts.notes])
+        reason = "; ".join(facts.notes)  # what an ok device still could not tell us
     return build_device(facts, status, reason, catalog)
 
 

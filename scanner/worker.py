@@ -103,7 +103,11 @@ class Interrogator:
 
 def worker_main(jobs, results, config: WorkerConfig) -> None:
     """Child-process entry: the parent handles SIGINT and collects; the child just stops when told."""
+    # Forked from a process whose event loop may own signal handlers and a wakeup fd: drop them,
+    # or a signal to this child would be written into the parent's loop.
+    signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     asyncio.run(_worker_loop(jobs, results, config))
 
 

@@ -15,8 +15,9 @@ class Media(OnvifProbe):
         if not url:
             return Attempt(self.name, "skipped", "no media service offered")
         bodies = _DEVICE.get().bodies
-        sources = await ctx.onvif.call("media", url, "GetVideoSources")
-        facts.set("video_sources", len(sources or ()), "GetVideoSources", bodies.get("GetVideoSources"))
-        profiles = await ctx.onvif.call("media", url, "GetProfiles")
-        facts.set("profiles", len(profiles or ()), "GetProfiles", bodies.get("GetProfiles"))
+        # Only the counts are kept, so the answers are counted, not turned into zeep objects.
+        sources = await ctx.onvif.count("media", url, "GetVideoSources", "VideoSources")
+        facts.set("video_sources", sources, "GetVideoSources", bodies.get("GetVideoSources"))
+        profiles = await ctx.onvif.count("media", url, "GetProfiles", "Profiles")
+        facts.set("profiles", profiles, "GetProfiles", bodies.get("GetProfiles"))
         return Attempt(self.name, "ok")

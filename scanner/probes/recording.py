@@ -14,8 +14,8 @@ class Recording(OnvifProbe):
         bodies = _DEVICE.get().bodies
         url = facts.service_urls.get(NS["recording"])
         if url:
-            recordings = await ctx.onvif.call("recording", url, "GetRecordings")
-            facts.set("recordings", len(recordings or ()), "GetRecordings", bodies.get("GetRecordings"))
+            recordings = await ctx.onvif.count("recording", url, "GetRecordings", "RecordingItem")
+            facts.set("recordings", recordings, "GetRecordings", bodies.get("GetRecordings"))
             return Attempt(self.name, "ok", "GetRecordings")
         url = facts.service_urls.get(NS["search"])
         if url:
