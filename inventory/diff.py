@@ -30,6 +30,7 @@ ChangeKind = Literal[
     "replaced", "maker_changed", "firmware_changed", "model_changed", "moved", "new", "missing", "unreadable"
 ]
 CHANGE_KINDS: tuple[str, ...] = get_args(ChangeKind)
+_KEY_KINDS = ("serial", "mac", "endpoint")  # strongest first
 
 
 @dataclass(frozen=True)
@@ -121,18 +122,19 @@ class _Identity:
         family = self.catalog.family_of_name(device.manufacturer)
         return family.id if family else normalize_maker(device.manufacturer)
 
-    def keys(self, device: Device) -> list[str]:
-        keys = []
+    def keys(self, device: Device) -> dict[str, str]:
+        """Identity keys by kind ("serial", "mac", "endpoint"); a kind is absent when the device lacks it."""
+        keys: dict[str, str] = {}
         serial = clean_serial(device.serial)  # placeholders ("0", "N/A") identify nothing
         if serial:
             # The serial alone (not maker+serial): a relabelled device keeps its serial while its
             # claimed brand changes, and we want to pair it to report `maker_changed`.
-            keys.append(f"serial:{normalize_text(serial)}")
+            keys["serial"] = normalize_text(serial)
         mac = clean_mac(device.mac)
         if mac:
-            keys.append(f"mac:{mac}")
+            keys["mac"] = mac
         if device.endpoint_reference:
-            keys.append(f"endpoint:{device.endpoint_reference}")
+            keys["endpoint"] = device.endpoint_reference
         return keys
 
 
@@ -155,20 +157,23 @@ def diff_scans(before: ScanResult, after: ScanResult, catalog: VendorCatalog | N
 
     # 1. pair by identity, one key kind at a time so a serial match beats a MAC match.
     pairs: list[tuple[Device, Device]] = []
-    for index in range(3):
+    for kind in _KEY_KINDS:
         old_by_key: dict[str, Device] = {}
         for device in old_left:
-            keys = ident.keys(device)
-            if len(keys) > index:
-                old_by_key.setdefault(keys[index], device)
+            key = ident.keys(device).get(kind)
+            if key is not None:
+                old_by_key.setdefault(key, device)
         paired_old: set[int] = set()
         unpaired_new: list[Device] = []
         for device in new_left:
-            keys = ident.keys(device)
-            old = old_by_key.pop(keys[index], None) if len(keys) > index else None
+            new_keys = ident.keys(device)
+            old = old_by_key.get(new_keys[kind]) if kind in new_keys else None
+            if old is not None and kind != "serial" and "serial" in new_keys and "serial" in ident.keys(old):
+                old = None  # both have serials and they differ: two devices, whatever the MAC says
             if old is None:
                 unpaired_new.append(device)
             else:
+                del old_by_key[new_keys[kind]]
                 pairs.append((old, device))
                 paired_old.add(id(old))
         old_left = [d for d in old_left if id(d) not in paired_old]

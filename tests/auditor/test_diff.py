@@ -130,3 +130,16 @@ def test_placeholder_serials_do_not_pair_different_devices():
         ("firmware_changed", "10.0.0.6"),
         ("missing", "10.0.0.5"),
     ]
+
+
+def test_device_whose_serial_was_not_read_this_time_is_paired_by_mac():
+    before = scan([device("10.0.0.5", serial="S1", mac="00:09:18:00:00:05")])
+    after = _later(before, [device("10.0.0.5", serial=None, mac="00:09:18:00:00:05", firmware="9.9")])
+    assert [c.kind for c in diff_scans(before, after).changes] == ["firmware_changed"]
+
+
+def test_same_mac_but_different_serials_is_a_replacement():
+    """A cloned or reused MAC does not make two serial-numbered devices one."""
+    before = scan([device("10.0.0.5", serial="S1", mac="00:09:18:00:00:05")])
+    after = _later(before, [device("10.0.0.5", serial="S2", mac="00:09:18:00:00:05")])
+    assert [c.kind for c in diff_scans(before, after).changes] == ["replaced"]
