@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,34 +64,59 @@ def _csv_rows(path: Path, error: Callable[[str], Exception]) -> list[tuple[int, 
     return rows
 
 
+_MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+
+
+def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of every merged range of a read-only sheet.
+
+    Read-only mode (streaming, ~4x faster on a 30,000-row registry) does not parse <mergeCells>, which
+    sits after all the rows; a byte scan of the sheet XML finds them without building a tree of it.
+    `_get_source` is openpyxl's own accessor for that XML (private, stable through 3.1)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    found: list[tuple[int, int, int, int]] = []
+    with sheet._get_source() as source:
+        tail = b""
+        while chunk := source.read(1 << 20):
+            data = tail + chunk
+            matches = list(_MERGE_RE.finditer(data))
+            found.extend(range_boundaries(m.group(1).decode("ascii")) for m in matches)  # type: ignore[misc]
+            # keep an unfinished tag for the next chunk, never one already counted
+            cut = max(len(data) - 512, matches[-1].end() if matches else 0)
+            tail = data[cut:]
+    return found
+
+
 def _xlsx_rows(path: Path, error: Callable[[str], Exception]) -> list[tuple[int, tuple[Cell, ...]]]:
     import zipfile
 
     import openpyxl
 
     try:
-        # Not read-only: merged cell ranges are only known in the normal mode.
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers record a wrong used range; read what is there
+        grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+        merged = _merged_ranges(sheet)
+        workbook.close()
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
         raise error(f"{path.name}: not a readable XLSX workbook ({exc})") from None
-    sheet = workbook.worksheets[0]
-    grid: dict[tuple[int, int], Cell] = {}
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.value is not None:
-                grid[(cell.row, cell.column)] = cell.value
-    # A merged header cell holds its text only in the top-left cell: give every cell of the range that text.
-    for merged in sheet.merged_cells.ranges:
-        value = grid.get((merged.min_row, merged.min_col))
-        for r in range(merged.min_row, merged.max_row + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                grid[(r, c)] = value
-    workbook.close()
     if not grid:
         return []
-    width = max(c for _, c in grid)
-    last = max(r for r, _ in grid)
-    return [(r, tuple(grid.get((r, c)) for c in range(1, width + 1))) for r in range(1, last + 1)]
+    width = max(len(row) for row in grid)
+    for row in grid:
+        row.extend([None] * (width - len(row)))
+    # A merged cell holds its value only in the top-left cell: give every cell of the range that value
+    # (a header over two columns, or a maker's name merged down over the rows of its models).
+    for min_col, min_row, max_col, max_row in merged:
+        if min_row > len(grid):
+            continue
+        value = grid[min_row - 1][min_col - 1] if min_col <= width else None
+        for r in range(min_row, min(max_row, len(grid)) + 1):
+            for c in range(min_col, min(max_col, width) + 1):
+                grid[r - 1][c - 1] = value
+    return [(number, tuple(row)) for number, row in enumerate(grid, start=1)]
 
 
 def is_blank(cells: tuple[Cell, ...]) -> bool:

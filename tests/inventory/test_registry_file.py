@@ -127,3 +127,27 @@ def test_not_a_spreadsheet_is_refused(tmp_path):
         parse_registry(bad)
     with pytest.raises(RegistryFileError, match="unknown file type"):
         parse_registry(write(tmp_path, "x", name="reg.pdf"))
+
+
+def test_xlsx_maker_merged_down_over_its_models(tmp_path):
+    """Korean spreadsheets often merge a maker's name down over the rows of its models."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["업체명", "모델명", "인증구분", "인증번호"])
+    ws.append(["주식회사 아이디스", "DC-D4236RX", "원산지증명서", "K-1"])
+    ws.append([None, "DC-T4236HRX", "원산지증명서", "K-2"])
+    ws.append([None, "DR-6516P", "원산지증명서", "K-3"])
+    ws.append(["씨프로", "CPN-5031B", "GS", "K-4"])
+    ws.merge_cells("A2:A4")
+    path = tmp_path / "merged-down.xlsx"
+    wb.save(path)
+    parsed = parse_registry(path)
+    assert parsed.errors == ()
+    assert [(e.manufacturer, e.model) for e in parsed.entries] == [
+        ("주식회사 아이디스", "DC-D4236RX"),
+        ("주식회사 아이디스", "DC-T4236HRX"),
+        ("주식회사 아이디스", "DR-6516P"),
+        ("씨프로", "CPN-5031B"),
+    ]
