@@ -55,6 +55,7 @@ def import_registry(store: Store, path: Path, source: str | None = None) -> Regi
         ).scalar_one()
         active = entries.c.superseded_by_source_id.is_(None)
         held = set(conn.execute(sa.select(entries.c.content_key).where(active)).scalars())
+        maker_keys: dict[str, str] = {}  # a registry names few makers many times; normalize each once
         new_rows: list[dict[str, object]] = []
         keys_in_file: dict[tuple[str, str], set[str]] = defaultdict(set)
         unchanged = 0
@@ -65,7 +66,9 @@ def import_registry(store: Store, path: Path, source: str | None = None) -> Regi
                 unchanged += 1
                 continue
             held.add(content)
-            new_rows.append(_row(entry, source_id, content, store))
+            if entry.manufacturer not in maker_keys:
+                maker_keys[entry.manufacturer] = maker_key(entry.manufacturer, store.catalog)
+            new_rows.append(_row(entry, source_id, content, maker_keys[entry.manufacturer]))
         superseded = 0
         if keys_in_file:
             numbers = sorted({no for _, no in keys_in_file})
@@ -90,12 +93,12 @@ def import_registry(store: Store, path: Path, source: str | None = None) -> Regi
     return summary(len(new_rows), unchanged, superseded)
 
 
-def _row(entry: ParsedEntry, source_id: int, content: str, store: Store) -> dict[str, object]:
+def _row(entry: ParsedEntry, source_id: int, content: str, maker: str) -> dict[str, object]:
     return {
         "source_id": source_id,
         "source_row": entry.source_row,
         "manufacturer": entry.manufacturer,
-        "maker_key": maker_key(entry.manufacturer, store.catalog),
+        "maker_key": maker,
         "business_no": entry.business_no,
         "model": entry.model,
         "model_pattern": entry.model_pattern,
