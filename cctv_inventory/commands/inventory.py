@@ -197,7 +197,10 @@ def register(app: typer.Typer) -> None:
                 valid,
                 f"{e.source.name}:{e.source_row}",
             )
-        Console(markup=False, highlight=False).print(table)
+        console = Console(markup=False, highlight=False)
+        if not console.is_terminal:  # piped to a file: do not cut columns to 80 characters
+            console = Console(markup=False, highlight=False, width=220)
+        console.print(table)
 
     @declared_app.command("import")
     def declared_import(
