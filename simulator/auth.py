@@ -73,6 +73,14 @@ def check_username_token(device: dict[str, Any], header: Element | None) -> str:
     return "ok" if password == device["password"] else "failed"
 
 
+def token_is_stale(device: dict[str, Any], header: Element | None) -> bool:
+    """True when a UsernameToken is present but its Created lies outside the device's window."""
+    if header is None:
+        return False
+    created = header.findtext(f"{{{WSSE}}}Security/{{{WSSE}}}UsernameToken/{{{WSU}}}Created")
+    return created is not None and not created_in_window(device, created.strip())
+
+
 def created_in_window(device: dict[str, Any], created: str) -> bool:
     if quirks.has(device, "require_zulu_created") and not re.fullmatch(
             r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", created):

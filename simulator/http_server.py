@@ -18,6 +18,9 @@ from . import auth, quirks, services, soap
 from .banners import banner_for, login_page, ssl_context
 
 SOAP12 = "application/soap+xml; charset=utf-8"
+# What a Hikvision answers instead of a SOAP fault (home-assistant/core#119107).
+HIK_401 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Unauthorized</title></head><body>"
+           b"<h2>Access Error: 401 -- Unauthorized</h2><pre></pre></body>")
 Devices = dict[str, dict[str, Any]]
 Log = Callable[..., None]
 
@@ -66,6 +69,10 @@ class OnvifHttp:
         if quirks.has(device, "slow"):
             await asyncio.sleep(float(quirks.param(device, "slow", "delay")))
         body = await request.read()
+        if quirks.has(device, "empty_body_without_action") and "action=" not in request.headers.get(
+                "Content-Type", ""):
+            self.log(device=device["address"], src=src, proto="onvif", op="(no action)", auth="none")
+            return web.Response(status=200, body=b"", headers={**headers, "Content-Type": SOAP12})
         try:
             req = soap.parse_request(body)
         except soap.BadRequest as exc:
@@ -81,7 +88,7 @@ class OnvifHttp:
         if not services.offers(device, service):
             return self._reply(device, soap.action_not_supported(req.op), 500, headers)
         if auth.needs_auth(device, req.op) and verdict != "ok":
-            return self._unauthorized(device, headers, stale=False)
+            return self._unauthorized(device, headers, req)
         try:
             handler = services.operation(service, req.op)
             inner = handler(device, req)
@@ -89,13 +96,16 @@ class OnvifHttp:
             return self._reply(device, soap.action_not_supported(req.op), 500, headers)
         return self._reply(device, self._shape(device, req.op, inner), 200, headers)
 
-    def _unauthorized(self, device: dict[str, Any], headers: dict[str, str], stale: bool) -> web.Response:
+    def _unauthorized(self, device: dict[str, Any], headers: dict[str, str], req: soap.SoapRequest) -> web.Response:
         if device["auth"] == "digest":
             # HTTP digest devices challenge at the HTTP layer, as real ones do.
             return web.Response(status=401, text="Unauthorized",
-                                headers={**headers, "WWW-Authenticate": auth.digest_challenge(device, stale)})
+                                headers={**headers, "WWW-Authenticate": auth.digest_challenge(device)})
         if quirks.has(device, "http_401_on_bad_auth"):
-            return web.Response(status=401, text="401 Unauthorized", headers=headers)
+            return web.Response(status=401, body=HIK_401, content_type="text/html", headers=headers)
+        if quirks.has(device, "time_check_fault") and auth.token_is_stale(device, req.header):
+            return self._reply(device, soap.fault("Sender", "NotAuthorized", "Wsse authorized time check failed."),
+                               400, headers)
         return self._reply(device, soap.not_authorized(), 400, headers)
 
     def _reply(self, device: dict[str, Any], payload: bytes, status: int, headers: dict[str, str]) -> web.Response:

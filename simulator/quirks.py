@@ -56,8 +56,13 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("all_ops_require_auth", "even GetSystemDateAndTime/GetServices/GetCapabilities need auth",
               {}, "Axis with 'ONVIF anonymous' disabled"),
         # --- field-research quirks (docs/simulator.md names the threads) -----------------
-        Quirk("http_401_on_bad_auth", "wrong WS-UsernameToken answers plain HTTP 401 instead of a SOAP "
-              "ter:NotAuthorized fault", {}, "Hikvision/Dahua: clients see an HTTP error, not a Fault"),
+        Quirk("http_401_on_bad_auth", "missing or wrong WS-UsernameToken answers HTTP 401 with an HTML "
+              "'Access Error: 401 -- Unauthorized' page instead of a SOAP ter:NotAuthorized fault", {},
+              "Hikvision (home-assistant/core#119107, agsh/onvif#178)"),
+        Quirk("empty_body_without_action", "answers 200 with an empty body when the request's Content-Type "
+              "carries no action= parameter", {}, "Pelco (agsh/onvif#497, fixed by agsh/onvif#498)"),
+        Quirk("time_check_fault", "a UsernameToken outside the clock window gets Dahua's fault text "
+              "'Wsse authorized time check failed.'", {}, "Dahua (koush/scrypted#1142, agsh/onvif#249)"),
         Quirk("soap11_content_type", "answers with Content-Type text/xml (SOAP 1.1) though the envelope is "
               "SOAP 1.2", {}, "several Dahua/IDIS firmwares"),
         Quirk("bom_prefix", "answers start with a UTF-8 BOM and a newline before <?xml", {},
@@ -65,8 +70,8 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("empty_get_services", "GetServices answers successfully with no Service elements", {},
               "cameras whose GetServices is empty; clients must fall back to GetCapabilities"),
         Quirk("require_zulu_created", "rejects a UsernameToken whose Created is not UTC with a 'Z' "
-              "suffix (e.g. +00:00 or fractional offsets)", {},
-              "Hikvision rejects non-Zulu Created timestamps"),
+              "suffix (e.g. +00:00)", {},
+              "Hikvision (lumeohq/onvif-rs#114; onvif-zeep-async forces zulu_timestamp for this reason)"),
     )
 }
 

@@ -1,0 +1,238 @@
+"""Every quirk in simulator/quirks.py, each on its own camera.
+
+Site: tests/simulator/fixtures/quirks-site.yaml (quirk_lab fixture; one camera per quirk at 127.20.0.N),
+plus the demo site (demo_lab) where a quirk is checked against an ordinary device.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+
+import pytest
+from defusedxml import EntitiesForbidden
+from defusedxml import ElementTree as SafeET
+from onvif import ONVIFCamera
+
+from simulator.quirks import QUIRKS
+
+from .conftest import quirk_address
+from .rawsoap import call, post, probe, envelope, username_token
+
+pytestmark = pytest.mark.network
+TDS = "{http://www.onvif.org/ver10/device/wsdl}"
+TT = "{http://www.onvif.org/ver10/schema}"
+ENV = "{http://www.w3.org/2003/05/soap-envelope}"
+
+
+def dev(lab, name):
+    return lab.device(quirk_address(name))
+
+
+def test_every_quirk_has_a_test():
+    module = sys.modules[__name__]
+    missing = [name for name in QUIRKS if not hasattr(module, f"test_{name}")]
+    assert not missing, f"quirks without a test: {missing}"
+
+
+def _utc(reply) -> datetime:
+    root = ET.fromstring(reply.body)
+    t = root.find(f".//{TT}UTCDateTime")
+    g = lambda path: int(t.findtext(path))  # noqa: E731
+    return datetime(g(f"{TT}Date/{TT}Year"), g(f"{TT}Date/{TT}Month"), g(f"{TT}Date/{TT}Day"),
+                    g(f"{TT}Time/{TT}Hour"), g(f"{TT}Time/{TT}Minute"), g(f"{TT}Time/{TT}Second"), tzinfo=timezone.utc)
+
+
+def test_clock_skew(quirk_lab):
+    d = dev(quirk_lab, "clock_skew")
+    skew = (_utc(call(d, "GetSystemDateAndTime", auth=False)) - datetime.now(timezone.utc)).total_seconds()
+    assert -7300 < skew < -7100
+    assert call(d, "GetDeviceInformation").status == 400  # host clock is 2 h off the device's
+    assert call(d, "GetDeviceInformation", shift=-7200).status == 200
+
+
+async def test_no_get_services(quirk_lab):
+    d = dev(quirk_lab, "no_get_services")
+    reply = call(d, "GetServices", auth=False)
+    assert reply.status == 500 and b"ter:ActionNotSupported" in reply.body
+    cam = ONVIFCamera(d["address"], d["port"], d["username"], d["password"])
+    try:
+        await cam.update_xaddrs()  # the real client falls back to GetCapabilities
+        assert "http://www.onvif.org/ver10/media/wsdl" in cam.xaddrs
+    finally:
+        await cam.close()
+
+
+async def test_empty_get_services(quirk_lab):
+    d = dev(quirk_lab, "empty_get_services")
+    reply = call(d, "GetServices", auth=False)
+    assert reply.status == 200 and ET.fromstring(reply.body).find(f".//{TDS}Service") is None
+    cam = ONVIFCamera(d["address"], d["port"], d["username"], d["password"])
+    try:
+        await cam.update_xaddrs()
+        assert "http://www.onvif.org/ver10/media/wsdl" in cam.xaddrs
+    finally:
+        await cam.close()
+
+
+def _probe_xaddrs(address: str) -> str:
+    _, replies = probe(address, wait=0.8)
+    assert replies
+    return ET.fromstring(replies[0][1]).findtext(".//{http://schemas.xmlsoap.org/ws/2005/04/discovery}XAddrs")
+
+
+def test_zero_xaddrs(quirk_lab):
+    d = dev(quirk_lab, "zero_xaddrs")
+    assert _probe_xaddrs(d["address"]) == "http://0.0.0.0/onvif/device_service"
+    caps = call(d, "GetCapabilities", auth=False).body
+    assert b"<tt:XAddr>http://0.0.0.0/onvif/media_service</tt:XAddr>" in caps
+
+
+def test_foreign_xaddrs(quirk_lab):
+    d = dev(quirk_lab, "foreign_xaddrs")
+    assert _probe_xaddrs(d["address"]) == "http://192.168.1.64/onvif/device_service"
+    assert b"http://192.168.1.64/onvif/device_service" in call(d, "GetServices", auth=False).body
+
+
+def test_slow(quirk_lab):
+    d = dev(quirk_lab, "slow")
+    with pytest.raises((TimeoutError, socket.timeout, OSError)):
+        call(d, "GetSystemDateAndTime", auth=False, timeout=0.3)
+    assert call(d, "GetSystemDateAndTime", auth=False, timeout=10).status == 200
+
+
+def test_hang(quirk_lab):
+    d = dev(quirk_lab, "hang")
+    with pytest.raises((TimeoutError, socket.timeout, OSError)):
+        call(d, "GetSystemDateAndTime", auth=False, timeout=1)
+    assert any(r["device"] == d["address"] and r["op"] == "(hang)" for r in quirk_lab.requests())
+    # the lab itself keeps serving others
+    assert call(dev(quirk_lab, "slow"), "GetHostname", timeout=10).status == 200
+
+
+def test_malformed_xml(quirk_lab):
+    d = dev(quirk_lab, "malformed_xml")
+    ET.fromstring(call(d, "GetSystemDateAndTime", auth=False).body)  # pre-auth answers stay readable
+    reply = call(d, "GetDeviceInformation")
+    assert reply.status == 200
+    with pytest.raises(ET.ParseError):
+        ET.fromstring(reply.body)
+
+
+def test_huge_response(quirk_lab):
+    d = dev(quirk_lab, "huge_response")
+    reply = call(d, "GetDeviceInformation", timeout=30)
+    assert len(reply.body) >= 5 * 1024 * 1024
+    assert ET.fromstring(reply.body).findtext(f".//{TDS}Model") == "XNO-6080R"
+
+
+def test_entity_expansion(quirk_lab):
+    d = dev(quirk_lab, "entity_expansion")
+    body = call(d, "GetDeviceInformation").body
+    assert b"<!DOCTYPE" in body and b"<!ENTITY lol9" in body
+    with pytest.raises(EntitiesForbidden):
+        SafeET.fromstring(body)
+
+
+def test_markup_strings(quirk_lab):
+    d = dev(quirk_lab, "markup_strings")
+    body = call(d, "GetDeviceInformation").body
+    assert b"&lt;script&gt;" in body and b"<script>" not in body  # escaped on the wire...
+    assert ET.fromstring(body).findtext(f".//{TDS}Manufacturer") == "Hanwha Vision<script>alert(1)</script>"
+    assert d["manufacturer"].endswith("<script>alert(1)</script>")  # ...and the fixture shows what is served
+
+
+def test_formula_strings(quirk_lab):
+    d = dev(quirk_lab, "formula_strings")
+    model = ET.fromstring(call(d, "GetDeviceInformation").body).findtext(f".//{TDS}Model")
+    assert model == '=HYPERLINK("http://x","XNO-6080R")' == d["model"]
+
+
+def test_unicast_only(quirk_lab):
+    d = dev(quirk_lab, "unicast_only")
+    _, replies = probe()
+    sources = {src for src, _ in replies}
+    assert dev(quirk_lab, "slow")["address"] in sources
+    assert d["address"] not in sources
+    _, replies = probe(d["address"], wait=0.8)
+    assert [src for src, _ in replies] == [d["address"]]
+
+
+def test_wrong_relates_to(quirk_lab):
+    d = dev(quirk_lab, "wrong_relates_to")
+    mid, replies = probe(d["address"], wait=0.8)
+    relates = ET.fromstring(replies[0][1]).findtext(".//{http://schemas.xmlsoap.org/ws/2004/08/addressing}RelatesTo")
+    assert relates and relates != mid
+    mid, replies = probe(dev(quirk_lab, "slow")["address"], wait=0.8)
+    assert ET.fromstring(replies[0][1]).findtext(
+        ".//{http://schemas.xmlsoap.org/ws/2004/08/addressing}RelatesTo") == mid
+
+
+def test_duplicate_probe_matches(quirk_lab):
+    d = dev(quirk_lab, "duplicate_probe_matches")
+    _, replies = probe(d["address"], wait=0.8)
+    assert len(replies) == 2 and replies[0][1] == replies[1][1]
+
+
+def test_all_ops_require_auth(quirk_lab):
+    d = dev(quirk_lab, "all_ops_require_auth")
+    for op in ("GetSystemDateAndTime", "GetServices", "GetCapabilities"):
+        reply = call(d, op, auth=False)
+        assert reply.status == 400 and b"ter:NotAuthorized" in reply.body, op
+        assert call(d, op).status == 200
+    # an ordinary device answers these without credentials (ONVIF pre-auth rule)
+    assert call(dev(quirk_lab, "slow"), "GetServices", auth=False).status == 200
+
+
+def test_http_401_on_bad_auth(quirk_lab):
+    d = dev(quirk_lab, "http_401_on_bad_auth")
+    reply = call(d, "GetDeviceInformation", password="wrong")
+    assert reply.status == 401 and b"Access Error: 401 -- Unauthorized" in reply.body
+    assert call(d, "GetDeviceInformation").status == 200
+
+
+def test_empty_body_without_action(quirk_lab):
+    d = dev(quirk_lab, "empty_body_without_action")
+    url = f"http://{d['address']}/onvif/device_service"
+    data = envelope("GetSystemDateAndTime")
+    assert post(url, data, action=None).body == b""
+    assert b"UTCDateTime" in post(url, data).body
+
+
+def test_time_check_fault(quirk_lab):
+    d = dev(quirk_lab, "time_check_fault")
+    reply = call(d, "GetDeviceInformation", shift=3600)
+    assert reply.status == 400 and b"Wsse authorized time check failed." in reply.body
+    assert call(d, "GetDeviceInformation").status == 200
+
+
+def test_require_zulu_created(quirk_lab):
+    d = dev(quirk_lab, "require_zulu_created")
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    offset = call(d, "GetDeviceInformation", created=now.isoformat())  # ...+00:00
+    assert offset.status == 400 and b"NotAuthorized" in offset.body
+    assert call(d, "GetDeviceInformation", created=now.strftime("%Y-%m-%dT%H:%M:%SZ")).status == 200
+    # an ordinary device takes either form
+    assert call(dev(quirk_lab, "slow"), "GetHostname", created=now.isoformat(), timeout=10).status == 200
+
+
+def test_soap11_content_type(quirk_lab):
+    d = dev(quirk_lab, "soap11_content_type")
+    assert call(d, "GetHostname").headers["Content-Type"].startswith("text/xml")
+    assert call(dev(quirk_lab, "bom_prefix"), "GetHostname").headers["Content-Type"].startswith(
+        "application/soap+xml")
+
+
+def test_bom_prefix(quirk_lab):
+    d = dev(quirk_lab, "bom_prefix")
+    body = call(d, "GetHostname").body
+    assert body.startswith(b"\xef\xbb\xbf\n<?xml")
+    with pytest.raises(ET.ParseError):
+        ET.fromstring(body)  # a strict parser chokes on the newline before the declaration
+    assert ET.fromstring(body[4:]).find(f"{ENV}Body") is not None
+
+
+def test_token_helper_is_zulu():
+    assert "Z</wsu:Created>" in username_token("u", "p")
