@@ -8,7 +8,8 @@ Levels, strongest first (inventory/model.py MatchLevel):
              its role belongs to (an entry naming no part covers every part): weaker evidence
   candidate  shown for review, never counted: the same maker with one model a prefix of the other within
              4 characters (XNO-6080 / XNO-6080R), the same model under an unrelated maker, or a model-level
-             hit whose certificate is for another firmware (or the device did not say its firmware)
+             hit whose certificate is for another firmware (or the device did not say its firmware), or
+             the same model when the device did not say its maker
 A certificate is judged at the scan's date: `expired` and `not_yet_valid` matches are kept (they are
 findings) but do not count (Match.counts).
 
@@ -157,10 +158,12 @@ class Matcher:
     def _match(
         self, maker: str | None, model: str | None, firmware: str | None, role: str, at: date
     ) -> tuple[Match, ...]:
-        if not maker:
-            return ()  # an unreachable device, or one that would not say who made it: nothing to tie
-        norm, key = self._maker(maker)
         mkey = model_key(model)
+        if not maker:
+            # An unreachable device gave nothing. One that gave a model but no maker can only be shown
+            # registry entries of that model for review: without a maker, nothing is evidence.
+            return self._model_only(model, mkey, at) if len(mkey) >= CANDIDATE_MIN_KEY else ()
+        norm, key = self._maker(maker)
         found: dict[int, tuple[MatchLevel, str]] = {}
 
         def put(index: int, level: MatchLevel, reason: str) -> None:
@@ -208,6 +211,15 @@ class Matcher:
                 m.entry.id,
             )
         )
+        return tuple(matches)
+
+    def _model_only(self, model: str | None, mkey: str, at: date) -> tuple[Match, ...]:
+        reason = f"model {model!r} equal; the device did not say its maker"
+        matches = [
+            Match(self._items[i].entry, "candidate", reason, validity_at(self._items[i].entry, at))
+            for i in self._by_model.get(mkey, ())
+        ]
+        matches.sort(key=lambda m: (VALIDITY_RANK[m.validity], m.entry.certificate_type, m.entry.id))
         return tuple(matches)
 
     # --- helpers -------------------------------------------------------------------------------------

@@ -106,6 +106,12 @@ def test_candidates_are_shown_but_never_count():
     assert "한빛비전" in by_id[other_maker.id]
 
 
+def test_device_without_a_maker_gets_candidates_by_model_only():
+    e = entry("IDIS", "DC-D4236RX")
+    [m] = Matcher([e], CATALOG).match(device(None, "DC-D4236RX"), DAY)
+    assert m.level == "candidate" and not m.counts and "did not say its maker" in m.reason
+
+
 def test_short_generic_models_suggest_nothing():
     assert levels([entry(model="88"), entry("IDIS", "88")], device(model="88X")) == []
 
