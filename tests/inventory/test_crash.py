@@ -51,7 +51,7 @@ def counts(url: str) -> tuple[int, int, int]:
         engine.dispose()
 
 
-def test_killed_mid_save_leaves_all_or_nothing(db_url):
+def test_killed_mid_save_leaves_the_database_as_before(db_url):
     db.upgrade(db_url)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
