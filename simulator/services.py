@@ -244,11 +244,6 @@ def get_supported_analytics_modules(d: Device, req: Any) -> str:
             "</tan:SupportedAnalyticsModules></tan:GetSupportedAnalyticsModulesResponse>")
 
 
-def deviceio_get_video_sources(d: Device, req: Any) -> str:
-    tokens = "".join(f"<tmd:Token>VideoSource_{i}</tmd:Token>" for i in range(1, d["channels"] + 1))
-    return f"<tmd:GetVideoSourcesResponse>{tokens}</tmd:GetVideoSourcesResponse>"
-
-
 def service_capabilities(service: str) -> Callable[[Device, Any], str]:
     prefix = {"device": "tds", "media": "trt", "events": "tev", "imaging": "timg", "deviceio": "tmd",
               "recording": "trc", "search": "tse", "replay": "trp", "analytics": "tan"}[service]
@@ -256,6 +251,8 @@ def service_capabilities(service: str) -> Callable[[Device, Any], str]:
         "device": "<tds:Capabilities><tds:Network/><tds:Security UsernameToken=\"true\" HttpDigest=\"true\"/>"
                   "<tds:System DiscoveryResolve=\"true\"/></tds:Capabilities>",
         "analytics": '<tan:Capabilities RuleSupport="true" AnalyticsModuleSupport="true"/>',
+        "media": '<trt:Capabilities SnapshotUri="false"><trt:ProfileCapabilities MaximumNumberOfProfiles="8"/>'
+                 '<trt:StreamingCapabilities RTP_TCP="true" RTP_RTSP_TCP="true"/></trt:Capabilities>',
         "recording": '<trc:Capabilities DynamicRecordings="false" DynamicTracks="false"/>',
         "search": '<tse:Capabilities MetadataSearch="false"/>',
     }.get(service, f"<{prefix}:Capabilities/>")
@@ -281,7 +278,8 @@ OPERATIONS: dict[str, dict[str, Callable[[Device, Any], str]]] = {
     "recording": {"GetRecordings": get_recordings},
     "search": {"GetRecordingSummary": get_recording_summary},
     "analytics": {"GetSupportedAnalyticsModules": get_supported_analytics_modules},
-    "deviceio": {"GetVideoSources": deviceio_get_video_sources},
+    # DeviceIO's GetVideoSources is media's message (trt:GetVideoSources), per deviceio.wsdl.
+    "deviceio": {"GetVideoSources": get_video_sources},
     "events": {},
     "imaging": {},
     "replay": {},
