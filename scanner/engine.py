@@ -145,8 +145,7 @@ def _silent_targets(scope: ResolvedScope, collector: _Collector) -> list[Discove
 
 async def _scan(scope: ResolvedScope, request: ScanRequest, collector: _Collector, observer: ScanObserver) -> None:
     config = WorkerConfig(request.credentials, request.concurrency,
-                          InterrogationSettings(deadline_s=request.timeout_s,
-                                                side_timeout_s=min(3.0, request.timeout_s)))
+                          InterrogationSettings(deadline_s=request.timeout_s, side_timeout_s=request.timeout_s))
     workers = _worker_count(request.workers)
     if workers == 0:
         async with Interrogator(config, collector.finished) as interrogator:

@@ -11,6 +11,7 @@ Whatever was read before the failure is kept on the Device.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -27,11 +28,13 @@ from .soap import SoapProblem, enter_device
 from .vendors import VendorCatalog
 from .wsd import Discovered
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class InterrogationSettings:
     deadline_s: float = 10.0
-    side_timeout_s: float = 3.0
+    side_timeout_s: float = 10.0  # each fingerprint probe; the device deadline bounds them all anyway
 
 
 def _failure(exc: BaseException) -> tuple[DeviceStatus, str] | None:
@@ -61,8 +64,8 @@ async def _run_side_probes(facts: Facts, ctx: ProbeContext) -> None:
     async def one(probe):
         try:
             await probe.run(facts, ctx)
-        except Exception:  # noqa: BLE001 - a missing banner is normal; it is not the device's status
-            pass
+        except Exception as exc:  # noqa: BLE001 - a missing banner is normal; it is not the device's status
+            log.debug("%s %s: %s: %s", facts.address, probe.name, type(exc).__name__, exc)
 
     await asyncio.gather(*(one(p) for p in SIDE_PROBES))
 
@@ -101,6 +104,8 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
     enter_device(credentials.for_address(found.address))
     status: DeviceStatus = "ok"
     reason = ""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     side = asyncio.ensure_future(_run_side_probes(facts, ctx))
     try:
         async with asyncio.timeout(settings.deadline_s):
@@ -114,13 +119,17 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
                 if ending is not None:
                     status, reason = ending
                     break
-            await side
     except asyncio.CancelledError:
         side.cancel()
         raise
     except Exception as exc:  # noqa: BLE001 - mapped to a status below; unknown ones still end as data
         mapped = _failure(exc)
         status, reason = mapped if mapped else ("protocol_error", f"unexpected {type(exc).__name__}: {exc}")
+    # Fingerprints may use what is left of the device's deadline; a port that never answers
+    # costs a missing fingerprint, never the device's status.
+    remaining = settings.deadline_s - (loop.time() - started)
+    if remaining > 0 and not side.done():
+        await asyncio.wait({side}, timeout=remaining)
     if not side.done():
         side.cancel()
         await asyncio.gather(side, return_exceptions=True)

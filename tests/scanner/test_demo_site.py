@@ -1,0 +1,141 @@
+"""Scans of config/lab/demo-site.yaml (the 25-device demo site) compared with the simulator's fixture."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.credentials import load_credentials
+from scanner.engine import ScanRequest, scan
+from scanner.model import Device
+
+pytestmark = pytest.mark.network
+
+# What each misbehaving demo device must end as (fixture quirks / wrong password).
+EXPECTED_FAILURES = {
+    "127.10.0.61": ("timeout", "deadline"),  # quirk hang
+    "127.10.0.62": ("protocol_error", "malformed XML"),  # quirk malformed_xml
+    "127.10.0.63": ("auth_failed", "refused the credentials"),  # its password is in no credentials file
+}
+UNICAST_ONLY = "127.10.0.18"
+
+
+@pytest.fixture(scope="module")
+def multicast_scan(demo_lab, demo_credentials):
+    """Site: demo-site.yaml. Multicast on lo, two worker processes (the default path)."""
+    request = ScanRequest(interfaces=("lo",), credentials=load_credentials(demo_credentials), site="demo",
+                          timeout_s=4, workers=2)
+    return scan(request)
+
+
+def by_address(result) -> dict[str, Device]:
+    return {d.address: d for d in result.devices}
+
+
+def test_every_multicast_device_found_and_read_correctly(demo_lab, multicast_scan):
+    """Site: demo-site.yaml. Every field of every answering device equals the fixture."""
+    found = by_address(multicast_scan)
+    expected = {d["address"] for d in demo_lab.devices} - {UNICAST_ONLY}
+    assert set(found) == expected  # the unicast-only camera stays silent on multicast
+    assert multicast_scan.complete
+    for address, device in found.items():
+        truth = demo_lab.device(address)
+        if address in EXPECTED_FAILURES:
+            continue
+        assert device.status == "ok", (address, device.status_reason)
+        for field in ("manufacturer", "model", "firmware", "serial", "hardware_id", "mac", "hostname",
+                      "endpoint_reference", "role"):
+            assert getattr(device, field) == truth[field], (address, field)
+        assert device.port == truth["port"]
+        assert set(device.scopes) == set(truth["scopes"])
+        assert device.video_sources == (truth["channels"] if truth["role"] in ("encoder", "nvr")
+                                        else min(truth["channels"], 4))
+        assert device.role_reason
+        assert device.clock_skew_s is not None
+        assert device.fingerprints.http_server and device.fingerprints.rtsp_server and device.fingerprints.http_title
+        assert {e.field for e in device.evidence} >= {"manufacturer", "model", "serial", "mac", "services"}
+        assert all(len(e.sha256) == 64 for e in device.evidence)
+        if truth["role"] == "nvr":
+            assert device.recordings == truth["channels"]
+
+
+def test_tls_subjects_name_the_true_maker(demo_lab, multicast_scan):
+    """Site: demo-site.yaml. The certificate subject is the true maker's (a relabelled camera's is Dahua's).
+
+    Not every handshake is asserted: the simulator starts TLS after accept, and a ClientHello
+    that arrives first is lost under load (reported to the simulator engineer).
+    """
+    from scanner.vendors import load_vendor_catalog
+
+    catalog = load_vendor_catalog()
+    with_subject = [d for d in multicast_scan.devices if d.fingerprints.tls_subject]
+    assert len(with_subject) >= len(multicast_scan.devices) // 2
+    for device in with_subject:
+        family = catalog.family_of_banner(device.fingerprints.tls_subject)
+        truth = demo_lab.device(device.address)["true_maker"]
+        if family is not None:
+            assert family.id == truth, device.address
+
+
+def test_quirky_devices_end_in_the_right_status(multicast_scan):
+    """Site: demo-site.yaml. hang, malformed XML and a wrong password each end as data, with a reason."""
+    found = by_address(multicast_scan)
+    for address, (status, reason_part) in EXPECTED_FAILURES.items():
+        assert found[address].status == status, (address, found[address].status_reason)
+        assert reason_part in found[address].status_reason
+    assert found["127.10.0.13"].clock_skew_s == pytest.approx(3600, abs=5)  # quirk clock_skew, still read
+    assert found["127.10.0.16"].services  # quirk no_get_services: GetCapabilities fallback
+    assert "GetCapabilities" in found["127.10.0.16"].status_reason
+    assert found["127.10.0.41"].xaddrs == ("http://127.10.0.41/onvif/device_service",)  # quirk zero_xaddrs fixed up
+    assert found["127.10.0.64"].status == "ok"  # duplicate ProbeMatches + wrong RelatesTo: one device
+
+
+def test_relabelled_devices_are_flagged_and_only_they(demo_lab, multicast_scan):
+    """Site: demo-site.yaml. The 한빛비전 cameras are Dahua-made; nobody else is accused."""
+    for device in multicast_scan.devices:
+        truth = demo_lab.device(device.address)
+        if truth["relabel_of"]:
+            assert device.suspected_relabel is not None, device.address
+            assert device.suspected_relabel.claimed == "한빛비전"
+            assert device.suspected_relabel.likely_maker == "Dahua"
+            assert any(line.startswith("MAC OUI") for line in device.suspected_relabel.evidence)
+        else:
+            assert device.suspected_relabel is None, (device.address, device.suspected_relabel)
+
+
+def test_credentials_reach_the_right_hosts(demo_lab, multicast_scan):
+    """Site: demo-site.yaml. The host-specific password opens 127.10.0.20; the site password the rest."""
+    found = by_address(multicast_scan)
+    assert found["127.10.0.20"].status == "ok"  # all_ops_require_auth + its own password
+    assert found["127.10.0.45"].status == "ok"  # HTTP digest + all_ops_require_auth
+    log = demo_lab.requests()
+    assert any(r["device"] == "127.10.0.20" and r["op"] == "GetDeviceInformation" and r["auth"] == "ok" for r in log)
+    assert any(r["device"] == "127.10.0.63" and r["auth"] == "failed" for r in log)
+    # Every device that answered got signed requests that the device accepted.
+    for address, device in found.items():
+        if device.status == "ok":
+            assert any(r["device"] == address and r["op"] == "GetNetworkInterfaces" and r["auth"] == "ok"
+                       for r in log), address
+
+
+def test_unicast_only_device_found_through_target_and_nothing_else_touched(demo_lab, demo_credentials):
+    """Site: demo-site.yaml. Unicast to two hosts only: both read, no other device receives anything."""
+    before = len(demo_lab.requests())
+    request = ScanRequest(targets=(UNICAST_ONLY, "127.10.0.31:8000"), credentials=load_credentials(demo_credentials),
+                          multicast=False, timeout_s=4, workers=0)
+    result = scan(request)
+    found = by_address(result)
+    assert set(found) == {UNICAST_ONLY, "127.10.0.31"}
+    assert found[UNICAST_ONLY].status == "ok" and found[UNICAST_ONLY].model == demo_lab.device(UNICAST_ONLY)["model"]
+    assert found["127.10.0.31"].role == "nvr"
+    touched = {r["device"] for r in demo_lab.requests()[before:]}
+    assert touched == {UNICAST_ONLY, "127.10.0.31"}
+    assert result.scope.multicast is False and result.scope.targets == (UNICAST_ONLY, "127.10.0.31:8000")
+
+
+def test_named_target_that_is_silent_is_reported_unreachable(demo_lab):
+    """Site: demo-site.yaml (its devices stay silent: the target is an unused address)."""
+    before = len(demo_lab.requests())
+    result = scan(ScanRequest(targets=("127.10.9.9",), multicast=False, timeout_s=3, workers=0))
+    [device] = result.devices
+    assert device.status == "unreachable" and "80, 8000" in device.status_reason
+    assert demo_lab.requests()[before:] == []
