@@ -26,7 +26,9 @@ def text(value: Any) -> str | None:
     if isinstance(value, datetime):
         value = value.date()
     # Kept as the source wrote it (㈜ stays ㈜): normalization is the matcher's business, not storage's.
-    out = re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip()
+    # Control characters (a NUL from a broken export) say nothing, and PostgreSQL refuses NUL in text.
+    out = re.sub(r"[\x00-\x08\x0e-\x1f\x7f]", "", str(value))
+    out = re.sub(r"\s+", " ", out.replace("\u00a0", " ")).strip()
     return out or None
 
 

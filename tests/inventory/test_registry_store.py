@@ -110,3 +110,12 @@ def test_list_by_manufacturer_uses_the_vendor_family(store):
     truen = store.registry_entries(manufacturer="TRUEN")
     assert all(e.is_maker_level for e in truen) and truen[0].business_no == "9008100034"
     assert store.registry_entries(manufacturer="Hikvision") == []
+
+
+def test_control_characters_in_cells_do_not_break_postgres(store, tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes("업체명,모델명,인증구분,인증번호\n한빛\x00비전,HB-IP4231,GS,K-1\n".encode())
+    summary = store.import_registry(path)
+    assert summary.imported == 1
+    [entry] = store.registry_entries()
+    assert entry.manufacturer == "한빛비전"
