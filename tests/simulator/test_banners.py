@@ -1,0 +1,76 @@
+"""HTTP login page, RTSP OPTIONS and TLS certificate betray the TRUE maker of a relabelled camera.
+
+Site: config/lab/demo-site.yaml (demo_lab fixture); 127.10.0.51 is 한빛비전-branded, Dahua-made.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import urllib.request
+
+import pytest
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from scanner.vendors import load_vendor_catalog
+from simulator.banners import banner_for, login_page
+
+RELABELLED = "127.10.0.51"
+
+
+def test_every_family_banner_is_attributable():
+    """No network: each family's banners name that family by config/vendors.yaml's own markers."""
+    catalog = load_vendor_catalog()
+    for family in catalog.families:
+        b = banner_for(family.id)
+        for text in (b.http_server, b.title, b.rtsp_server, b.tls_org):
+            assert catalog.family_of_banner(text) is family or catalog.family_of_name(text) is family, (family.id, text)
+    assert catalog.family_of_banner(login_page(None).decode()) is None
+
+
+@pytest.mark.network
+def test_http_login_page_shows_the_true_maker(demo_lab):
+    catalog = load_vendor_catalog()
+    assert demo_lab.device(RELABELLED)["true_maker"] == "dahua"
+    with urllib.request.urlopen(f"http://{RELABELLED}/", timeout=10) as resp:
+        server, page = resp.headers["Server"], resp.read().decode()
+    title = re.search(r"<title>(.*?)</title>", page).group(1)
+    assert catalog.family_of_banner(server).id == "dahua"
+    assert catalog.family_of_banner(title).id == "dahua"
+    log = [r for r in demo_lab.requests() if r["device"] == RELABELLED and r["proto"] == "http"]
+    assert log[-1]["op"] == "GET /"
+
+
+@pytest.mark.network
+def test_rtsp_options_shows_the_true_maker(demo_lab):
+    with socket.create_connection((RELABELLED, 554), timeout=10) as sock:
+        sock.sendall(b"OPTIONS rtsp://127.10.0.51/ RTSP/1.0\r\nCSeq: 7\r\nUser-Agent: test\r\n\r\n")
+        answer = sock.recv(4096).decode()
+    assert answer.startswith("RTSP/1.0 200 OK") and "CSeq: 7" in answer
+    server = re.search(r"Server: (.*)\r\n", answer).group(1)
+    assert load_vendor_catalog().family_of_banner(server).id == "dahua"
+    assert any(r["proto"] == "rtsp" and r["op"] == "OPTIONS" for r in demo_lab.requests())
+
+
+@pytest.mark.network
+def test_tls_certificate_names_the_true_maker(demo_lab):
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection((RELABELLED, 443), timeout=10) as raw, context.wrap_socket(raw) as tls:
+        der = tls.getpeercert(binary_form=True)
+        tls.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = tls.recv(65536)
+    cert = x509.load_der_x509_certificate(der)
+    org = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
+    assert load_vendor_catalog().family_of_name(org).id == "dahua"
+    assert answer.startswith(b"HTTP/1.1 200 OK")
+    assert any(r["device"] == RELABELLED and r["proto"] == "https" for r in demo_lab.requests())
+
+
+@pytest.mark.network
+def test_honest_device_banner_matches_its_claim(demo_lab):
+    with urllib.request.urlopen("http://127.10.0.41/", timeout=10) as resp:  # a Hikvision that says so
+        assert load_vendor_catalog().family_of_banner(resp.headers["Server"]).id == "hikvision"
