@@ -20,12 +20,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium for the browser tests of the HTML report (no browser download at test time).
+# Debian's Chromium for the browser tests of the HTML report (no browser download at test time),
+# and a Korean font so screenshots of the Korean report show Hangul rather than boxes.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the HTML report tests"; \
+	@{ command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/truetype/nanum ]; } || { \
+	  echo "installing Debian's chromium and fonts-nanum for the HTML report tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; }
 
 test: $(STAMP) browser
 	tools/isolated $(BIN)/python -m pytest $(PYTEST_ARGS)

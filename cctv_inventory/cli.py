@@ -5,6 +5,8 @@ module under cctv_inventory/commands/ and adds itself to the app here.
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from . import __version__
@@ -38,6 +40,10 @@ for module in (simulate, scan, inventory, report, audit, auditor):
 
 
 def main() -> None:
+    # onvif-zeep-async calls logging.basicConfig(level=INFO) when it is imported, which would
+    # put every library's INFO chatter (alembic, zeep) on the installer's screen. Configuring
+    # the root logger first makes that call a no-op.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
 
 
