@@ -13,6 +13,7 @@ devices sharing the placeholder must not be merged into one identity.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -49,7 +50,23 @@ def clean_mac(mac: str | None) -> str | None:
     return ":".join(found.groups())
 
 
+MAX_KEY = 300  # the devices.device_key column holds 400; a hostile device may send anything
+
+
+def bounded(key: str) -> str:
+    """A key safe to store: no NUL, and an over-long one replaced by its kind and a SHA-256 of it."""
+    key = key.replace("\x00", "\ufffd")
+    if len(key) <= MAX_KEY:
+        return key
+    kind = key.split(":", 1)[0]
+    return f"{kind}:sha256:{hashlib.sha256(key.encode('utf-8')).hexdigest()}"
+
+
 def device_key(device: Device, catalog: VendorCatalog) -> str:
+    return bounded(_device_key(device, catalog))
+
+
+def _device_key(device: Device, catalog: VendorCatalog) -> str:
     serial = clean_serial(device.serial)
     if serial:
         return f"serial:{maker_key(device.manufacturer, catalog) or 'unknown'}:{serial}"
@@ -80,8 +97,8 @@ def host_device(host: HostInventory) -> Device:
 def host_key(host: HostInventory, catalog: VendorCatalog) -> str:
     serial = clean_serial(host.serial)
     if serial:
-        return f"serial:{maker_key(host.manufacturer, catalog) or 'unknown'}:{serial}"
-    return f"host:{host.hostname}"
+        return bounded(f"serial:{maker_key(host.manufacturer, catalog) or 'unknown'}:{serial}")
+    return bounded(f"host:{host.hostname}")
 
 
 def scan_devices(scan: ScanResult, catalog: VendorCatalog) -> list[tuple[int, bool, Device, str]]:

@@ -55,6 +55,16 @@ def insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table, index_elemen
     return insert(table).on_conflict_do_nothing(index_elements=index_elements)
 
 
+def column_text(value: str | None, limit: int | None = None) -> str | None:
+    """A device-supplied string for a plain column: PostgreSQL refuses NUL in text and over-long values in
+    bounded columns, and a hostile device must not be able to make a whole scan unstorable. The columns
+    are for querying; the JSON copies (device_json, raw_json) keep every string exactly."""
+    if not value:
+        return value
+    value = value.replace("\x00", "\ufffd")
+    return value[:limit] if limit else value
+
+
 def ensure_site(conn: sa.Connection, name: str) -> int:
     sites = Site.__table__
     conn.execute(insert_ignoring_conflicts(conn, sites, ["name"]), {"name": name, "created_at": utcnow()})
@@ -117,7 +127,7 @@ class Store:
         with self.engine.begin() as conn:
             if conn.execute(sa.select(scans.c.id).where(scans.c.scan_id == scan.scan_id)).first():
                 return SavedScan(scan.scan_id, created=False)
-            site_id = ensure_site(conn, scan.site)
+            site_id = ensure_site(conn, column_text(scan.site, 300) or "")
             inserted = conn.execute(
                 insert_ignoring_conflicts(conn, scans, ["scan_id"]).returning(scans.c.id),
                 {
@@ -125,9 +135,9 @@ class Store:
                     "site_id": site_id,
                     "started_at": scan.started_at,
                     "finished_at": scan.finished_at,
-                    "agent_version": scan.agent_version,
+                    "agent_version": column_text(scan.agent_version, 64),
                     "complete": scan.complete,
-                    "interrupted_reason": scan.interrupted_reason,
+                    "interrupted_reason": column_text(scan.interrupted_reason),
                     "scope_json": json.dumps(asdict(scan.scope), ensure_ascii=False),
                     "device_count": len(scan.devices),
                     "raw_json": raw,
@@ -149,16 +159,16 @@ class Store:
                         "device_pk": device_ids[key],
                         "position": position,
                         "is_host": is_host,
-                        "address": device.address,
+                        "address": column_text(device.address, 255),
                         "port": device.port,
-                        "status": device.status,
-                        "status_reason": device.status_reason,
-                        "role": device.role,
-                        "manufacturer": device.manufacturer,
-                        "model": device.model,
-                        "firmware": device.firmware,
-                        "serial": device.serial,
-                        "mac": device.mac,
+                        "status": column_text(device.status, 32),
+                        "status_reason": column_text(device.status_reason),
+                        "role": column_text(device.role, 32),
+                        "manufacturer": column_text(device.manufacturer),
+                        "model": column_text(device.model),
+                        "firmware": column_text(device.firmware),
+                        "serial": column_text(device.serial),
+                        "mac": column_text(device.mac, 64),
                         "device_json": json.dumps(as_dict, ensure_ascii=False, sort_keys=True),
                         "evidence_json": json.dumps(as_dict["evidence"], ensure_ascii=False),
                     }

@@ -204,3 +204,26 @@ def test_sqlite_migration_is_one_transaction(tmp_path, monkeypatch):
         engine.dispose()
     monkeypatch.undo()
     assert db.upgrade(url) == db.head_revision()
+
+
+def test_hostile_device_strings_do_not_make_a_scan_unstorable(store):
+    """NUL bytes (PostgreSQL refuses them in text) and a 100,000-character serial and MAC."""
+    from scanner.model import Device
+
+    hostile = Device(
+        address="127.10.0.99",
+        port=80,
+        status="ok",
+        manufacturer="Hik\x00vision",
+        model='=HYPERLINK("http://x")\x00',
+        firmware="\x00" * 10,
+        serial="S" * 100_000,
+        mac="m" * 100_000,
+        role="camera",
+    )
+    scan = demo_scan(devices=[hostile])
+    assert store.save_scan(scan).created
+    assert store.scan(scan.scan_id) == scan  # the raw scan keeps every byte
+    matched = store.matched_scan(scan.scan_id)
+    assert matched.devices[0].device.manufacturer == "Hik\x00vision"
+    assert matched.devices[0].device_key.startswith("serial:sha256:")
