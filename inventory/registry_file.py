@@ -25,6 +25,9 @@ from .tabular import Cell, Table, read_table
 from .values import a_date, add_years, business_no, date_range, positive_int, text
 
 
+MAX_NAME = 200  # a maker's name or a certificate number longer than this is a broken cell, not data
+
+
 @dataclass(frozen=True)
 class ParsedEntry:
     manufacturer: str
@@ -95,6 +98,9 @@ def parse_row(
     cert_no = text(get("certificate_no"))
     if not cert_no:
         raise ValueError("no certificate number (인증번호)")
+    for what, value in (("manufacturer", manufacturer), ("certificate number", cert_no)):
+        if len(value) > MAX_NAME:
+            raise ValueError(f"{what} is {len(value)} characters long; at most {MAX_NAME} are kept")
     part_text = text(get("part"))
     part = table.part_of(part_text) if part_text else None
     if part_text and part is None:

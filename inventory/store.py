@@ -248,8 +248,8 @@ class Store:
                 insert_ignoring_conflicts(conn, reports, ["sha256"]).returning(reports.c.id),
                 {
                     "scan_pk": scan_pk,
-                    "policy_id": policy_id,
-                    "verdict": verdict,
+                    "policy_id": column_text(policy_id, 200),
+                    "verdict": column_text(verdict, 64),
                     "sha256": sha256,
                     "report_json": report_json,
                     "signature": signature,

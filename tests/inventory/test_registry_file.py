@@ -101,6 +101,7 @@ def test_semicolon_separated_csv(tmp_path):
         ("한빛비전,HB-1,모범인증,K-1,,", "unknown certificate type"),
         ("한빛비전,HB-1,GS,K-1,2024-02-30,", "not a date"),
         ("한빛비전,HB-1,GS,K-1,2025-01-01,2024-01-01", "after it ends"),
+        ("한빛비전,HB-1,GS," + "K" * 500 + ",,", "at most 200"),
     ],
 )
 def test_bad_rows_are_named_and_good_rows_kept(tmp_path, row, reason):
