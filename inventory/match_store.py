@@ -50,7 +50,7 @@ def matched_scan(store: Store, scan_id: str = "latest", site: str | None = None)
         by_position = {position: (obs_id, key) for obs_id, position, key in rows}
         scan_devices = list(scan.devices) + ([host_device(scan.host)] if scan.host else [])
         positions = list(range(len(scan.devices))) + ([-1] if scan.host else [])
-        matcher = Matcher(load_entries(conn), store.catalog)
+        matcher = _matcher(store, conn)
         all_matches = matcher.match_all(scan_devices, judgement_date(scan.started_at))
         conn.execute(results.delete().where(results.c.scan_pk == scan_pk))
         stored = [
@@ -75,6 +75,28 @@ def matched_scan(store: Store, scan_id: str = "latest", site: str | None = None)
         declared = tuple(load_declared(conn, scan.site))
         sources = _sources_in_force(conn)
     return MatchedScan(scan, matched, declared, sources, now)
+
+
+def _registry_state(conn: sa.Connection) -> tuple:
+    """Changes whenever an import adds or supersedes entries (ids only grow; supersede stamps a time)."""
+    entries = RegistryEntryRow.__table__
+    return tuple(
+        conn.execute(
+            sa.select(sa.func.count(), sa.func.max(entries.c.id), sa.func.max(entries.c.superseded_at))
+        ).one()
+    )
+
+
+def _matcher(store: Store, conn: sa.Connection) -> Matcher:
+    """The store keeps the last Matcher while the registry is unchanged: matching scan after scan (an
+    auditor re-reporting many sites) then pays for the 100,000-entry index once."""
+    state = _registry_state(conn)
+    cached = store._matcher_cache
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    matcher = Matcher(load_entries(conn), store.catalog)
+    store._matcher_cache = (state, matcher)
+    return matcher
 
 
 def _sources_in_force(conn: sa.Connection) -> tuple[RegistrySource, ...]:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 def import_registry(store: Store, path: Path, source: str | None = None) -> RegistryImportSummary:
     parsed = parse_registry(path)
-    name = source or parsed.file_name
+    name = (source or parsed.file_name)[:300]
     sources, entries = RegistrySourceRow.__table__, RegistryEntryRow.__table__
     now = datetime.now(UTC)
 
@@ -46,7 +46,7 @@ def import_registry(store: Store, path: Path, source: str | None = None) -> Regi
             sources.insert().returning(sources.c.id),
             {
                 "name": name,
-                "file_name": parsed.file_name,
+                "file_name": parsed.file_name[:500],
                 "sha256": parsed.sha256,
                 "imported_at": now,
                 "row_count": len(parsed.entries),

@@ -97,6 +97,7 @@ class Store:
         self.engine = engine
         self.url = url
         self.catalog = catalog or load_vendor_catalog()
+        self._matcher_cache: tuple[tuple, Any] | None = None  # (registry state, Matcher): match_store.py
 
     @classmethod
     def open(cls, url: str | None = None, catalog: VendorCatalog | None = None) -> Store:

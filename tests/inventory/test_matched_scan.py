@@ -110,3 +110,25 @@ def test_unknown_scan_is_named(store):
         store.matched_scan()
     with pytest.raises(ScanNotFound, match="'nope'"):
         store.matched_scan("nope")
+
+
+def test_registry_change_between_matchings_is_seen(store, tmp_path):
+    """The store reuses its matcher only while the registry is unchanged."""
+    scan = demo_scan()
+    store.save_scan(scan)
+    store.import_registry(SAMPLE)
+    before = by_model(store.matched_scan(scan.scan_id))
+    assert before["DS-2CD2143G2-I"].matches == ()
+    extra = tmp_path / "extra.csv"
+    extra.write_text("업체명,모델명,인증구분,인증번호\nHikvision,DS-2CD2143G2-I,GS,H-1\n", encoding="utf-8")
+    store.import_registry(extra)
+    after = by_model(store.matched_scan(scan.scan_id))
+    assert [m.entry.certificate_no for m in after["DS-2CD2143G2-I"].matches] == ["H-1"]
+    renewed = tmp_path / "renewed.csv"  # supersedes H-1 (same number, new dates): also a change
+    renewed.write_text(
+        "업체명,모델명,인증구분,인증번호,유효기간 시작,유효기간 종료\nHikvision,DS-2CD2143G2-I,GS,H-1,2020-01-01,2021-01-01\n",
+        encoding="utf-8",
+    )
+    store.import_registry(renewed)
+    [expired] = by_model(store.matched_scan(scan.scan_id))["DS-2CD2143G2-I"].matches
+    assert expired.validity == "expired"
