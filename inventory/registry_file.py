@@ -24,7 +24,6 @@ from .normalize import is_pattern
 from .tabular import Cell, Table, read_table
 from .values import a_date, add_years, business_no, date_range, positive_int, text
 
-
 MAX_NAME = 200  # a maker's name or a certificate number longer than this is a broken cell, not data
 
 
