@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import ssl
 
 from cryptography import x509
@@ -11,7 +12,7 @@ from cryptography import x509
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 HTTPS_PORT = 443
-_ATTEMPTS_S = (0.5, 1.0, 3.0)
+_ATTEMPTS = ((0.0, 0.5), (0.1, 1.0), (0.3, 3.0))  # (settle before the ClientHello, attempt timeout)
 
 
 def _context() -> ssl.SSLContext:
@@ -21,25 +22,47 @@ def _context() -> ssl.SSLContext:
     return context
 
 
-_CONTEXT = _context()
+_CONTEXTS: dict[int, ssl.SSLContext] = {}
+
+
+def _context_for_this_process() -> ssl.SSLContext:
+    # One per process: a context made before fork() is not shared with the worker processes.
+    pid = os.getpid()
+    if pid not in _CONTEXTS:
+        _CONTEXTS[pid] = _context()
+    return _CONTEXTS[pid]
+
+
+async def _handshake(address: str, settle_s: float) -> asyncio.StreamWriter:
+    if not settle_s:
+        _, writer = await asyncio.open_connection(address, HTTPS_PORT, ssl=_context_for_this_process(),
+                                                  server_hostname=None)
+        return writer
+    _, writer = await asyncio.open_connection(address, HTTPS_PORT)
+    try:
+        await asyncio.sleep(settle_s)
+        await writer.start_tls(_context_for_this_process(), server_hostname=None)
+    except BaseException:
+        writer.close()
+        raise
+    return writer
 
 
 class TlsCertificate(SideProbe):
     name = "tls_certificate"
 
     async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
-        # Short attempts that grow, rather than one long one: a server that loses an early
-        # ClientHello (TLS started after accept, as the simulator and some embedded stacks do)
-        # answers a fresh handshake at once, and a slow RSA device still gets 3 s at the end.
+        # A server that starts TLS only after accept (the simulator does; so do some embedded
+        # stacks) loses a ClientHello sent at once, and both sides wait. So: one plain attempt,
+        # then attempts that let the TCP connection settle before the handshake.
         der = None
-        for attempt, attempt_s in enumerate(_ATTEMPTS_S):
+        for attempt, (settle_s, attempt_s) in enumerate(_ATTEMPTS):
             try:
                 async with asyncio.timeout(min(attempt_s, ctx.side_timeout_s)):
-                    _, writer = await asyncio.open_connection(facts.address, HTTPS_PORT, ssl=_CONTEXT,
-                                                              server_hostname=None)
+                    writer = await _handshake(facts.address, settle_s)
                 break
             except TimeoutError:
-                if attempt == len(_ATTEMPTS_S) - 1:
+                if attempt == len(_ATTEMPTS) - 1:
                     raise
         try:
             der = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
