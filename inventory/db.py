@@ -51,6 +51,15 @@ def head_revision() -> str:
     return head
 
 
+def _known(revision: str) -> bool:
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory(str(MIGRATIONS)).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def create_engine(url: str) -> sa.Engine:
     try:
         parsed = sa.engine.make_url(url)
@@ -115,6 +124,11 @@ def connect(url: str) -> sa.Engine:
         head = head_revision()
         if current == head:
             return engine
+        if current is not None and not _known(current):
+            raise SchemaOutOfDate(
+                f"the database {display_url(url)} is at schema {current}, which this program does not know: "
+                "it was written by a newer cctv-inventory; upgrade the program, not the database"
+            )
         if engine.dialect.name == "sqlite":
             upgrade_engine(engine)
             return engine

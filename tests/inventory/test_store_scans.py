@@ -227,3 +227,15 @@ def test_hostile_device_strings_do_not_make_a_scan_unstorable(store):
     matched = store.matched_scan(scan.scan_id)
     assert matched.devices[0].device.manufacturer == "Hik\x00vision"
     assert matched.devices[0].device_key.startswith("serial:sha256:")
+
+
+def test_schema_from_a_newer_program_is_refused_not_touched(db_url):
+    db.upgrade(db_url)
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("update alembic_version set version_num = 'f00dfeed'"))
+    finally:
+        engine.dispose()
+    with pytest.raises(SchemaOutOfDate, match="newer cctv-inventory"):
+        Store.open(db_url)
