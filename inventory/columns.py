@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,7 +14,14 @@ import yaml
 from .errors import ColumnsConfigError
 from .model import CERTIFICATE_TYPES
 
-DEFAULT_COLUMNS_FILE = Path(__file__).resolve().parents[1] / "config" / "registry_columns.yaml"
+def _shipped(name: str) -> Path:
+    """config/ beside the packages in a checkout, else the copy pyproject's data-files installs."""
+    source = Path(__file__).resolve().parents[1] / "config" / name
+    installed = Path(sys.prefix) / "share" / "cctv-inventory" / "config" / name
+    return source if source.exists() or not installed.exists() else installed
+
+
+DEFAULT_COLUMNS_FILE = _shipped("registry_columns.yaml")
 PART_IDS = ("camera", "recorder_analytics", "terminal_server")
 
 
