@@ -64,3 +64,21 @@ def test_file_without_header_refused(store, tmp_path):
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(DeclaredFileError, match="no usable header"):
         store.import_declared(path, "x")
+
+
+def test_declared_xlsx_with_english_headers(store, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Part", "Manufacturer", "Model", "Qty", "Serials", "Addresses"])
+    ws.append(["camera", "Hanwha Vision", "XNO-6080R", 2, "S1; S2", "127.10.0.11;127.10.0.12"])
+    ws.append(["recorder", "IDIS", "DR-6516P", 1.0, None, None])
+    ws.append([None, None, None, None, None, None])
+    path = tmp_path / "declared.xlsx"
+    wb.save(path)
+    summary = store.import_declared(path, "site")
+    assert summary.errors == ()
+    first, second = store.declared("site")
+    assert first.serials == ("S1", "S2") and first.addresses == ("127.10.0.11", "127.10.0.12")
+    assert (second.part, second.quantity, second.source_row) == ("recorder_analytics", 1, 3)
