@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: demo test install browser bench lint clean
+.PHONY: demo test install browser bench lint clean screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,7 @@ clean:
 	$(PYTHON) -m venv .venv-naive
 	.venv-naive/bin/python -m pip install -q onvif-zeep==0.2.12 WSDiscovery==2.1.2
 	touch $@
+
+# README's picture of the report: the demo's HTML report in headless Chromium.
+screenshot: demo
+	tools/isolated $(BIN)/python -m reports.screenshot out/demo/report.html docs/report-screenshot.png
