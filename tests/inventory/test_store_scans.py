@@ -239,3 +239,20 @@ def test_schema_from_a_newer_program_is_refused_not_touched(db_url):
         engine.dispose()
     with pytest.raises(SchemaOutOfDate, match="newer cctv-inventory"):
         Store.open(db_url)
+
+
+def test_migrations_and_tables_agree(db_url):
+    """inventory/tables.py and the Alembic migrations describe one schema (nothing left to autogenerate)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from inventory.tables import Base
+
+    db.upgrade(db_url)
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        engine.dispose()
+    assert diff == []
