@@ -14,6 +14,7 @@ import yaml
 from .errors import ColumnsConfigError
 from .model import CERTIFICATE_TYPES
 
+
 def _shipped(name: str) -> Path:
     """config/ beside the packages in a checkout, else the copy pyproject's data-files installs."""
     source = Path(__file__).resolve().parents[1] / "config" / name
