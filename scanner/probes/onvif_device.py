@@ -52,6 +52,26 @@ def fix_service_url(url: str | None, address: str) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
+def _extension_xaddr(extension, category: str) -> str | None:
+    """XAddr of a GetCapabilities extension section, typed or not.
+
+    zeep types the sections only when they come in schema order with every optional
+    sibling in place; otherwise they land as raw elements in `_value_1`.
+    """
+    if extension is None:
+        return None
+    section = getattr(extension, category, None)
+    if section is not None:
+        return getattr(section, "XAddr", None)
+    for element in getattr(extension, "_value_1", None) or ():
+        tag = getattr(element, "tag", "")
+        if isinstance(tag, str) and tag.rsplit("}", 1)[-1] == category:
+            for child in element:
+                if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "XAddr":
+                    return (child.text or "").strip() or None
+    return None
+
+
 def _sha(operation: str) -> str | None:
     return _DEVICE.get().bodies.get(operation)
 
@@ -139,8 +159,7 @@ class Services(OnvifProbe):
                 facts.service_urls.setdefault(namespace, url)
         extension = getattr(reply, "Extension", None)
         for category, namespace in _CAPABILITY_EXTENSION_NS.items():
-            section = getattr(extension, category, None) if extension is not None else None
-            url = fix_service_url(getattr(section, "XAddr", None), facts.address)
+            url = fix_service_url(_extension_xaddr(extension, category), facts.address)
             if url:
                 facts.service_urls.setdefault(namespace, url)
         facts.notes.append("GetServices not offered; services read from GetCapabilities")

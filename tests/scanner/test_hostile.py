@@ -1,0 +1,75 @@
+"""tests/scanner/fixtures/hostile-site.yaml: one quirk per device; each ends as data, none stalls the rest."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.credentials import CredentialBook
+from scanner.engine import ScanRequest, scan
+
+from .conftest import HOSTILE_SITE
+
+pytestmark = pytest.mark.network
+
+EXPECTED = {
+    "127.30.0.1": ("ok", ""),
+    "127.30.0.2": ("protocol_error", "larger than"),  # huge_response (5 MB)
+    "127.30.0.3": ("protocol_error", "DTD or entities"),  # entity_expansion: refused, not expanded
+    "127.30.0.4": ("ok", ""),  # markup_strings: kept verbatim as text
+    "127.30.0.5": ("ok", ""),  # formula_strings: kept verbatim as text
+    "127.30.0.6": ("ok", ""),  # foreign_xaddrs: fixed up from the responder
+    "127.30.0.7": ("ok", ""),  # zero_xaddrs + require_zulu_created
+    "127.30.0.8": ("auth_failed", "401"),  # http_401_on_bad_auth, password not in the book
+    "127.30.0.9": ("ok", ""),  # bom_prefix + soap11_content_type
+    "127.30.0.10": ("ok", ""),  # empty_get_services -> GetCapabilities
+    "127.30.0.11": ("ok", ""),  # slow (0.5 s per answer): within the deadline
+    "127.30.0.12": ("timeout", "deadline"),  # hang
+    "127.30.0.13": ("ok", ""),  # clock 2 h behind + every op needs auth: token Created adjusted
+}
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    from simulator.testing import running_lab
+
+    with running_lab(HOSTILE_SITE) as lab:
+        result = scan(ScanRequest(interfaces=("lo",), credentials=CredentialBook.single("admin", "Hostile!Site1"),
+                                  timeout_s=5, workers=2))
+        yield lab, {d.address: d for d in result.devices}
+
+
+def test_every_quirk_ends_in_its_status(hostile):
+    """Site: hostile-site.yaml."""
+    _, found = hostile
+    assert set(found) == set(EXPECTED)
+    for address, (status, reason_part) in EXPECTED.items():
+        assert found[address].status == status, (address, found[address].status_reason)
+        assert reason_part in found[address].status_reason, address
+
+
+def test_hostile_strings_are_kept_verbatim_as_data(hostile):
+    """Site: hostile-site.yaml. Escaping is the renderers' job; the scan keeps what the device said."""
+    _, found = hostile
+    assert "<script>" in (found["127.30.0.4"].manufacturer or "") + (found["127.30.0.4"].model or "")
+    assert (found["127.30.0.5"].model or "").startswith("=HYPERLINK")
+
+
+def test_fixed_up_addresses_and_fallbacks(hostile):
+    """Site: hostile-site.yaml."""
+    lab, found = hostile
+    assert found["127.30.0.6"].xaddrs == ("http://127.30.0.6/onvif/device_service",)
+    assert found["127.30.0.6"].model == lab.device("127.30.0.6")["model"]
+    assert found["127.30.0.10"].role == "nvr" and found["127.30.0.10"].recordings == 16
+    assert found["127.30.0.13"].clock_skew_s == pytest.approx(-7200, abs=5)
+    assert found["127.30.0.13"].serial == lab.device("127.30.0.13")["serial"]
+    # The foreign host named in the XAddrs (192.168.1.64) was never contacted: it is not in the lab's
+    # log and it is outside the scope, so the scanner would not have been allowed to.
+    assert all(r["device"].startswith("127.30.0.") for r in lab.requests())
+
+
+def test_hang_costs_one_deadline_not_the_scan(hostile):
+    """Site: hostile-site.yaml. The hanging device's deadline did not delay the other devices' results."""
+    lab, _ = hostile
+    log = lab.requests()
+    hung = [r for r in log if r["device"] == "127.30.0.12"]
+    assert hung and any(r["op"] == "(hang)" for r in hung)
