@@ -47,21 +47,28 @@ def decode_text(data: bytes, name: str, error: Callable[[str], Exception]) -> st
     return str(best)
 
 
-def _csv_rows(path: Path, error: Callable[[str], Exception]) -> list[tuple[int, tuple[Cell, ...]]]:
-    text = decode_text(path.read_bytes(), path.name, error)
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+def _csv_rows(
+    text: str, delimiter: str, name: str, error: Callable[[str], Exception]
+) -> list[tuple[int, tuple[Cell, ...]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = []
     try:
         for record in reader:
             rows.append((reader.line_num, tuple(record)))
     except csv.Error as exc:
-        raise error(f"{path.name}: not a readable CSV file near line {reader.line_num} ({exc})") from None
+        raise error(f"{name}: not a readable CSV file near line {reader.line_num} ({exc})") from None
     return rows
+
+
+def _csv_delimiters(text: str) -> list[str]:
+    """The sniffed delimiter first, then the others: the header row decides which one is right (the
+    sniffer alone is fooled by a ';' in a note column or a one-cell title row)."""
+    order = [",", ";", "\t"]
+    try:
+        sniffed = csv.Sniffer().sniff(text[:8192], delimiters="".join(order)).delimiter
+    except csv.Error:
+        return order
+    return [sniffed, *(d for d in order if d != sniffed)]
 
 
 _MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
@@ -153,24 +160,11 @@ def _map_two_rows(parent: tuple[Cell, ...], child: tuple[Cell, ...], table: Colu
     return found
 
 
-def read_table(
-    path: Path, table: ColumnTable, required: tuple[str, ...], error: Callable[[str], Exception]
-) -> Table:
-    """The file's header row mapped to canonical fields, and its non-blank data rows after it."""
-    path = Path(path)
-    if not path.is_file():
-        raise error(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path, error)
-    elif suffix in (".csv", ".txt", ".tsv", ""):
-        rows = _csv_rows(path, error)
-    elif suffix == ".xls":
-        raise error(f"{path.name}: the old .xls format is not read; save it as .xlsx or CSV in Excel")
-    else:
-        raise error(f"{path.name}: unknown file type {suffix!r}; expected .csv or .xlsx")
-
-    best: tuple[int, dict[str, int], int] | None = None  # (header row index, columns, rows used)
+def _find_header(
+    rows: list[tuple[int, tuple[Cell, ...]]], table: ColumnTable, required: tuple[str, ...]
+) -> tuple[int, dict[str, int], int] | None:
+    """(header row index, columns, header rows used) of the first row naming every required field."""
+    best: tuple[int, dict[str, int], int] | None = None
     for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if is_blank(cells):
             continue
@@ -183,7 +177,35 @@ def read_table(
             if all(f in columns for f in required) and (best is None or len(columns) > len(best[1])):
                 best = (i, columns, used)
         if best is not None:
-            break
+            return best
+    return None
+
+
+def read_table(
+    path: Path, table: ColumnTable, required: tuple[str, ...], error: Callable[[str], Exception]
+) -> Table:
+    """The file's header row mapped to canonical fields, and its non-blank data rows after it."""
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path, error)
+        best = _find_header(rows, table, required)
+    elif suffix in (".csv", ".txt", ".tsv", ""):
+        text = decode_text(path.read_bytes(), path.name, error)
+        rows, best = [], None
+        for attempt, delimiter in enumerate(_csv_delimiters(text)):
+            candidate = _csv_rows(text, delimiter, path.name, error)
+            found = _find_header(candidate, table, required)
+            if attempt == 0 or found is not None:
+                rows, best = candidate, found  # if none works, report what the likeliest reading found
+            if found is not None:
+                break
+    elif suffix == ".xls":
+        raise error(f"{path.name}: the old .xls format is not read; save it as .xlsx or CSV in Excel")
+    else:
+        raise error(f"{path.name}: unknown file type {suffix!r}; expected .csv or .xlsx")
     if best is None:
         seen = next(
             (

@@ -152,3 +152,16 @@ def test_xlsx_maker_merged_down_over_its_models(tmp_path):
         ("주식회사 아이디스", "DR-6516P"),
         ("씨프로", "CPN-5031B"),
     ]
+
+
+def test_delimiter_chosen_by_the_header_not_by_the_sniffer(tmp_path):
+    """Notes full of ';' and commas inside quoted cells must not make the file unreadable."""
+    text = (
+        '"가상 데이터; fictional; 2026"\n'
+        "업체명,모델명,인증구분,인증번호,비고\n"
+        '한빛비전,HB-IP4231,GS,K-1,"비고; 메모; 참고; 세미콜론"\n'
+        '한빛비전,HB-IP4232,GS,K-2,"a; b; c; d"\n'
+    )
+    parsed = parse_registry(write(tmp_path, text))
+    assert parsed.errors == ()
+    assert [e.model for e in parsed.entries] == ["HB-IP4231", "HB-IP4232"]
