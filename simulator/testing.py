@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 __all__ = ["DEMO_SITE", "LabStartError", "RunningLab", "running_lab"]
 
 DEMO_SITE = Path(__file__).resolve().parents[1] / "config" / "lab" / "demo-site.yaml"
@@ -72,17 +74,27 @@ def running_lab(site: Path | None = None, *, generate: int | None = None, seed: 
         raise ValueError("give exactly one of site or generate=N")
     with tempfile.TemporaryDirectory(prefix="cctv-lab-") as tmp:
         fixture_out = Path(tmp) / "fixture.json"
+        extra_args = list(extra_args)
+        if "--fixture-out" in extra_args:  # the caller wants the file too: read theirs
+            fixture_out = Path(extra_args[extra_args.index("--fixture-out") + 1])
         request_log = Path(tmp) / "requests.jsonl"
         stderr_path = Path(tmp) / "stderr.txt"
         args = [sys.executable, "-m", "cctv_inventory", "simulate"]
         args += ["--site", str(site)] if site is not None else ["--generate", str(generate), "--seed", str(seed)]
-        args += ["--fixture-out", str(fixture_out), "--request-log", str(request_log), *extra_args]
+        if "--fixture-out" not in extra_args:
+            args += ["--fixture-out", str(fixture_out)]
+        if "--request-log" in extra_args:
+            request_log = Path(extra_args[extra_args.index("--request-log") + 1])
+        else:
+            args += ["--request-log", str(request_log)]
+        args += extra_args
         with open(stderr_path, "wb") as stderr:
             process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL,
                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
         try:
             _wait_ready(process, timeout, stderr_path)
-            fixture = json.loads(fixture_out.read_text(encoding="utf-8"))
+            text = fixture_out.read_text(encoding="utf-8")
+            fixture = yaml.safe_load(text) if fixture_out.suffix in (".yaml", ".yml") else json.loads(text)
             yield RunningLab(fixture=fixture, request_log=request_log, process=process)
         finally:
             _stop(process)
