@@ -1,0 +1,94 @@
+"""`cctv-inventory scan` as an installer runs it: a subprocess, JSON out, passwords nowhere, Ctrl-C keeps data."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .conftest import DEMO_PASSWORDS, HOSTILE_SITE, REPO
+
+pytestmark = pytest.mark.network
+
+
+def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cctv_inventory", "scan", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, **kwargs)
+
+
+def test_json_out_and_no_password_anywhere(demo_lab, demo_credentials, tmp_path):
+    """Site: demo-site.yaml. The scan file is complete and valid; no password in it, stdout, stderr or the lab log."""
+    out = tmp_path / "scan.json"
+    run = cli("--interface", "lo", "--target", "127.10.0.18", "--credentials", str(demo_credentials), "--site",
+              "가람구청", "--json-out", str(out), "--timeout", "4")
+    assert run.returncode == 0, run.stderr
+    text = out.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert data["complete"] is True and data["site"] == "가람구청"
+    assert data["scope"] == {"interfaces": ["lo"], "targets": ["127.10.0.18"], "multicast": True, "allow_public": False}
+    assert len(data["devices"]) == len(demo_lab.devices)  # the unicast-only camera came in through --target
+    assert data["host"]["role"] == "operator_terminal"
+    required = {"address", "port", "xaddrs", "endpoint_reference", "status", "status_reason", "manufacturer",
+                "model", "firmware", "serial", "hardware_id", "mac", "hostname", "scopes", "services", "role",
+                "role_reason", "clock_skew_s", "fingerprints", "suspected_relabel"}
+    for device in data["devices"]:
+        assert required <= set(device)
+    relabelled = [d for d in data["devices"] if d["suspected_relabel"]]
+    assert {d["address"] for d in relabelled} == {"127.10.0.51", "127.10.0.52"}
+    assert relabelled[0]["suspected_relabel"]["claimed"] == "한빛비전"
+    log = demo_lab.request_log.read_text(encoding="utf-8")
+    for secret in DEMO_PASSWORDS:
+        for where, content in (("json", text), ("stdout", run.stdout), ("stderr", run.stderr), ("lab log", log)):
+            assert secret not in content, (secret, where)
+
+
+def test_refusals_exit_non_zero_with_a_clear_message(tmp_path, demo_credentials):
+    """No site needed: these scans never start."""
+    run = cli()
+    assert run.returncode == 2 and "--interface" in run.stderr and "lo (127.0.0.0/8)" in run.stderr
+    run = cli("--target", "8.8.8.0/24")
+    assert run.returncode == 2 and "--allow-public" in run.stderr
+    loose = tmp_path / "loose.yaml"
+    loose.write_text(demo_credentials.read_text())
+    os.chmod(loose, 0o644)
+    run = cli("--interface", "lo", "--credentials", str(loose))
+    assert run.returncode == 2 and "chmod 600" in run.stderr
+    for secret in DEMO_PASSWORDS:
+        assert secret not in run.stderr + run.stdout
+
+
+def test_sigint_mid_scan_writes_what_was_collected(tmp_path):
+    """Site: hostile-site.yaml (its hanging device keeps the scan busy until we interrupt it)."""
+    from simulator.testing import running_lab
+
+    out = tmp_path / "scan.json"
+    creds = tmp_path / "creds.yaml"
+    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
+    os.chmod(creds, 0o600)
+    with running_lab(HOSTILE_SITE):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", "--timeout", "60", "--plain",
+             "--credentials", str(creds), "--json-out", str(out)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Wait until every device but the hanging one is done, then Ctrl-C.
+        deadline = time.monotonic() + 30
+        lines = []
+        while time.monotonic() < deadline:
+            line = process.stderr.readline()
+            lines.append(line)
+            if line.startswith("discovery:"):
+                break
+        time.sleep(3)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, "".join(lines) + stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["complete"] is False and "interrupted" in data["interrupted_reason"]
+    found = {d["address"]: d for d in data["devices"]}
+    assert found["127.30.0.1"]["status"] == "ok" and found["127.30.0.1"]["model"] == "XNO-6080R"
+    assert found["127.30.0.12"]["status"] == "timeout" and "cut short" in found["127.30.0.12"]["status_reason"]
+    assert "cut short" in stdout
