@@ -155,13 +155,17 @@ def test_xlsx_maker_merged_down_over_its_models(tmp_path):
 
 
 def test_delimiter_chosen_by_the_header_not_by_the_sniffer(tmp_path):
-    """Notes full of ';' and commas inside quoted cells must not make the file unreadable."""
+    """One ';' on every line (a note row, a note column) fools csv.Sniffer into ';' here; the header
+    row is only found with ',', so ',' wins."""
+    import csv
+
     text = (
-        '"가상 데이터; fictional; 2026"\n'
-        "업체명,모델명,인증구분,인증번호,비고\n"
-        '한빛비전,HB-IP4231,GS,K-1,"비고; 메모; 참고; 세미콜론"\n'
-        '한빛비전,HB-IP4232,GS,K-2,"a; b; c; d"\n'
+        "가상 데이터;fictional\n"
+        "업체명,모델명,인증구분,인증번호,비고(메모;참고)\n"
+        "한빛비전,HB-IP4231,GS,K-1,메모;참고\n"
+        "한빛비전,HB-IP4232,GS,K-2,메모;참고\n"
     )
+    assert csv.Sniffer().sniff(text, delimiters=",;\t").delimiter == ";"
     parsed = parse_registry(write(tmp_path, text))
     assert parsed.errors == ()
     assert [e.model for e in parsed.entries] == ["HB-IP4231", "HB-IP4232"]
