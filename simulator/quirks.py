@@ -27,23 +27,23 @@ QUIRKS: dict[str, Quirk] = {
     for q in (
         Quirk("clock_skew", "device clock runs `seconds` ahead (negative: behind); GetSystemDateAndTime and "
               "the UsernameToken Created window use the skewed clock", {"seconds": 3600},
-              "cameras never given NTP; onvif clients compensate via GetSystemDateAndTime"),
+              "cameras never given NTP; Hikvision NotAuthorized until time sync (home-assistant/home-assistant.io#28662)"),
         Quirk("no_get_services", "GetServices answers ter:ActionNotSupported; clients must fall back to "
-              "GetCapabilities", {}, "older Profile S firmware (ONVIF < 2.0)"),
+              "GetCapabilities", {}, "Axis and older Profile S firmware (quatanium/python-onvif#30, yingchengpa/python-onvif2-zeep#5)"),
         Quirk("zero_xaddrs", "XAddrs (ProbeMatch, GetCapabilities, GetServices) say http://0.0.0.0/...", {},
-              "Hikvision/Dahua units before their network settings are saved"),
+              "DESIGN §5; cf. devices reporting 127.0.0.1 XAddrs (roleoroleo/yi-hack-MStar#148)"),
         Quirk("foreign_xaddrs", "XAddrs name another host (`host`) instead of the device's address",
-              {"host": "192.168.1.64"}, "cameras behind NAT or with a stale factory IP in XAddrs"),
+              {"host": "192.168.1.64"}, "cameras reporting another IP than the one configured (home-assistant/core#34218)"),
         Quirk("slow", "every ONVIF answer is delayed by `delay` seconds", {"delay": 3.0},
               "overloaded NVRs and cheap encoders"),
         Quirk("hang", "accepts ONVIF HTTP connections and never answers", {}, "wedged firmware"),
         Quirk("malformed_xml", "GetDeviceInformation (and other authenticated answers) are cut-off, "
-              "unbalanced XML", {}, "truncated answers from devices with small send buffers"),
+              "unbalanced XML", {}, "not-well-formed answers (quatanium/python-onvif#48)"),
         Quirk("huge_response", "GetDeviceInformation answers a ~`megabytes` MB body (padding in an "
               "extension comment)", {"megabytes": 5}, "resource exhaustion in clients"),
         Quirk("entity_expansion", "answers carry a billion-laughs DOCTYPE; a safe parser must refuse it", {},
               "hostile device (XXE / entity expansion)"),
-        Quirk("markup_strings", "Manufacturer/Model/scopes contain <script>alert(1)</script> (escaped XML, "
+        Quirk("markup_strings", "Manufacturer and Model (hence the name scope) contain <script>alert(1)</script> (escaped XML, "
               "so it arrives as text)", {}, "hostile or compromised device"),
         Quirk("formula_strings", 'Model is =HYPERLINK("http://x") (spreadsheet formula injection)', {},
               "hostile device"),
@@ -54,7 +54,7 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("duplicate_probe_matches", "each Probe is answered twice (same MessageID)", {},
               "SOAP-over-UDP repetition done by the device"),
         Quirk("all_ops_require_auth", "even GetSystemDateAndTime/GetServices/GetCapabilities need auth",
-              {}, "Axis with 'ONVIF anonymous' disabled"),
+              {}, "Vivotek/Panasonic need auth for GetSystemDateAndTime (agsh/onvif#301); Axis replay protection (agsh/onvif#178)"),
         # --- field-research quirks (docs/simulator.md names the threads) -----------------
         Quirk("http_401_on_bad_auth", "missing or wrong WS-UsernameToken answers HTTP 401 with an HTML "
               "'Access Error: 401 -- Unauthorized' page instead of a SOAP ter:NotAuthorized fault", {},
@@ -64,11 +64,11 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("time_check_fault", "a UsernameToken outside the clock window gets Dahua's fault text "
               "'Wsse authorized time check failed.'", {}, "Dahua (koush/scrypted#1142, agsh/onvif#249)"),
         Quirk("soap11_content_type", "answers with Content-Type text/xml (SOAP 1.1) though the envelope is "
-              "SOAP 1.2", {}, "several Dahua/IDIS firmwares"),
+              "SOAP 1.2", {}, "no thread found: generic SOAP 1.1/1.2 content-type mismatch check"),
         Quirk("bom_prefix", "answers start with a UTF-8 BOM and a newline before <?xml", {},
-              "garbage before the XML declaration on some cameras"),
+              "no thread found: generic garbage-before-declaration check"),
         Quirk("empty_get_services", "GetServices answers successfully with no Service elements", {},
-              "cameras whose GetServices is empty; clients must fall back to GetCapabilities"),
+              "onvif-zeep-async falls back when GetServices returns nothing (openvideolibs/python-onvif-zeep-async#177)"),
         Quirk("require_zulu_created", "rejects a UsernameToken whose Created is not UTC with a 'Z' "
               "suffix (e.g. +00:00)", {},
               "Hikvision (lumeohq/onvif-rs#114; onvif-zeep-async forces zulu_timestamp for this reason)"),
