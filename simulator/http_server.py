@@ -143,10 +143,11 @@ class Rtsp(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self.data_received(b"")  # the request may have come with the client's Finished, before us
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
-        if len(self.buffer) > 65536:
+        if len(self.buffer) > 65536 and self.transport is not None:
             self.transport.close()  # type: ignore[union-attr]
             return
         while b"\r\n\r\n" in self.buffer:
@@ -175,31 +176,77 @@ class Rtsp(asyncio.Protocol):
 
 
 class Https:
-    """TLS login page; the certificate is chosen after accept, from the local address."""
+    """TLS login page; the certificate (true maker) is chosen after accept, from the local address.
+
+    Reading is paused in connection_made, before the transport ever reads, so a ClientHello sent
+    at once stays in the kernel buffer until TLS is in place (asyncio's StreamWriter.start_tls
+    loses bytes its StreamReader already took).
+    """
 
     def __init__(self, devices: Devices, log: Log):
         self.devices = devices
         self.log = log
+        self._tasks: set[asyncio.Task] = set()
 
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def protocol(self) -> asyncio.Protocol:
+        return _HttpsAccept(self)
+
+    def accepted(self, transport: asyncio.Transport) -> None:
+        task = asyncio.get_running_loop().create_task(self._upgrade(transport))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _upgrade(self, transport: asyncio.Transport) -> None:
+        device = _device_for(self.devices, transport.get_extra_info("sockname"), "https_port")
+        if device is None:
+            transport.close()
+            return
+        app = _HttpsLogin(device, self.log, _peer(transport.get_extra_info("peername")))
         try:
-            device = _device_for(self.devices, writer.get_extra_info("sockname"), "https_port")
-            if device is None:
-                return
-            src = _peer(writer.get_extra_info("peername"))
-            await asyncio.wait_for(writer.start_tls(ssl_context(device["true_maker"])), 10)
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-            request_line = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
-            op = " ".join(request_line[:2])
-            self.log(device=device["address"], src=src, proto="https", op=op, auth="none")
-            body = login_page(device["true_maker"])
-            server = banner_for(device["true_maker"]).http_server
-            writer.write(f"HTTP/1.1 200 OK\r\nServer: {server}\r\nContent-Type: text/html; charset=utf-8\r\n"
-                         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
-            await writer.drain()
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-            pass
-        except Exception:  # noqa: BLE001 - ssl.SSLError and friends: a bad client never stops the lab
-            pass
-        finally:
-            writer.close()
+            tls = await asyncio.wait_for(asyncio.get_running_loop().start_tls(
+                transport, app, ssl_context(device["true_maker"]), server_side=True), 10)
+        except Exception:  # noqa: BLE001 - ssl.SSLError, timeouts, resets: a bad client never stops the lab
+            transport.close()
+            return
+        if tls is None:
+            transport.close()
+            return
+        app.connection_made(tls)
+
+
+class _HttpsAccept(asyncio.Protocol):
+    def __init__(self, https: Https):
+        self.https = https
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.pause_reading()  # type: ignore[attr-defined]
+        self.https.accepted(transport)  # type: ignore[arg-type]
+
+
+class _HttpsLogin(asyncio.Protocol):
+    """Plain HTTP/1.1 over the TLS transport: one request, the login page, close."""
+
+    def __init__(self, device: dict[str, Any], log: Log, src: str):
+        self.device, self.log, self.src = device, log, src
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.data_received(b"")  # the request may have come with the client's Finished, before us
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) > 65536 and self.transport is not None:
+            self.transport.close()  # type: ignore[union-attr]
+            return
+        if b"\r\n\r\n" not in self.buffer or self.transport is None:
+            return
+        request_line = self.buffer.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+        self.log(device=self.device["address"], src=self.src, proto="https", op=" ".join(request_line[:2]),
+                 auth="none")
+        body = login_page(self.device["true_maker"])
+        server = banner_for(self.device["true_maker"]).http_server
+        self.transport.write(f"HTTP/1.1 200 OK\r\nServer: {server}\r\nContent-Type: text/html; charset=utf-8\r\n"
+                             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        self.transport.close()

@@ -96,7 +96,7 @@ class Lab:
                     server = await loop.create_server(lambda: Rtsp(self.devices, self.log), sock=sock,
                                                       backlog=1024)
                 else:
-                    server = await asyncio.start_server(https.handle, sock=sock, backlog=1024)
+                    server = await loop.create_server(https.protocol, sock=sock, backlog=1024)
                 self.servers.append(server)
 
     def _endpoints(self, key: str) -> list[tuple[str, int]]:

@@ -74,3 +74,30 @@ def test_tls_certificate_names_the_true_maker(demo_lab):
 def test_honest_device_banner_matches_its_claim(demo_lab):
     with urllib.request.urlopen("http://127.10.0.41/", timeout=10) as resp:  # a Hikvision that says so
         assert load_vendor_catalog().family_of_banner(resp.headers["Server"]).id == "hikvision"
+
+
+@pytest.mark.network
+def test_tls_handshake_survives_a_client_hello_sent_at_once(demo_lab):
+    """The ClientHello is in the socket before the server has even accepted; no byte may be lost
+    (the scanner engineer saw handshakes stall when the simulator read it before starting TLS)."""
+    for _ in range(10):
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        tls = context.wrap_bio(incoming, outgoing, server_side=False)
+        with pytest.raises(ssl.SSLWantReadError):
+            tls.do_handshake()
+        with socket.create_connection((RELABELLED, 443), timeout=5) as sock:
+            sock.sendall(outgoing.read())  # ClientHello immediately
+            while True:
+                data = sock.recv(65536)
+                assert data, "server closed before the handshake finished"
+                incoming.write(data)
+                try:
+                    tls.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    sock.sendall(outgoing.read())
+            sock.sendall(outgoing.read())
+        assert tls.getpeercert(binary_form=True)
