@@ -8,6 +8,7 @@ registry makers, so a spelling is judged the same way on both sides.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +16,14 @@ from pathlib import Path
 
 import yaml
 
-DEFAULT_VENDORS_FILE = Path(__file__).resolve().parents[1] / "config" / "vendors.yaml"
+def _default_vendors_file() -> Path:
+    # config/ beside the packages in a checkout; the copy installed under sys.prefix otherwise
+    source = Path(__file__).resolve().parents[1] / "config" / "vendors.yaml"
+    installed = Path(sys.prefix) / "share" / "cctv-inventory" / "config" / "vendors.yaml"
+    return source if source.is_file() or not installed.is_file() else installed
+
+
+DEFAULT_VENDORS_FILE = _default_vendors_file()
 
 # Legal-form words, Korean and English, that say nothing about who the maker is.
 # Order matters: longer forms first so "Co., Ltd." is removed whole.
