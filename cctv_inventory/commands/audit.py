@@ -97,6 +97,7 @@ def audit_command(
     timeout: Annotated[float, typer.Option("--timeout", help="Deadline per device, seconds.")] = 10.0,
     no_multicast: Annotated[bool, typer.Option("--no-multicast", help="Unicast to --target only.")] = False,
     allow_public: Annotated[bool, typer.Option("--allow-public", help="Allow public address ranges in --target.")] = False,
+    self_inventory: Annotated[bool, typer.Option("--self-inventory", help="This machine is the site's operator terminal or VMS server: add it (from its DMI data) as a ③ 운영단말 및 서버 device.")] = False,
 ) -> None:
     """Scan, store, match, assess and write the report set and evidence bundle.
 
@@ -127,6 +128,9 @@ def audit_command(
             timeout_s=timeout,
             multicast=not no_multicast,
             allow_public=allow_public,
+            # An installer's laptop is not site equipment; only an agent installed on the site's own
+            # terminal or server should count itself (README "The installer's command").
+            inventory_host=self_inventory,
         ),
         registry_files=tuple(registry),
         declared_file=declared,
