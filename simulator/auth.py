@@ -19,7 +19,6 @@ from . import quirks
 
 PRE_AUTH_OPS = frozenset({"GetSystemDateAndTime", "GetServices", "GetCapabilities", "GetWsdlUrl",
                           "GetServiceCapabilities"})
-ALWAYS_OPEN = frozenset({"GetSystemDateAndTime"})
 # ONVIF does not fix the window; 5 minutes either way is what common firmwares accept.
 CREATED_WINDOW = timedelta(minutes=5)
 
@@ -31,11 +30,8 @@ DIGEST_TYPE = "#PasswordDigest"
 def needs_auth(device: dict[str, Any], op: str) -> bool:
     if device["auth"] == "none":
         return False
-    if op in ALWAYS_OPEN and not quirks.has(device, "all_ops_require_auth"):
-        return False
-    if op in PRE_AUTH_OPS and not quirks.has(device, "all_ops_require_auth"):
-        return False
-    return True
+    # GetSystemDateAndTime is among them, so a client can learn the clock before it signs.
+    return op not in PRE_AUTH_OPS or quirks.has(device, "all_ops_require_auth")
 
 
 def device_now(device: dict[str, Any]) -> datetime:
@@ -86,10 +82,10 @@ def created_in_window(device: dict[str, Any], created: str) -> bool:
             r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", created):
         return False
     try:
-        when = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(created)  # 3.11 reads a trailing Z
     except ValueError:
         return False
-    if when.tzinfo is None:
+    if when.tzinfo is None:  # no offset given: read as UTC, as devices do
         when = when.replace(tzinfo=UTC)
     return abs(when - device_now(device)) <= CREATED_WINDOW
 

@@ -105,7 +105,7 @@ def _complete_device(dev: Any, index: int, site: dict, creds: dict, seed: int, c
         raise FixtureError(f"{where}: must be a mapping")
     unknown = set(dev) - KNOWN_KEYS
     if unknown:
-        raise bad(sorted(map(str, unknown))[0], f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))})")
+        raise bad(min(map(str, unknown)), f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))})")
     for key in REQUIRED:
         if dev.get(key) in (None, ""):
             raise bad(key, "is required")

@@ -14,6 +14,7 @@ Listening layout (`listen`):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import resource
 import socket
@@ -128,10 +129,8 @@ class Lab:
         if self.responder is not None:
             self.responder.close()
         for server in self.servers:
-            try:
+            with contextlib.suppress(Exception):  # hung clients must not block exit
                 await asyncio.wait_for(server.wait_closed(), 2)
-            except (TimeoutError, Exception):  # noqa: BLE001 - hung clients must not block exit
-                pass
         self.log.close()
 
 

@@ -89,7 +89,7 @@ def get_services(d: Device, req: Any) -> str:
     if quirks.has(d, "empty_get_services"):
         return "<tds:GetServicesResponse/>"
     items = []
-    for path, (name, ns, (major, minor)) in SERVICES.items():
+    for name, ns, (major, minor) in SERVICES.values():
         if offers(d, name):
             items.append(f"<tds:Service>{el('tds:Namespace', ns)}{el('tds:XAddr', xaddr(d, name))}"
                          f"<tds:Version>{el('tt:Major', major)}{el('tt:Minor', minor)}</tds:Version>"
@@ -284,8 +284,8 @@ OPERATIONS: dict[str, dict[str, Callable[[Device, Any], str]]] = {
     "imaging": {},
     "replay": {},
 }
-for _service in OPERATIONS:
-    OPERATIONS[_service]["GetServiceCapabilities"] = service_capabilities(_service)
+for _service, _ops in OPERATIONS.items():
+    _ops["GetServiceCapabilities"] = service_capabilities(_service)
 
 
 def operation(service: str, op: str) -> Callable[[Device, Any], str]:

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 DEVICE_NS = "http://www.onvif.org/ver10/device/wsdl"
 MEDIA_NS = "http://www.onvif.org/ver10/media/wsdl"
@@ -23,7 +23,7 @@ DIGEST = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token
 def username_token(user: str, password: str, *, created: str | None = None, shift: float = 0) -> str:
     nonce = os.urandom(16)
     if created is None:
-        when = datetime.now(timezone.utc) + timedelta(seconds=shift)
+        when = datetime.now(UTC) + timedelta(seconds=shift)
         created = when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     digest = base64.b64encode(hashlib.sha1(nonce + created.encode() + password.encode()).digest()).decode()
     return (f'<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"><wsse:UsernameToken>'
@@ -86,7 +86,7 @@ def probe(dest: str = "239.255.255.250", *, types: str = "dn:NetworkVideoTransmi
         try:
             payload, src = sock.recvfrom(65535)
             replies.append((src[0], payload))
-        except socket.timeout:
+        except TimeoutError:
             pass
     sock.close()
     return message_id, replies

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -42,7 +42,7 @@ def test_created_outside_the_window_fails(demo_lab):
     d = demo_lab.device(PLAIN)
     assert call(d, "GetDeviceInformation", shift=-600).status == 400
     assert call(d, "GetDeviceInformation", shift=-120).status == 200
-    old = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    old = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert call(d, "GetDeviceInformation", created=old).status == 400
 
 

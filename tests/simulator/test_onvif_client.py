@@ -82,3 +82,44 @@ async def test_wrong_password_is_a_not_authorized_fault(demo_lab):
     log = [r for r in demo_lab.requests() if r["device"] == "127.10.0.63" and r["op"] == "GetDeviceInformation"]
     assert log and log[-1]["auth"] == "failed"
     assert SITE_PASSWORD not in demo_lab.request_log.read_text()
+
+
+async def test_client_compensates_a_skewed_clock(demo_lab):
+    """demo-site: 127.10.0.13 runs an hour fast; the client reads GetSystemDateAndTime and signs accordingly."""
+    device = demo_lab.device("127.10.0.13")
+    cam = ONVIFCamera(device["address"], 80, device["username"], device["password"], adjust_time=True)
+    await cam.update_xaddrs()
+    try:
+        assert cam.dt_diff is not None and 3500 < cam.dt_diff.total_seconds() < 3700
+        info = await (await cam.create_devicemgmt_service()).GetDeviceInformation()
+        assert info.SerialNumber == demo_lab.device("127.10.0.13")["serial"]
+    finally:
+        await cam.close()
+
+
+async def test_encoder_and_analytics_services(demo_lab):
+    """demo-site: the TRUEN encoder offers deviceIO with 4 inputs; the Innodep box offers analytics."""
+    encoder = await _camera(demo_lab, "127.10.0.21")
+    analytics = await _camera(demo_lab, "127.10.0.33")
+    try:
+        assert "http://www.onvif.org/ver10/deviceIO/wsdl" in encoder.xaddrs
+        assert "http://www.onvif.org/ver20/analytics/wsdl" not in encoder.xaddrs
+        media = await encoder.create_media_service()
+        assert len(await media.GetVideoSources()) == 4
+        assert "http://www.onvif.org/ver20/analytics/wsdl" in analytics.xaddrs
+        service = await analytics.create_analytics_service()
+        caps = await service.GetServiceCapabilities()
+        assert caps.AnalyticsModuleSupport is True
+    finally:
+        await encoder.close()
+        await analytics.close()
+
+
+async def test_relabelled_camera_claims_its_brand(demo_lab):
+    """demo-site: over ONVIF the relabelled camera says 한빛비전; only banners/MAC betray Dahua."""
+    cam = await _camera(demo_lab, "127.10.0.51")
+    try:
+        info = await (await cam.create_devicemgmt_service()).GetDeviceInformation()
+        assert info.Manufacturer == "한빛비전" and info.FirmwareVersion == "2.800.0000021.0.R"
+    finally:
+        await cam.close()

@@ -9,17 +9,17 @@ from __future__ import annotations
 import socket
 import sys
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from defusedxml import EntitiesForbidden
 from defusedxml import ElementTree as SafeET
+from defusedxml import EntitiesForbidden
 from onvif import ONVIFCamera
 
 from simulator.quirks import QUIRKS
 
 from .conftest import quirk_address
-from .rawsoap import call, post, probe, envelope, username_token
+from .rawsoap import call, envelope, post, probe, username_token
 
 pytestmark = pytest.mark.network
 TDS = "{http://www.onvif.org/ver10/device/wsdl}"
@@ -40,14 +40,14 @@ def test_every_quirk_has_a_test():
 def _utc(reply) -> datetime:
     root = ET.fromstring(reply.body)
     t = root.find(f".//{TT}UTCDateTime")
-    g = lambda path: int(t.findtext(path))  # noqa: E731
+    g = lambda path: int(t.findtext(path))
     return datetime(g(f"{TT}Date/{TT}Year"), g(f"{TT}Date/{TT}Month"), g(f"{TT}Date/{TT}Day"),
-                    g(f"{TT}Time/{TT}Hour"), g(f"{TT}Time/{TT}Minute"), g(f"{TT}Time/{TT}Second"), tzinfo=timezone.utc)
+                    g(f"{TT}Time/{TT}Hour"), g(f"{TT}Time/{TT}Minute"), g(f"{TT}Time/{TT}Second"), tzinfo=UTC)
 
 
 def test_clock_skew(quirk_lab):
     d = dev(quirk_lab, "clock_skew")
-    skew = (_utc(call(d, "GetSystemDateAndTime", auth=False)) - datetime.now(timezone.utc)).total_seconds()
+    skew = (_utc(call(d, "GetSystemDateAndTime", auth=False)) - datetime.now(UTC)).total_seconds()
     assert -7300 < skew < -7100
     assert call(d, "GetDeviceInformation").status == 400  # host clock is 2 h off the device's
     assert call(d, "GetDeviceInformation", shift=-7200).status == 200
@@ -210,7 +210,7 @@ def test_time_check_fault(quirk_lab):
 
 def test_require_zulu_created(quirk_lab):
     d = dev(quirk_lab, "require_zulu_created")
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     offset = call(d, "GetDeviceInformation", created=now.isoformat())  # ...+00:00
     assert offset.status == 400 and b"NotAuthorized" in offset.body
     assert call(d, "GetDeviceInformation", created=now.strftime("%Y-%m-%dT%H:%M:%SZ")).status == 200

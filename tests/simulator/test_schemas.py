@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import onvif
@@ -30,12 +30,12 @@ NS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_of(wsdl_name: str) -> xmlschema.XMLSchema:
     """The xs:schema embedded in a WSDL, with the WSDL's namespace declarations carried over."""
     text = (WSDL / wsdl_name).read_text(encoding="utf-8")
     prefixes = dict(ev[1] for ev in ET.iterparse(io.StringIO(text), events=["start-ns"]))
-    match = re.search(r"<xs:schema\b(.*?)>(.*?)</xs:schema>", text, re.S)
+    match = re.search(r"<xs:schema\b(.*?)>(.*?)</xs:schema>", text, re.DOTALL)
     assert match, wsdl_name
     attrs = match.group(1)
     extra = " ".join(f'xmlns:{p}="{u}"' for p, u in prefixes.items() if p and f"xmlns:{p}=" not in attrs)
