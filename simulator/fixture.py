@@ -78,8 +78,10 @@ def complete(raw: Any, *, seed: int = 1) -> dict[str, Any]:
     site = raw.get("site")
     if not isinstance(site, dict) or not isinstance(site.get("name"), str) or not site["name"].strip():
         raise FixtureError("site.name is required (a non-empty string)")
-    creds = site.get("credentials") or {}
-    if not isinstance(creds, dict) or not all(isinstance(creds.get(k), str) for k in ("username", "password")):
+    creds = site.get("credentials")
+    if creds is None:
+        creds = {}  # then every device names its own (checked per device)
+    elif not isinstance(creds, dict) or not all(isinstance(creds.get(k), str) for k in ("username", "password")):
         raise FixtureError("site.credentials must be a mapping with string 'username' and 'password'")
     seed = int(raw.get("seed", seed))
     devices = raw.get("devices")
@@ -147,8 +149,12 @@ def _complete_device(dev: Any, index: int, site: dict, creds: dict, seed: int, c
         raise FixtureError(str(exc)) from None
     d["hardware_id"] = str(d["hardware_id"] if d["hardware_id"] is not None else d["model"])
     _hostile_strings(d)
-    d["username"] = str(d["username"] if d["username"] is not None else creds.get("username", "admin"))
-    d["password"] = str(d["password"] if d["password"] is not None else creds.get("password", ""))
+    for key in ("username", "password"):
+        if d[key] is None:
+            if key not in creds:
+                raise bad(key, "is required when site.credentials is not given")
+            d[key] = creds[key]
+        d[key] = str(d[key])
     if d["true_maker"] is None:
         claimed = catalog.family_of_name(d["manufacturer"])
         d["true_maker"] = d["relabel_of"] or (claimed.id if claimed else None)

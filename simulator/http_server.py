@@ -56,6 +56,9 @@ class OnvifHttp:
             return await self._soap(device, request, src)
         self.log(device=device["address"], src=src, proto="http", op=f"{request.method} {request.path}",
                  auth="none")
+        if request.method != "GET" or request.path.startswith("/onvif/"):
+            # an ONVIF path this device does not have, or a form post: what embedded web servers say
+            return web.Response(status=404, text="404 Not Found", headers={"Server": banner_for(device["true_maker"]).http_server})
         b = banner_for(device["true_maker"])
         return web.Response(body=login_page(device["true_maker"]), content_type="text/html",
                             charset="utf-8", headers={"Server": b.http_server})

@@ -92,12 +92,12 @@ class Lab:
             for host, port in self._endpoints(key):
                 sock = _tcp_listener(host, port)
                 if kind == "http":
-                    server = await loop.create_server(onvif.server, sock=sock, backlog=1024)
+                    server = await loop.create_server(onvif.server, sock=sock, backlog=4096)
                 elif kind == "rtsp":
                     server = await loop.create_server(lambda: Rtsp(self.devices, self.log), sock=sock,
-                                                      backlog=1024)
+                                                      backlog=4096)
                 else:
-                    server = await loop.create_server(https.protocol, sock=sock, backlog=1024)
+                    server = await loop.create_server(https.protocol, sock=sock, backlog=4096)
                 self.servers.append(server)
 
     def _endpoints(self, key: str) -> list[tuple[str, int]]:
@@ -142,6 +142,6 @@ def _tcp_listener(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(1024)
+    sock.listen(4096)  # a scanner opens hundreds at once; the kernel caps it at somaxconn
     sock.setblocking(False)
     return sock

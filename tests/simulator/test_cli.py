@@ -88,3 +88,27 @@ def test_fixture_out_json_is_what_running_lab_reads(tmp_path: Path):
                   "--i-know-this-is-isolated", "--listen", "bogus")
     assert result.returncode == 2 and "listen must be" in result.stderr
     assert len(json.loads(out.read_text())["devices"]) == 3
+
+
+def test_running_lab_reports_why_it_did_not_start(tmp_path: Path):
+    from simulator.testing import LabStartError
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("site: {name: x, credentials: {username: a, password: b}}\ndevices: [{address: 10.1.1.1}]\n",
+                   encoding="utf-8")
+    with pytest.raises(LabStartError, match=r"exited with 2 .*devices\[0\]\.manufacturer: is required"), running_lab(bad):
+        pass
+
+
+@pytest.mark.network
+def test_unknown_paths_are_404_with_the_makers_server_header():
+    import urllib.error
+    import urllib.request
+
+    with running_lab(generate=3, seed=1, extra_args=["--base-address", "127.43.0.0/24"]) as lab:
+        device = lab.devices[0]
+        request = urllib.request.Request(f"http://{device['address']}/onvif/ptz_service", data=b"<x/>", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(request, timeout=10)
+        assert info.value.code == 404 and info.value.headers["Server"]
+        assert lab.requests()[-1]["op"] == "POST /onvif/ptz_service"

@@ -79,6 +79,7 @@ def _bad(mutate) -> str:
     (lambda r: r["site"].pop("name"), "site.name is required"),
     (lambda r: r["site"].update(credentials={"username": "admin"}), "site.credentials must be a mapping"),
     (lambda r: r.update(devices=[]), "devices must be a non-empty list"),
+    (lambda r: r["site"].pop("credentials"), "devices[0].username: is required when site.credentials is not given"),
     (lambda r: r.update(sites=1), "unknown top-level key(s): sites"),
 ])
 def test_errors_name_the_key(mutate, expected):
