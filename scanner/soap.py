@@ -93,38 +93,50 @@ class _CheckedTransport(AIOHTTPTransport):
         message = etree_to_string(envelope)
         headers = dict(headers or {})
         headers.setdefault("Content-Type", 'application/soap+xml; charset="utf-8"')
-        middlewares = (ctx.digest,) if ctx.digest is not None else ()
-        async with self.session.post(address, data=message, headers=headers, middlewares=middlewares) as response:
-            declared = response.content_length
-            if declared is not None and declared > MAX_BODY_BYTES:
+        for _ in range(2):
+            # HTTP digest is only engaged once the device asked for it: most devices use
+            # WS-UsernameToken, and aiohttp's middleware costs something on every request.
+            middlewares = (ctx.digest,) if ctx.digest is not None else ()
+            async with self.session.post(address, data=message, headers=headers, middlewares=middlewares) as response:
+                if (response.status == 401 and ctx.digest is None and ctx.credential is not None
+                        and "digest" in response.headers.get("WWW-Authenticate", "").casefold()):
+                    ctx.digest = aiohttp.DigestAuthMiddleware(ctx.credential.username, ctx.credential.password,
+                                                              preemptive=True)
+                    continue
+                return await self._checked(response, operation, ctx)
+        raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (digest credentials refused)")
+
+    async def _checked(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext):
+        declared = response.content_length
+        if declared is not None and declared > MAX_BODY_BYTES:
+            raise SoapProblem("protocol_error",
+                              f"{operation}: response larger than {MAX_BODY_BYTES} bytes ({declared} declared)")
+        body = await response.content.read(MAX_BODY_BYTES + 1)
+        if len(body) > MAX_BODY_BYTES:
+            raise SoapProblem("protocol_error", f"{operation}: response larger than {MAX_BODY_BYTES} bytes")
+        if declared is not None and len(body) < declared:
+            raise SoapProblem("protocol_error",
+                              f"{operation}: response cut short ({len(body)} of {declared} bytes)")
+        if response.status == 401:
+            raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (credentials refused)")
+        if "html" in (response.content_type or ""):
+            raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status} with a web page, not SOAP")
+        raw = body
+        body = body.lstrip(_LEADING_JUNK)
+        root = None
+        if body:
+            try:
+                root = safe_fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            except DefusedXmlException:
                 raise SoapProblem("protocol_error",
-                                  f"{operation}: response larger than {MAX_BODY_BYTES} bytes ({declared} declared)")
-            body = await response.content.read(MAX_BODY_BYTES + 1)
-            if len(body) > MAX_BODY_BYTES:
-                raise SoapProblem("protocol_error", f"{operation}: response larger than {MAX_BODY_BYTES} bytes")
-            if declared is not None and len(body) < declared:
-                raise SoapProblem("protocol_error",
-                                  f"{operation}: response cut short ({len(body)} of {declared} bytes)")
-            if response.status == 401:
-                raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (credentials refused)")
-            if "html" in (response.content_type or ""):
-                raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status} with a web page, not SOAP")
-            raw = body
-            body = body.lstrip(_LEADING_JUNK)
-            root = None
-            if body:
-                try:
-                    root = safe_fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-                except DefusedXmlException:
-                    raise SoapProblem("protocol_error",
-                                      f"{operation}: response declares a DTD or entities (refused, not expanded)"
-                                      ) from None
-                except (ParseError, ValueError) as exc:
-                    raise SoapProblem("protocol_error", f"{operation}: malformed XML ({exc})") from None
-            ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
-            result = self._aiohttp_to_requests_response(response, body)
-            result.safe_root = root  # the defusedxml tree, for answers we only need to count
-            return result
+                                  f"{operation}: response declares a DTD or entities (refused, not expanded)"
+                                  ) from None
+            except (ParseError, ValueError) as exc:
+                raise SoapProblem("protocol_error", f"{operation}: malformed XML ({exc})") from None
+        ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
+        result = self._aiohttp_to_requests_response(response, body)
+        result.safe_root = root  # the defusedxml tree, for answers we only need to count
+        return result
 
 
 class OnvifClients:
@@ -194,7 +206,5 @@ def _local(tag: str) -> str:
 def enter_device(credential: Credential | None) -> DeviceContext:
     """Bind a fresh per-device context to the current task (each device runs in its own task)."""
     ctx = DeviceContext(credential=credential)
-    if credential is not None:
-        ctx.digest = aiohttp.DigestAuthMiddleware(credential.username, credential.password, preemptive=True)
     _DEVICE.set(ctx)
     return ctx

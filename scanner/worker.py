@@ -57,8 +57,11 @@ class Interrogator:
 
     async def __aenter__(self) -> Interrogator:
         connector = aiohttp.TCPConnector(limit=0, ssl=False, enable_cleanup_closed=True, keepalive_timeout=5)
+        # The device deadline is what bounds a device; sock_read is only a safety net so that
+        # no request can outlive it, even one whose task lost its parent.
+        deadline = self.config.settings.deadline_s
         self.session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(
-            total=None, connect=min(5.0, self.config.settings.deadline_s)), auto_decompress=False)
+            total=None, connect=min(5.0, deadline), sock_read=deadline), auto_decompress=False)
         self.clients = OnvifClients(self.session)
         await self.clients.setup()
         self.context = ProbeContext(self.clients, self.session, self.config.settings.side_timeout_s)

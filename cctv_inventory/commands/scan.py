@@ -26,21 +26,31 @@ def _observer(plain: bool):
     return PlainObserver()
 
 
+SUMMARY_ROWS = 40  # the JSON has every device; the terminal gets the ones that need a look
+
+
 def _summary(result) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    console = Console(stderr=False, highlight=False)
-    table = Table(title=f"{result.site}: {len(result.devices)} device(s)" + ("" if result.complete else " — cut short"))
-    for column in ("address", "status", "role", "manufacturer", "model", "firmware", "relabel?"):
-        table.add_column(column)
-    for d in result.devices:
-        # Device strings are untrusted: rich.markup.escape keeps "[...]" from being read as markup.
-        from rich.markup import escape
-
+    console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 140)
+    notable = [d for d in result.devices if d.status != "ok" or d.suspected_relabel]
+    rest = [d for d in result.devices if d not in notable] if len(notable) < SUMMARY_ROWS else []
+    shown = (notable + rest)[:SUMMARY_ROWS]
+    title = f"{result.site}: {len(result.devices)} device(s)" + ("" if result.complete else " — cut short")
+    table = Table(title=title)
+    for column in ("address", "status", "role", "manufacturer", "model", "firmware", "relabel?", "reason"):
+        table.add_column(column, overflow="fold")
+    for d in shown:
+        # Device strings are untrusted: escape() keeps "[...]" in them from being read as Rich markup.
         table.add_row(d.address, d.status, d.role, escape(d.manufacturer or ""), escape(d.model or ""),
-                      escape(d.firmware or ""), escape(d.suspected_relabel.likely_maker) if d.suspected_relabel else "")
+                      escape(d.firmware or ""),
+                      escape(d.suspected_relabel.likely_maker) if d.suspected_relabel else "",
+                      escape(d.status_reason[:80]))
     console.print(table)
+    if len(result.devices) > len(shown):
+        console.print(f"… {len(result.devices) - len(shown)} more device(s) in the scan file")
     counts: dict[str, int] = {}
     for d in result.devices:
         counts[d.status] = counts.get(d.status, 0) + 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from ..soap import _DEVICE
 from .interface import Attempt, Facts, OnvifProbe, ProbeContext
 from .onvif_device import NS
@@ -16,8 +18,8 @@ class Media(OnvifProbe):
             return Attempt(self.name, "skipped", "no media service offered")
         bodies = _DEVICE.get().bodies
         # Only the counts are kept, so the answers are counted, not turned into zeep objects.
-        sources = await ctx.onvif.count("media", url, "GetVideoSources", "VideoSources")
+        sources, profiles = await asyncio.gather(ctx.onvif.count("media", url, "GetVideoSources", "VideoSources"),
+                                                 ctx.onvif.count("media", url, "GetProfiles", "Profiles"))
         facts.set("video_sources", sources, "GetVideoSources", bodies.get("GetVideoSources"))
-        profiles = await ctx.onvif.count("media", url, "GetProfiles", "Profiles")
         facts.set("profiles", profiles, "GetProfiles", bodies.get("GetProfiles"))
         return Attempt(self.name, "ok")

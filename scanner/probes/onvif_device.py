@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
@@ -182,7 +183,10 @@ class NetworkIdentity(OnvifProbe):
     name = "network_identity"
 
     async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
-        interfaces = await ctx.onvif.call("devicemgmt", facts.service_url, "GetNetworkInterfaces")
+        # Both at once: a slow device (seconds per answer) must fit its deadline.
+        interfaces, hostname = await asyncio.gather(
+            ctx.onvif.call("devicemgmt", facts.service_url, "GetNetworkInterfaces"),
+            ctx.onvif.call("devicemgmt", facts.service_url, "GetHostname"))
         for interface in interfaces or ():
             info = getattr(interface, "Info", None)
             mac = getattr(info, "HwAddress", None) if info is not None else None
@@ -190,7 +194,6 @@ class NetworkIdentity(OnvifProbe):
                 facts.set("mac", str(mac).strip().lower().replace("-", ":"), "GetNetworkInterfaces",
                           _sha("GetNetworkInterfaces"))
                 break
-        hostname = await ctx.onvif.call("devicemgmt", facts.service_url, "GetHostname")
         name = getattr(hostname, "Name", None)
         facts.set("hostname", str(name).strip() if name else None, "GetHostname", _sha("GetHostname"))
         return Attempt(self.name, "ok")
