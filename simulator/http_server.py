@@ -45,6 +45,8 @@ class OnvifHttp:
         self.devices = devices
         self.log = log
         self.server = web.Server(self.handle, access_log=None)
+        self.failures: dict[str, int] = {}  # lockout quirk: failed logins per device
+        self.locked_until: dict[str, float] = {}
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         transport = request.transport
@@ -90,6 +92,10 @@ class OnvifHttp:
         self.log(device=device["address"], src=src, proto="onvif", op=req.op, auth=verdict)
         if not services.offers(device, service):
             return self._reply(device, soap.action_not_supported(req.op), 500, headers)
+        if quirks.has(device, "lockout") and auth.needs_auth(device, req.op):
+            refusal = self._lockout(device, verdict)
+            if refusal is not None:
+                return self._reply(device, soap.fault("Sender", "NotAuthorized", refusal), 400, headers)
         if auth.needs_auth(device, req.op) and verdict != "ok":
             return self._unauthorized(device, headers, req)
         try:
@@ -98,6 +104,25 @@ class OnvifHttp:
         except services.Unsupported:
             return self._reply(device, soap.action_not_supported(req.op), 500, headers)
         return self._reply(device, self._shape(device, req.op, inner), 200, headers)
+
+    def _lockout(self, device: dict[str, Any], verdict: str) -> str | None:
+        """The fault text when the lockout quirk refuses this call, else None."""
+        address = device["address"]
+        loop = asyncio.get_running_loop()
+        if self.locked_until.get(address, 0) > loop.time():
+            return "Sender not Authorized. The account is locked; try again later."
+        if verdict != "failed":
+            if verdict == "ok":
+                self.failures.pop(address, None)
+            return None
+        attempts = int(quirks.param(device, "lockout", "attempts"))
+        self.failures[address] = self.failures.get(address, 0) + 1
+        left = attempts - self.failures[address]
+        if left <= 0:
+            self.locked_until[address] = loop.time() + float(quirks.param(device, "lockout", "seconds"))
+            self.failures.pop(address, None)
+            return "Sender not Authorized. The account is locked; try again later."
+        return f"Sender not Authorized. Invalid username or password! You still have {left} attempt(s)."
 
     def _unauthorized(self, device: dict[str, Any], headers: dict[str, str], req: soap.SoapRequest) -> web.Response:
         if device["auth"] == "digest":

@@ -69,6 +69,11 @@ QUIRKS: dict[str, Quirk] = {
               "no thread found: generic garbage-before-declaration check"),
         Quirk("empty_get_services", "GetServices answers successfully with no Service elements", {},
               "onvif-zeep-async falls back when GetServices returns nothing (openvideolibs/python-onvif-zeep-async#177)"),
+        Quirk("lockout", "counts failed logins: the fault says 'You still have N attempt(s)'; after `attempts` "
+              "failures every authenticated call fails for `seconds`, even with the right password",
+              {"attempts": 5, "seconds": 300},
+              "Dahua/IMOU (home-assistant/core#147404, Quedale/OnvifDeviceManager#19): a scanner trying "
+              "several credentials must stop before it locks the device"),
         Quirk("require_zulu_created", "rejects a UsernameToken whose Created is not UTC with a 'Z' "
               "suffix (e.g. +00:00)", {},
               "Hikvision (lumeohq/onvif-rs#114; onvif-zeep-async forces zulu_timestamp for this reason)"),

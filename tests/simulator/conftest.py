@@ -20,7 +20,7 @@ from simulator.testing import DEMO_SITE, RunningLab, running_lab
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 QUIRK_SITE = FIXTURES / "quirks-site.yaml"
 # Parameters that keep the quirk tests quick.
-QUIRK_PARAMS = {"clock_skew": {"seconds": -7200}, "slow": {"delay": 1.0}, "huge_response": {"megabytes": 5},
+QUIRK_PARAMS = {"lockout": {"attempts": 3, "seconds": 2},"clock_skew": {"seconds": -7200}, "slow": {"delay": 1.0}, "huge_response": {"megabytes": 5},
                 "foreign_xaddrs": {"host": "192.168.1.64"}}
 
 

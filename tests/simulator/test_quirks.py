@@ -236,3 +236,19 @@ def test_bom_prefix(quirk_lab):
 
 def test_token_helper_is_zulu():
     assert "Z</wsu:Created>" in username_token("u", "p")
+
+
+def test_lockout(quirk_lab):
+    d = dev(quirk_lab, "lockout")  # attempts 3, seconds 2
+    assert b"You still have 2 attempt(s)" in call(d, "GetHostname", password="guess1").body
+    assert call(d, "GetHostname").status == 200  # a success resets the count
+    assert b"You still have 2 attempt(s)" in call(d, "GetHostname", password="guess1").body
+    assert b"You still have 1 attempt(s)" in call(d, "GetHostname", password="guess2").body
+    assert b"locked" in call(d, "GetHostname", password="guess3").body
+    locked = call(d, "GetHostname")  # right password, still refused
+    assert locked.status == 400 and b"locked" in locked.body
+    assert call(d, "GetSystemDateAndTime", auth=False).status == 200  # pre-auth stays open
+    import time
+
+    time.sleep(2.2)
+    assert call(d, "GetHostname").status == 200
