@@ -104,3 +104,11 @@ def test_hostile_strings_are_applied_once():
     assert first["hardware_id"] == "XNO-6080R"
     again = complete({"site": raw["site"], "devices": [first]})["devices"][0]
     assert again["manufacturer"] == first["manufacturer"] and again["model"] == first["model"]
+
+
+def test_docs_list_every_quirk_and_fixture_key():
+    from simulator.quirks import QUIRKS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "simulator.md").read_text(encoding="utf-8")
+    assert [name for name in QUIRKS if f"| `{name}` |" not in docs] == []
+    assert [key for key in KEYS if f"`{key}`" not in docs] == []
