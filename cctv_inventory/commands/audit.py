@@ -107,7 +107,7 @@ def audit_command(
     from scanner.engine import ScanRequest
     from scanner.errors import CredentialsError
 
-    from .auditor import resolve_db_url
+    from .auditor import ConfigError, resolve_db_url
 
     if lang not in ("ko", "en"):
         raise _fail("--lang must be ko or en", EXIT_BAD_INPUT)
@@ -116,7 +116,8 @@ def audit_command(
             raise _fail(f"{path}: no such file", EXIT_BAD_INPUT)
     try:
         book = load_credentials(credentials) if credentials else CredentialBook()
-    except CredentialsError as exc:
+        db_url = resolve_db_url(db)
+    except (CredentialsError, ConfigError) as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     request = AuditRequest(
         scan=ScanRequest(
@@ -135,7 +136,7 @@ def audit_command(
         registry_files=tuple(registry),
         declared_file=declared,
         site=site,
-        db_url=resolve_db_url(db),
+        db_url=db_url,
         policy=policy,
         lang=lang,
         out_dir=out,
