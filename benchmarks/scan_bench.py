@@ -90,6 +90,11 @@ def measure(cmd: list[str], **kwargs) -> dict:
             "maxrss_mb": usage.ru_maxrss / 1024, "rc": process.returncode, "stdout": out.read().decode()}
 
 
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def lab_fixture(devices: int, seed: int, keep_hostile: bool, directory: Path) -> Path:
     from simulator.generate import generate_site
 
@@ -133,6 +138,7 @@ def run(devices: int, seed: int, naive_cap: float, keep_hostile: bool, skip: set
 
             if "ours" not in skip:
                 scan_json = tmp_path / "scan.json"
+                lab_cpu = _cpu_s(lab.process.pid)
                 m = measure([sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", "--target",
                              network, "--credentials", str(creds), "--json-out", str(scan_json), "--plain",
                              "--timeout", "10"])
@@ -142,12 +148,15 @@ def run(devices: int, seed: int, naive_cap: float, keep_hostile: bool, skip: set
                 m["ok"] = sum(1 for d in scan["devices"] if d["status"] == "ok")
                 m["statuses"] = _count(d["status"] for d in scan["devices"])
                 m["target"] = network
+                m["lab_cpu_s"] = _cpu_s(lab.process.pid) - lab_cpu
                 results["ours"] = m
 
             if "async" not in skip:
+                lab_cpu = _cpu_s(lab.process.pid)
                 m = measure([sys.executable, "-m", "benchmarks.scan_async_baseline", str(targets), user, password])
                 m.update(json.loads(m.pop("stdout")))
                 m["found"] = m["discovered"]
+                m["lab_cpu_s"] = _cpu_s(lab.process.pid) - lab_cpu
                 results["async"] = m
 
             if "naive" not in skip and NAIVE_PYTHON.exists():
@@ -203,7 +212,8 @@ def main() -> None:
     print(f"load average before the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (other work on this machine)")
     print(table(args.devices, results))
     for name, m in results.items():
-        extra = {k: m[k] for k in ("statuses", "discovered", "discovery_s", "interrogated", "maxrss_mb") if k in m}
+        extra = {k: m[k] for k in ("statuses", "discovered", "discovery_s", "interrogated", "maxrss_mb", "lab_cpu_s")
+                 if k in m}
         print(f"{name}: {extra}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=str))

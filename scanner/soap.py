@@ -10,7 +10,7 @@ context variable, so concurrent devices never see each other's state.
 
 zeep would accept a truncated or hostile body as if it were fine, so every
 body is checked before zeep sees it: a size cap, Content-Length against what
-arrived, and a defusedxml parse that refuses DTDs and entities.
+arrived, and a strict parse that refuses DTDs and entities (scanner/safexml.py).
 """
 
 from __future__ import annotations
@@ -21,11 +21,8 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 import aiohttp
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as safe_fromstring
 from onvif.client import UsernameDigestTokenDtDiff, ZeepAsyncClient, _cached_document, _WSDL_PATH
 from onvif.definition import SERVICES
 from onvif.zeep_aiohttp import AIOHTTPTransport
@@ -33,6 +30,7 @@ from zeep.exceptions import Fault, TransportError
 from zeep.wsdl.utils import etree_to_string
 
 from .credentials import Credential
+from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted
 
 MAX_BODY_BYTES = 1_000_000  # a real GetProfiles of a 64-channel NVR is ~300 kB
 
@@ -126,16 +124,14 @@ class _CheckedTransport(AIOHTTPTransport):
         root = None
         if body:
             try:
-                root = safe_fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-            except DefusedXmlException:
-                raise SoapProblem("protocol_error",
-                                  f"{operation}: response declares a DTD or entities (refused, not expanded)"
-                                  ) from None
-            except (ParseError, ValueError) as exc:
+                root = parse_untrusted(body)
+            except UnsafeXml as exc:
+                raise SoapProblem("protocol_error", f"{operation}: response {exc}") from None
+            except MalformedXml as exc:
                 raise SoapProblem("protocol_error", f"{operation}: malformed XML ({exc})") from None
         ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
         result = self._aiohttp_to_requests_response(response, body)
-        result.safe_root = root  # the defusedxml tree, for answers we only need to count
+        result.safe_root = root  # the checked tree, for answers we only need to count
         return result
 
 
@@ -159,7 +155,7 @@ class OnvifClients:
         """How many `element` children the answer's response element has.
 
         zeep builds and sends the request as for `call`, but the answer is read from the
-        defusedxml tree the transport already made: turning a 16-profile GetProfiles into
+        checked tree the transport already made: turning a 16-profile GetProfiles into
         zeep objects costs more CPU than the rest of the device, and only the count is kept.
         """
         client = self._clients[service]
@@ -168,16 +164,16 @@ class OnvifClients:
         envelope, headers = binding._create(operation, (), {}, client=client, options={"address": address})
         response = await self.transport.post_xml(address, envelope, headers)
         root = getattr(response, "safe_root", None)
-        body = next((child for child in (root if root is not None else ()) if _local(child.tag) == "Body"), None)
+        body = next((child for child in (root if root is not None else ()) if local_name(child.tag) == "Body"), None)
         answer = next(iter(body), None) if body is not None else None
         if answer is None:
             raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status_code} without a SOAP answer")
-        if _local(answer.tag) == "Fault":
+        if local_name(answer.tag) == "Fault":
             text = " ".join(answer.itertext()).casefold()
             if "notauthorized" in text or "not authorized" in text:
                 raise SoapProblem("auth_failed", f"{operation}: device refused the credentials")
             raise Fault(f"{operation}: " + " ".join(" ".join(answer.itertext()).split())[:200])
-        return sum(1 for child in answer if _local(child.tag) == element)
+        return sum(1 for child in answer if local_name(child.tag) == element)
 
     async def call(self, service: str, address: str, operation: str, **kwargs: Any) -> Any:
         """Call `operation` on `address`; raises SoapProblem, Fault, aiohttp/asyncio errors."""
@@ -197,10 +193,6 @@ class OnvifClients:
                 raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (credentials refused)") from None
             raise SoapProblem("protocol_error", f"{operation}: HTTP {exc.status_code} without a SOAP answer"
                               ) from None
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def enter_device(credential: Credential | None) -> DeviceContext:

@@ -7,12 +7,11 @@ Parsing is lenient about what devices get wrong and strict about safety:
   other machine's address are fixed up from the address the reply came from;
 - a reply whose RelatesTo does not name our Probe is still used (some devices
   echo a stale id); it is counted so the caller can report it;
-- XML is parsed with defusedxml: DTDs and entities are refused, not expanded.
+- XML is parsed strictly (scanner/safexml.py): DTDs and entities are refused, not expanded.
 
-defusedxml + ElementTree was chosen over WSDiscovery's own parser: the
-discovery socket is our own asyncio one (WSDiscovery's threaded loop drops
-replies at scale), and its parser expands nothing only by accident of lxml
-settings; here the refusal of DTDs and entities is explicit.
+Our own parser rather than WSDiscovery's: the discovery socket is our own
+asyncio one (WSDiscovery's threaded loop drops replies at scale), and the
+refusal of DTDs and entities is explicit here.
 """
 
 from __future__ import annotations
@@ -21,10 +20,8 @@ import ipaddress
 import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
-from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted
 
 WSD_MULTICAST = ("239.255.255.250", 3702)
 WSD_PORT = 3702
@@ -90,15 +87,11 @@ class Discovered:
         return self.xaddrs[0] if self.xaddrs else None
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _children(element, name: str) -> list:
+    return [child for child in element.iter() if local_name(child.tag) == name]
 
 
-def _children(element: Element, name: str) -> list[Element]:
-    return [child for child in element.iter() if _local(child.tag) == name]
-
-
-def _text(element: Element | None) -> str:
+def _text(element) -> str:
     return (element.text or "").strip() if element is not None else ""
 
 
@@ -143,8 +136,8 @@ def parse_probe_matches(data: bytes, responder: str, expected_ids: set[str] | fr
                         ) -> list[Discovered]:
     """Every ProbeMatch in a datagram, each with XAddrs fixed up from `responder`."""
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (ParseError, DefusedXmlException, ValueError) as exc:
+        root = parse_untrusted(data)
+    except (MalformedXml, UnsafeXml) as exc:
         raise NotWsDiscovery(f"unreadable WS-Discovery reply from {responder}: {type(exc).__name__}") from None
     action = _text(next(iter(_children(root, "Action")), None))
     if action and not action.endswith("ProbeMatches"):
