@@ -40,7 +40,7 @@ async def interrogate(targets, user, password):
                     await device.GetNetworkInterfaces()
                     await device.GetCapabilities({"Category": "All"})
                 ok += 1
-            except Exception:  # noqa: BLE001 - a failed device is just not ok
+            except Exception:  # noqa: BLE001, S110 - a failed device is just not ok
                 pass
             finally:
                 await camera.close()
@@ -54,7 +54,8 @@ def main() -> None:
 
     logging.disable(logging.WARNING)  # onvif logs every failed device at INFO/WARNING
     targets_file, user, password = sys.argv[1:4]
-    targets = json.load(open(targets_file))
+    with open(targets_file) as handle:
+        targets = json.load(handle)
     found, discovery_s = discover(3)
     started = time.perf_counter()
     ok = asyncio.run(interrogate(targets, user, password))

@@ -66,7 +66,7 @@ def _pss_kb(pid: int) -> int:
 
 def measure(cmd: list[str], **kwargs) -> dict:
     """Run `cmd`; wall, CPU of it and its children, peak summed PSS, stdout."""
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, after the process is reaped
     started = time.perf_counter()
     process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, cwd=REPO, **kwargs)
     peak = 0
@@ -86,8 +86,10 @@ def measure(cmd: list[str], **kwargs) -> dict:
     sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     out.seek(0)
+    stdout = out.read().decode()
+    out.close()
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mb": peak / 1024,
-            "maxrss_mb": usage.ru_maxrss / 1024, "rc": process.returncode, "stdout": out.read().decode()}
+            "maxrss_mb": usage.ru_maxrss / 1024, "rc": process.returncode, "stdout": stdout}
 
 
 def _cpu_s(pid: int) -> float:

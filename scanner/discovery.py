@@ -29,8 +29,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .scope import ResolvedScope
-from .wsd import APP_MAX_DELAY_S, WSD_MULTICAST, WSD_PORT, Discovered, DiscoveryTable, NotWsDiscovery, \
-    build_probe, parse_probe_matches
+from .wsd import (
+    APP_MAX_DELAY_S,
+    WSD_MULTICAST,
+    WSD_PORT,
+    Discovered,
+    DiscoveryTable,
+    NotWsDiscovery,
+    build_probe,
+    parse_probe_matches,
+)
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import os
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cctv_inventory import __version__
 
@@ -98,7 +98,7 @@ async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -
     observer = observer or ScanObserver()
     scope = resolve_scope(request.interfaces, request.targets, multicast=request.multicast,
                           allow_public=request.allow_public)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     collector = _Collector(observer)
     host = self_inventory() if request.inventory_host else None
     observer.scan_started(_describe(scope))
@@ -108,7 +108,7 @@ async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -
     except asyncio.CancelledError:
         cut_short = "scan interrupted (SIGINT/SIGTERM or caller cancelled)"
     result = ScanResult(
-        scan_id=str(uuid.uuid4()), site=request.site, started_at=started, finished_at=datetime.now(timezone.utc),
+        scan_id=str(uuid.uuid4()), site=request.site, started_at=started, finished_at=datetime.now(UTC),
         agent_version=__version__, scope=scope.as_model(), host=host, devices=collector.devices(bool(cut_short)),
         complete=cut_short is None, interrupted_reason=cut_short,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -43,18 +43,40 @@ def scan_to_json(scan: ScanResult) -> str:
 
 
 def write_scan_json(scan: ScanResult, path: Path) -> None:
-    """Write atomically: a reader (or a crash) never sees half a file."""
+    """Write atomically: a reader (or a crash) never sees half a file.
+
+    The text is exactly `scan_to_json(scan)`, written one device at a time: building it whole
+    (asdict of every device, then one string) peaked at ~320 MB for 10,000 devices.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(scan_to_json(scan))
+            _write_streaming(scan, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_DEVICES_PLACEHOLDER = "\x00streamed-devices\x00"  # only ever in the head dict, never in data
+
+
+def _write_streaming(scan: ScanResult, out) -> None:
+    if not scan.devices:
+        out.write(scan_to_json(scan))
+        return
+    head = scan_to_dict(replace(scan, devices=()))
+    head["devices"] = _DEVICES_PLACEHOLDER
+    text = json.dumps(head, ensure_ascii=False, indent=2, sort_keys=True)
+    before, after = text.split('"devices": ' + json.dumps(_DEVICES_PLACEHOLDER))
+    out.write(before + '"devices": [\n')
+    for index, device in enumerate(scan.devices):
+        item = json.dumps(asdict(device), ensure_ascii=False, indent=2, sort_keys=True)
+        out.write("    " + item.replace("\n", "\n    ") + (",\n" if index + 1 < len(scan.devices) else "\n"))
+    out.write("  ]" + after)
 
 
 def _tuple(value: Any) -> tuple:

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
-from onvif.client import UsernameDigestTokenDtDiff, ZeepAsyncClient, _cached_document, _WSDL_PATH
+from onvif.client import _WSDL_PATH, UsernameDigestTokenDtDiff, ZeepAsyncClient, _cached_document
 from onvif.definition import SERVICES
 from onvif.zeep_aiohttp import AIOHTTPTransport
 from zeep.exceptions import Fault, TransportError
@@ -159,7 +159,7 @@ class OnvifClients:
         zeep objects costs more CPU than the rest of the device, and only the count is kept.
         """
         client = self._clients[service]
-        binding = client.wsdl.bindings["{%s}%s" % (SERVICES[service]["ns"], SERVICES[service]["binding"])]
+        binding = client.wsdl.bindings["{{{}}}{}".format(SERVICES[service]["ns"], SERVICES[service]["binding"])]
         _OP.set(operation)
         envelope, headers = binding._create(operation, (), {}, client=client, options={"address": address})
         response = await self.transport.post_xml(address, envelope, headers)
@@ -178,7 +178,7 @@ class OnvifClients:
     async def call(self, service: str, address: str, operation: str, **kwargs: Any) -> Any:
         """Call `operation` on `address`; raises SoapProblem, Fault, aiohttp/asyncio errors."""
         client = self._clients[service]
-        binding_name = "{%s}%s" % (SERVICES[service]["ns"], SERVICES[service]["binding"])
+        binding_name = "{{{}}}{}".format(SERVICES[service]["ns"], SERVICES[service]["binding"])
         binding = client.wsdl.bindings[binding_name]
         _OP.set(operation)
         try:
@@ -193,6 +193,10 @@ class OnvifClients:
                 raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (credentials refused)") from None
             raise SoapProblem("protocol_error", f"{operation}: HTTP {exc.status_code} without a SOAP answer"
                               ) from None
+
+
+def _binding_name(service: str) -> str:
+    return f"{{{SERVICES[service]['ns']}}}{SERVICES[service]['binding']}"
 
 
 def enter_device(credential: Credential | None) -> DeviceContext:

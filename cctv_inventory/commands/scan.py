@@ -1,8 +1,8 @@
 """`cctv-inventory scan`: parse options, build a ScanRequest, call scanner.engine.run_scan, render.
 
 Exit codes: 0 the scan ran (failed devices included), 2 the scan could not run
-(scope, credentials, output path), 130 interrupted (what was collected is written,
-complete=false).
+(scope, credentials, output path), 4 the scan ran but --db refused it (the scan is
+kept in a file), 130 interrupted (what was collected is written, complete=false).
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ import asyncio
 import signal
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 EXIT_CANNOT_RUN = 2
+EXIT_DATABASE = 4  # the scan ran, but the database refused it (the scan file is kept)
 EXIT_INTERRUPTED = 130
 
 
@@ -57,36 +59,48 @@ def _summary(result) -> None:
     console.print("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no devices found")
 
 
-def _save_db(url: str, result) -> None:
+def _save_db(url: str, result, json_out: Path | None) -> None:
+    """Hand the scan to the inventory; if the database refuses, the scan is still kept in a file."""
+    from inventory.errors import InventoryError
+    from inventory.store import Store
+    from scanner.serialize import write_scan_json
+
     try:
-        from inventory.store import Store
-    except ImportError:
-        typer.echo("--db: the inventory store is not available in this build; use --json-out", err=True)
-        raise typer.Exit(EXIT_CANNOT_RUN) from None
-    store = Store.open(url)
-    try:
-        store.save_scan(result)
-    finally:
-        close = getattr(store, "close", None)
-        if close:
-            close()
+        with Store.open(url) as store:
+            saved = store.save_scan(result)
+    except (InventoryError, OSError) as exc:
+        kept = json_out or Path(f"scan-{result.scan_id}.json")
+        if json_out is None:
+            write_scan_json(result, kept)
+        typer.echo(f"--db: the database refused the scan ({exc}); the scan is kept in {kept}", err=True)
+        raise typer.Exit(EXIT_DATABASE) from None
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy's errors (bad URL, server down): same outcome
+        kept = json_out or Path(f"scan-{result.scan_id}.json")
+        if json_out is None:
+            write_scan_json(result, kept)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"--db: cannot store the scan ({type(exc).__name__}: {reason}); the scan is kept in {kept}",
+                   err=True)
+        raise typer.Exit(EXIT_DATABASE) from None
+    typer.echo(f"stored scan {result.scan_id} in the database" + ("" if saved.created else " (already there)"),
+               err=True)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("scan")
     def scan_command(
-        interface: list[str] = typer.Option([], "--interface", "-i", help="Interface to multicast WS-Discovery from (repeatable)."),
-        target: list[str] = typer.Option([], "--target", "-t", help="CIDR, HOST or HOST:PORT to probe by unicast (repeatable)."),
-        credentials: Path = typer.Option(None, "--credentials", help="YAML list of {scope, username, password}; must be chmod 600."),
-        site: str = typer.Option("unnamed site", "--site", help="Site name recorded in the scan."),
-        db: str = typer.Option(None, "--db", help="SQLite path or PostgreSQL URL to store the scan in."),
-        json_out: Path = typer.Option(None, "--json-out", help="Write the scan as JSON (atomically)."),
-        concurrency: int = typer.Option(256, "--concurrency", min=1, max=4096, help="Devices interrogated at once."),
-        timeout: float = typer.Option(10.0, "--timeout", min=0.5, max=600, help="Deadline per device, seconds."),
-        no_multicast: bool = typer.Option(False, "--no-multicast", help="Only unicast to --target."),
-        allow_public: bool = typer.Option(False, "--allow-public", help="Allow public address ranges."),
-        workers: int = typer.Option(None, "--workers", min=0, max=64, help="Interrogation processes (default: one per core, at most 2; 0: none)."),
-        plain: bool = typer.Option(False, "--plain", help="Plain progress lines even on a terminal."),
+        interface: Annotated[list[str], typer.Option("--interface", "-i", help="Interface to multicast WS-Discovery from (repeatable).")] = [],  # noqa: B006
+        target: Annotated[list[str], typer.Option("--target", "-t", help="CIDR, HOST or HOST:PORT to probe by unicast (repeatable).")] = [],  # noqa: B006
+        credentials: Annotated[Path | None, typer.Option("--credentials", help="YAML list of {scope, username, password}; must be chmod 600.")] = None,
+        site: Annotated[str, typer.Option("--site", help="Site name recorded in the scan.")] = "unnamed site",
+        db: Annotated[str | None, typer.Option("--db", help="SQLite path or PostgreSQL URL to store the scan in.")] = None,
+        json_out: Annotated[Path | None, typer.Option("--json-out", help="Write the scan as JSON (atomically).")] = None,
+        concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=4096, help="Devices interrogated at once.")] = 256,
+        timeout: Annotated[float, typer.Option("--timeout", min=0.5, max=600, help="Deadline per device, seconds.")] = 10.0,
+        no_multicast: Annotated[bool, typer.Option("--no-multicast", help="Only unicast to --target.")] = False,
+        allow_public: Annotated[bool, typer.Option("--allow-public", help="Allow public address ranges.")] = False,
+        workers: Annotated[int | None, typer.Option("--workers", min=0, max=64, help="Interrogation processes (default: one per core, at most 2; 0: none).")] = None,
+        plain: Annotated[bool, typer.Option("--plain", help="Plain progress lines even on a terminal.")] = False,
     ) -> None:
         """Discover and interrogate the CCTV devices in scope; write JSON and/or store the scan."""
         from scanner.credentials import CredentialBook, load_credentials
@@ -111,7 +125,7 @@ def register(app: typer.Typer) -> None:
         if json_out is not None:
             write_scan_json(result, json_out)
         if db:
-            _save_db(db, result)
+            _save_db(db, result, json_out)
         _summary(result)
         if not result.complete:
             raise typer.Exit(EXIT_INTERRUPTED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from zeep.exceptions import Fault
@@ -102,7 +102,7 @@ class Clock(OnvifProbe):
             return Attempt(self.name, "failed", "GetSystemDateAndTime gave no UTCDateTime")
         try:
             device_time = datetime(utc.Date.Year, utc.Date.Month, utc.Date.Day, utc.Time.Hour, utc.Time.Minute,
-                                   utc.Time.Second, tzinfo=timezone.utc).timestamp()
+                                   utc.Time.Second, tzinfo=UTC).timestamp()
         except (TypeError, ValueError) as exc:
             return Attempt(self.name, "failed", f"GetSystemDateAndTime gave an impossible date ({exc})")
         skew = round(device_time - (sent + received) / 2, 1)

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.network
 
 
 def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cctv_inventory", "scan", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=120, **kwargs)
+    return subprocess.run([sys.executable, "-m", "cctv_inventory", "scan", *args], check=False, cwd=REPO,
+                          capture_output=True, text=True, timeout=120, **kwargs)
 
 
 def test_json_out_and_no_password_anywhere(demo_lab, demo_credentials, tmp_path):
@@ -92,3 +92,28 @@ def test_sigint_mid_scan_writes_what_was_collected(tmp_path):
     assert found["127.30.0.1"]["status"] == "ok" and found["127.30.0.1"]["model"] == "XNO-6080R"
     assert found["127.30.0.12"]["status"] == "timeout" and "cut short" in found["127.30.0.12"]["status_reason"]
     assert "cut short" in stdout
+
+
+def test_db_stores_the_scan(demo_lab, demo_credentials, tmp_path):
+    """Site: demo-site.yaml, unicast to two hosts. --db hands the scan to the inventory store (SQLite)."""
+    from inventory.store import Store
+
+    url = f"sqlite:///{tmp_path / 'inv.db'}"
+    run = cli("--target", "127.10.0.11", "--target", "127.10.0.43", "--no-multicast", "--credentials",
+              str(demo_credentials), "--db", url, "--site", "가람구청", "--timeout", "4")
+    assert run.returncode == 0, run.stderr
+    assert "stored scan" in run.stderr
+    with Store.open(url) as store:
+        [summary] = store.scans(site="가람구청")
+        stored = store.scan(summary.scan_id)
+    assert summary.device_count == 2 and summary.complete
+    assert {d.address: d.model for d in stored.devices} == {"127.10.0.11": "XNO-6080R", "127.10.0.43": "IPC-HFW2431S-S-S2"}
+
+
+def test_db_that_cannot_be_opened_keeps_the_scan_in_a_file(demo_lab, tmp_path):
+    """Site: demo-site.yaml, one host. A database that is not there: exit 4, the scan kept as JSON."""
+    out = tmp_path / "scan.json"
+    run = cli("--target", "127.10.0.11", "--no-multicast", "--db", f"sqlite:///{tmp_path}/no/such/dir/x.db",
+              "--json-out", str(out), "--timeout", "4")
+    assert run.returncode == 4, run.stderr
+    assert "kept in" in run.stderr and json.loads(out.read_text())["devices"][0]["address"] == "127.10.0.11"

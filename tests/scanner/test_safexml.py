@@ -27,3 +27,4 @@ def test_truncated_and_unbalanced_bodies_are_errors_not_answers():
     for bad in (good[:-12], good.replace(b"</x>", b""), b"", b"not xml"):
         with pytest.raises(MalformedXml):
             parse_untrusted(bad)
+
