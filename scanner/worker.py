@@ -57,7 +57,11 @@ class Interrogator:
         self._tasks: set[asyncio.Task] = set()
 
     async def __aenter__(self) -> Self:
-        connector = aiohttp.TCPConnector(limit=0, ssl=False, enable_cleanup_closed=True, keepalive_timeout=1.0)  # a device talks in one burst; idle sockets cost memory
+        # Three connections per device at most: enough for a 2 s-per-answer device to fit a 10 s
+        # deadline, and every request beyond reuses one (each new connection costs both sides CPU).
+        # A device talks in one burst, so idle sockets are dropped after a second.
+        connector = aiohttp.TCPConnector(limit=0, limit_per_host=3, ssl=False, enable_cleanup_closed=True,
+                                         keepalive_timeout=1.0)
         # The device deadline is what bounds a device; sock_read is only a safety net so that
         # no request can outlive it, even one whose task lost its parent.
         deadline = self.config.settings.deadline_s
