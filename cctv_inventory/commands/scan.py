@@ -65,6 +65,8 @@ def _save_db(url: str, result, json_out: Path | None) -> None:
     from inventory.store import Store
     from scanner.serialize import write_scan_json
 
+    if "://" not in url:  # a plain path means a SQLite file, as the "SQLite path" says
+        url = f"sqlite:///{Path(url).expanduser().resolve()}"
     try:
         with Store.open(url) as store:
             saved = store.save_scan(result)

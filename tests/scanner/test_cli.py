@@ -100,7 +100,7 @@ def test_db_stores_the_scan(demo_lab, demo_credentials, tmp_path):
 
     url = f"sqlite:///{tmp_path / 'inv.db'}"
     run = cli("--target", "127.10.0.11", "--target", "127.10.0.43", "--no-multicast", "--credentials",
-              str(demo_credentials), "--db", url, "--site", "가람구청", "--timeout", "4")
+              str(demo_credentials), "--db", str(tmp_path / "inv.db"), "--site", "가람구청", "--timeout", "4")
     assert run.returncode == 0, run.stderr
     assert "stored scan" in run.stderr
     with Store.open(url) as store:
