@@ -13,10 +13,12 @@ with a reason that says the scan was cut short.
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import os
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -29,6 +31,7 @@ from .model import Device, ScanResult
 from .observer import ScanObserver
 from .scope import ONVIF_PORTS, ResolvedScope, resolve_scope
 from .selfinventory import self_inventory
+from .soap import preload_wsdl
 from .worker import Interrogator, WorkerConfig, worker_main
 from .wsd import Discovered
 
@@ -173,13 +176,23 @@ async def _scan_in_workers(scope, request, collector, observer, config: WorkerCo
     # re-run in each child; and a forked child starts in ~10 ms with every module imported.
     # The workers are forked before this process starts any thread.
     context = multiprocessing.get_context("fork")
+    # Parse the WSDLs once, here, and freeze the heap before forking: the workers then share those
+    # pages with this process instead of each holding its own copy (the GC would otherwise write
+    # to every tracked object and un-share them). The loading thread pool is shut down first, so
+    # no thread exists when fork() runs.
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(1) as loader:
+        loop.set_default_executor(loader)
+        await preload_wsdl()
+    loop.set_default_executor(ThreadPoolExecutor())  # starts its threads only when first used
+    gc.freeze()
     results = context.Queue()
     per_worker = WorkerConfig(config.credentials, max(1, config.concurrency // workers), config.settings)
     queues = [context.Queue() for _ in range(workers)]
     processes = [context.Process(target=worker_main, args=(q, results, per_worker), daemon=True) for q in queues]
     for process in processes:
         process.start()
-    loop = asyncio.get_running_loop()
+    gc.unfreeze()  # the children keep their frozen copy; this process goes back to normal collection
     all_done = loop.create_future()
     finished_workers = 0
 

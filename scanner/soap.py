@@ -147,7 +147,7 @@ class OnvifClients:
 
     async def setup(self) -> None:
         for name in self.SERVICES_USED:
-            document = await _cached_document(os.path.join(_WSDL_PATH, SERVICES[name]["wsdl"]))
+            document = await _cached_document(_wsdl_file(name))
             client = ZeepAsyncClient(wsdl=document, transport=self.transport, wsse=_DeviceWsse())
             self._clients[name] = client
 
@@ -193,6 +193,16 @@ class OnvifClients:
                 raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (credentials refused)") from None
             raise SoapProblem("protocol_error", f"{operation}: HTTP {exc.status_code} without a SOAP answer"
                               ) from None
+
+
+def _wsdl_file(service: str) -> str:
+    return os.path.join(_WSDL_PATH, SERVICES[service]["wsdl"])
+
+
+async def preload_wsdl() -> None:
+    """Parse the WSDLs into onvif's process-wide cache (before forking workers, so they share it)."""
+    for name in OnvifClients.SERVICES_USED:
+        await _cached_document(_wsdl_file(name))
 
 
 def _binding_name(service: str) -> str:
