@@ -80,3 +80,32 @@ def classify(
         return "analytics", "offers the analytics service"
     missing = "no services read" if not offered else "no video sources, recording or analytics service"
     return "unknown", missing
+
+
+# Scope words that, on their own, say "a video transmitter": what cameras (and video servers, which
+# fall in the same localization part) announce in WS-Discovery.
+_TRANSMITTER_WORDS = {"video_encoder", "network_video_transmitter", "networkvideotransmitter", "nvt", "ptz"}
+
+
+def classify_from_discovery(scopes: tuple[str, ...] | list[str], status: str) -> tuple[Role, str]:
+    """Role of a device that could not be interrogated, from what it announced over WS-Discovery.
+
+    Weaker than `classify`: the reason says so, and the device keeps its failed status. Without it
+    an unread camera would have no part at all, and the assessment would have to assume it might be
+    any part's device (a timed-out camera could then hold a site's verdict open on the recorders).
+    """
+    lower = [s.casefold() for s in scopes]
+    suffix = f"from its WS-Discovery scopes only (not interrogated: {status})"
+    if any(s.endswith("/profile/g") for s in lower):
+        return "nvr", f"advertises ONVIF Profile G (recording), {suffix}"
+    words = _scope_types(scopes)
+    for word in words:
+        role = _TYPE_WORDS.get(word)
+        if role in ("nvr", "analytics", "encoder"):
+            return role, f"scope names the device type {word!r}, {suffix}"
+    transmitter = [w for w in words if w in _TRANSMITTER_WORDS or _TYPE_WORDS.get(w) == "camera"]
+    if transmitter:
+        return "camera", f"scope names the device type {transmitter[0]!r}, {suffix}"
+    if any(s.endswith(("/profile/streaming", "/profile/s", "/profile/t")) for s in lower):
+        return "camera", f"advertises a streaming profile (S/T), {suffix}"
+    return "unknown", f"not interrogated ({status}) and its scopes name no device type"

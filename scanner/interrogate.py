@@ -19,7 +19,7 @@ import aiohttp
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import Fault
 
-from .classify import classify
+from .classify import classify, classify_from_discovery
 from .credentials import CredentialBook
 from .fingerprint import detect_relabel, oui_vendor
 from .model import Device, DeviceStatus, FieldEvidence, Fingerprints
@@ -152,7 +152,7 @@ def build_device(facts: Facts, status: DeviceStatus, reason: str, catalog: Vendo
         role, role_reason = classify(services, scopes, values.get("video_sources"),  # type: ignore[arg-type]
                                      values.get("hardware_id") or values.get("model"))  # type: ignore[arg-type]
     else:
-        role, role_reason = "unknown", f"not interrogated ({status})"
+        role, role_reason = classify_from_discovery(scopes, status)
     manufacturer = values.get("manufacturer")
     return Device(
         address=facts.address, port=facts.port, status=status, status_reason=reason, xaddrs=facts.xaddrs,

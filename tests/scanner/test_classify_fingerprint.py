@@ -77,3 +77,28 @@ def test_self_inventory_reads_dmi_and_tolerates_missing_files(tmp_path: Path):
     assert (host.manufacturer, host.model, host.serial, host.role) == ("LENOVO", "ThinkCentre M70q", None, "operator_terminal")
     empty = self_inventory(tmp_path / "missing")
     assert empty.manufacturer is None and empty.hostname
+
+
+ONVIF = "onvif://www.onvif.org/"
+
+
+@pytest.mark.parametrize(
+    ("scopes", "role", "reason_part"),
+    [
+        ((ONVIF + "type/video_encoder", ONVIF + "Profile/Streaming"), "camera", "'video_encoder'"),
+        ((ONVIF + "type/Network_Video_Transmitter",), "camera", "network_video_transmitter"),
+        ((ONVIF + "type/NVT", ONVIF + "Profile/G"), "nvr", "Profile G"),
+        ((ONVIF + "type/analytics",), "analytics", "'analytics'"),
+        ((ONVIF + "Profile/T", ONVIF + "name/X"), "camera", "streaming profile"),
+        ((ONVIF + "name/X", ONVIF + "hardware/Y"), "unknown", "name no device type"),
+        ((), "unknown", "name no device type"),
+    ],
+)
+def test_role_of_an_unread_device_comes_from_its_discovery_scopes(scopes, role, reason_part):
+    from scanner.classify import classify_from_discovery
+
+    got, reason = classify_from_discovery(scopes, "timeout")
+    assert got == role
+    assert reason_part.casefold() in reason.casefold()
+    if role != "unknown":
+        assert "WS-Discovery scopes only" in reason and "timeout" in reason
