@@ -157,7 +157,7 @@ def _foreign_interfaces() -> list[str]:
 
 def _reexec_isolated() -> None:
     """Re-run this very command inside a new network namespace holding only lo (DESIGN §9)."""
-    if os.environ.get("CCTV_ISOLATED") == "1":
+    if os.environ.get("CCTV_DEMO_REEXECUTED") == "1":
         raise _fail("still seeing real interfaces inside the namespace; refusing to run the demo", EXIT_SCAN)
     if not shutil.which("unshare") or not shutil.which("ip"):
         raise _fail("the demo needs `unshare` and `ip` (util-linux, iproute2) to isolate itself", EXIT_SCAN)
@@ -168,7 +168,7 @@ def _reexec_isolated() -> None:
     userns = [] if os.geteuid() == 0 else ["--map-root-user"]
     argv = ["unshare", *userns, "--net", "--", "sh", "-c", setup, "sh", sys.executable, "-m", "cctv_inventory",
             *sys.argv[1:]]
-    env = {**os.environ, "CCTV_ISOLATED": "1"}
+    env = {**os.environ, "CCTV_DEMO_REEXECUTED": "1"}
     sys.stdout.flush()
     sys.stderr.flush()
     os.execvpe("unshare", argv, env)
