@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+
 def _default_vendors_file() -> Path:
     # config/ beside the packages in a checkout; the copy installed under sys.prefix otherwise
     source = Path(__file__).resolve().parents[1] / "config" / "vendors.yaml"

@@ -8,6 +8,7 @@ import signal
 import socket
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -21,15 +22,15 @@ def foreign_interfaces() -> list[str]:
 
 
 def simulate(
-    site: Path | None = typer.Option(None, "--site", help="Site fixture (YAML/JSON), e.g. config/lab/demo-site.yaml."),
-    generate: int | None = typer.Option(None, "--generate", min=1, max=60000, help="Generate N devices instead."),
-    seed: int = typer.Option(1, "--seed", help="Seed for --generate (same seed, same site)."),
-    fixture_out: Path | None = typer.Option(None, "--fixture-out", help="Write the fixture in use (.json or .yaml)."),
-    request_log: Path | None = typer.Option(None, "--request-log", help="Append one JSON line per request received."),
-    base_address: str = typer.Option("127.10.0.0/16", "--base-address", help="Network for --generate (inside 127/8)."),
-    listen: str = typer.Option("auto", "--listen", help="auto | per-device | wildcard (see docs/simulator.md)."),
-    isolated_ok: bool = typer.Option(False, "--i-know-this-is-isolated",
-                                     help="Start even though interfaces other than lo/veth* are visible."),
+    site: Annotated[Path | None, typer.Option("--site", help="Site fixture (YAML/JSON), e.g. config/lab/demo-site.yaml.")] = None,
+    generate: Annotated[int | None, typer.Option("--generate", min=1, max=60000, help="Generate N devices instead.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --generate (same seed, same site).")] = 1,
+    fixture_out: Annotated[Path | None, typer.Option("--fixture-out", help="Write the fixture in use (.json or .yaml).")] = None,
+    request_log: Annotated[Path | None, typer.Option("--request-log", help="Append one JSON line per request received.")] = None,
+    base_address: Annotated[str, typer.Option("--base-address", help="Network for --generate (inside 127/8).")] = "127.10.0.0/16",
+    listen: Annotated[str, typer.Option("--listen", help="auto | per-device | wildcard (see docs/simulator.md).")] = "auto",
+    isolated_ok: Annotated[bool, typer.Option("--i-know-this-is-isolated",
+                                              help="Start even though interfaces other than lo/veth* are visible.")] = False,
 ) -> None:
     """Serve a simulated ONVIF site: WS-Discovery, SOAP services, HTTP/RTSP/HTTPS banners."""
     from simulator.fixture import FixtureError, load, write
