@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Self
@@ -53,7 +54,9 @@ class Interrogator:
         self.config = config
         self.on_device = on_device
         self.catalog = load_vendor_catalog()
-        self._semaphore = asyncio.Semaphore(config.concurrency)
+        # Devices wait here as plain records, and become tasks only when a slot frees: 5,000
+        # waiting tasks (each with its coroutine frame) cost tens of MB per worker for nothing.
+        self._waiting: deque[Discovered] = deque()
         self._tasks: set[asyncio.Task] = set()
 
     async def __aenter__(self) -> Self:
@@ -73,39 +76,49 @@ class Interrogator:
         return self
 
     async def __aexit__(self, *exc) -> None:
-        for task in self._tasks:
+        self._waiting.clear()
+        for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.session.close()
 
     def submit(self, found: Discovered) -> None:
-        task = asyncio.create_task(self._one(found))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._waiting.append(found)
+        self._start_waiting()
+
+    def _start_waiting(self) -> None:
+        while self._waiting and len(self._tasks) < self.config.concurrency:
+            task = asyncio.create_task(self._one(self._waiting.popleft()))
+            self._tasks.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        self._start_waiting()
 
     async def _one(self, found: Discovered) -> None:
-        async with self._semaphore:
-            if not found.xaddrs and found.probe_ports:
-                port = await _first_open_port(found.address, found.probe_ports)
-                if port is None:
-                    if found.report_if_silent:
-                        self.on_device(Device(
-                            address=found.address, port=found.probe_ports[0], status="unreachable",
-                            status_reason="no answer to WS-Discovery, nor on TCP port(s) "
-                            + ", ".join(map(str, found.probe_ports)), role_reason="not interrogated (unreachable)"), found.address)
-                    else:
-                        self.on_device(None, found.address)  # a silent address in a swept range
-                    return
-                found.xaddrs = [f"http://{found.address}:{port}/onvif/device_service"]
-            device = await interrogate(found, self.context, self.config.credentials, self.catalog,
-                                       self.config.settings)
-            if found.via == "sweep" and not device.manufacturer:
-                self.on_device(None, found.address)  # an open port in a sweep that is not ONVIF
+        if not found.xaddrs and found.probe_ports:
+            port = await _first_open_port(found.address, found.probe_ports)
+            if port is None:
+                if found.report_if_silent:
+                    self.on_device(Device(
+                        address=found.address, port=found.probe_ports[0], status="unreachable",
+                        status_reason="no answer to WS-Discovery, nor on TCP port(s) "
+                        + ", ".join(map(str, found.probe_ports)), role_reason="not interrogated (unreachable)"), found.address)
+                else:
+                    self.on_device(None, found.address)  # a silent address in a swept range
                 return
-            self.on_device(device, found.address)
+            found.xaddrs = [f"http://{found.address}:{port}/onvif/device_service"]
+        device = await interrogate(found, self.context, self.config.credentials, self.catalog,
+                                   self.config.settings)
+        if found.via == "sweep" and not device.manufacturer:
+            self.on_device(None, found.address)  # an open port in a sweep that is not ONVIF
+            return
+        self.on_device(device, found.address)
 
     async def drain(self) -> None:
-        while self._tasks:
+        while self._tasks or self._waiting:
+            self._start_waiting()
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
 
