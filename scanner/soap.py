@@ -30,6 +30,7 @@ from zeep.exceptions import Fault, TransportError
 from zeep.wsdl.utils import etree_to_string
 
 from .credentials import Credential
+from .httpbody import read_capped
 from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted
 
 MAX_BODY_BYTES = 1_000_000  # a real GetProfiles of a 64-channel NVR is ~300 kB
@@ -109,7 +110,7 @@ class _CheckedTransport(AIOHTTPTransport):
         if declared is not None and declared > MAX_BODY_BYTES:
             raise SoapProblem("protocol_error",
                               f"{operation}: response larger than {MAX_BODY_BYTES} bytes ({declared} declared)")
-        body = await response.content.read(MAX_BODY_BYTES + 1)
+        body = await read_capped(response, MAX_BODY_BYTES)
         if len(body) > MAX_BODY_BYTES:
             raise SoapProblem("protocol_error", f"{operation}: response larger than {MAX_BODY_BYTES} bytes")
         if declared is not None and len(body) < declared:

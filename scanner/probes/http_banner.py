@@ -9,6 +9,7 @@ import re
 import aiohttp
 from charset_normalizer import from_bytes
 
+from ..httpbody import read_capped
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 _MAX_PAGE = 256 * 1024
@@ -35,7 +36,7 @@ class HttpBanner(SideProbe):
         url = f"http://{facts.address}:{facts.port}/"
         timeout = aiohttp.ClientTimeout(total=ctx.side_timeout_s)
         async with ctx.http.get(url, timeout=timeout, allow_redirects=False) as response:
-            body = await response.content.read(_MAX_PAGE)
+            body = (await read_capped(response, _MAX_PAGE))[:_MAX_PAGE]
             server = response.headers.get("Server")
             charset = response.charset
         sha = hashlib.sha256(body).hexdigest()

@@ -1,0 +1,60 @@
+"""Bodies that arrive in pieces, as they do on a real network (no simulated site: a bare aiohttp
+server on 127.0.0.1 of the test namespace, so the pieces and pauses are exact)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from scanner.httpbody import read_capped
+
+pytestmark = pytest.mark.network
+
+BODY = b"<?xml version='1.0'?><Envelope>" + b"<Item>x</Item>" * 400 + b"</Envelope>"
+
+
+async def _pieces(request: web.Request) -> web.StreamResponse:
+    chunked = request.query.get("chunked") == "1"
+    response = web.StreamResponse(headers={"Content-Type": "application/soap+xml"})
+    if chunked:
+        response.enable_chunked_encoding()
+    else:
+        response.content_length = len(BODY)
+    await response.prepare(request)
+    for start in range(0, len(BODY), 1000):
+        await response.write(BODY[start:start + 1000])
+        await asyncio.sleep(0.02)  # the next segment is still on the wire
+    await response.write_eof()
+    return response
+
+
+@pytest.fixture
+async def server():
+    app = web.Application()
+    app.router.add_get("/", _pieces)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}/"
+    await runner.cleanup()
+
+
+@pytest.mark.parametrize("chunked", ["0", "1"])
+async def test_a_body_in_pieces_is_read_whole(server, chunked):
+    async with aiohttp.ClientSession() as session, session.get(server, params={"chunked": chunked}) as response:
+        first = await response.content.read(len(BODY) + 1)  # what a single read gets
+        rest = await read_capped(response, len(BODY))
+    assert len(first) < len(BODY), "the server must really send pieces, or this test proves nothing"
+    assert first + rest == BODY
+
+
+async def test_the_cap_stops_reading_early(server):
+    async with aiohttp.ClientSession() as session, session.get(server, params={"chunked": "1"}) as response:
+        got = await read_capped(response, 2500)
+    assert len(got) == 2501  # one byte past the cap tells the caller "too big"
+    assert BODY.startswith(got)
