@@ -139,21 +139,22 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
             log.debug("%s", exc)
             return
         for found in matches:
+            responders.add(responder)
             if table.add(found):
                 on_new(found)
 
-    receivers: list[_Receiver] = []
-    plans: list[tuple[_Receiver, list[tuple[str, int]]]] = []
+    responders: set[str] = set()  # addresses that answered with a ProbeMatch
+    multicast: list[_Receiver] = []
     for iface in scope.interfaces if scope.multicast else ():
         sock, granted = _socket(iface.address or "0.0.0.0", iface.address)
         log.debug("WS-Discovery socket on %s: receive buffer %d bytes granted", iface.name, granted)
-        receivers.append(_Receiver(sock))
-        plans.append((receivers[-1], [WSD_MULTICAST]))
-    unicast = [(addr, WSD_PORT) for target in scope.targets for addr in target.addresses()]
+        multicast.append(_Receiver(sock))
+    unicast_receiver: _Receiver | None = None
+    unicast = [addr for target in scope.targets for addr in target.addresses()]
     if unicast:
         sock, _ = _socket("0.0.0.0", None)
-        receivers.append(_Receiver(sock))
-        plans.append((receivers[-1], unicast))
+        unicast_receiver = _Receiver(sock)
+    receivers = [*multicast, *([unicast_receiver] if unicast_receiver else [])]
     for receiver in receivers:
         receiver.start()
 
@@ -163,25 +164,18 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
                 handle(data, responder)
 
     try:
-        probes = {id(receiver): build_probe() for receiver, _ in plans}
-        for repeat in range(settings.repeats):
-            for receiver, destinations in plans:
-                message_id, probe = probes[id(receiver)]
-                message_ids.add(message_id)
-                await _send_all(receiver, probe, destinations, settings.unicast_rate_per_s, drain)
-            if repeat + 1 < settings.repeats:
-                await asyncio.sleep(settings.gap_s)
-                drain()
-        last_send = time.monotonic()
-        deadline = last_send + settings.max_window_s
-        window_end = last_send + APP_MAX_DELAY_S + settings.margin_s
-        while True:
-            drain()
-            now = time.monotonic()
-            last_reply = max((r.last_reply for r in receivers), default=0.0)
-            if now >= deadline or (now >= window_end and now - last_reply >= settings.quiet_s):
-                break
-            await asyncio.sleep(0.02)
+        if multicast:
+            await _probe(settings, [(r, [WSD_MULTICAST]) for r in multicast], message_ids, drain)
+        if unicast_receiver is not None:
+            if multicast:
+                # Unicast only to the targets multicast did not already find: every device would
+                # otherwise answer twice, doubling the parse work here and the devices' own.
+                await _listen(receivers, settings, time.monotonic(), drain, max_s=settings.max_window_s)
+                unicast = [addr for addr in unicast if addr not in responders]
+            if unicast:
+                await _probe(settings, [(unicast_receiver, [(addr, WSD_PORT) for addr in unicast])],
+                             message_ids, drain)
+        await _listen(receivers, settings, time.monotonic(), drain, max_s=settings.max_window_s)
     finally:
         for receiver in receivers:
             receiver.close()
@@ -189,6 +183,34 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
     if rejected:
         log.warning("ignored WS-Discovery replies from %d address(es) outside the scope", len(set(rejected)))
     return table
+
+
+async def _probe(settings: DiscoverySettings, plans: list[tuple[_Receiver, list[tuple[str, int]]]],
+                 message_ids: set[str], drain: Callable[[], None]) -> None:
+    """Send each plan's Probe `repeats` times (same MessageID each time, as SOAP-over-UDP says)."""
+    probes = {id(receiver): build_probe() for receiver, _ in plans}
+    for repeat in range(settings.repeats):
+        for receiver, destinations in plans:
+            message_id, probe = probes[id(receiver)]
+            message_ids.add(message_id)
+            await _send_all(receiver, probe, destinations, settings.unicast_rate_per_s, drain)
+        if repeat + 1 < settings.repeats:
+            await asyncio.sleep(settings.gap_s)
+            drain()
+
+
+async def _listen(receivers: list[_Receiver], settings: DiscoverySettings, last_send: float,
+                  drain: Callable[[], None], max_s: float) -> None:
+    """Collect replies for APP_MAX_DELAY + margin after the last send, longer while they still come."""
+    deadline = last_send + max_s
+    window_end = last_send + APP_MAX_DELAY_S + settings.margin_s
+    while True:
+        drain()
+        now = time.monotonic()
+        last_reply = max((r.last_reply for r in receivers), default=0.0)
+        if now >= deadline or (now >= window_end and now - last_reply >= settings.quiet_s):
+            return
+        await asyncio.sleep(0.02)
 
 
 async def _send_all(receiver: _Receiver, probe: bytes, destinations: list[tuple[str, int]], rate_per_s: float,

@@ -139,3 +139,17 @@ def test_named_target_that_is_silent_is_reported_unreachable(demo_lab):
     [device] = result.devices
     assert device.status == "unreachable" and "80, 8000" in device.status_reason
     assert demo_lab.requests()[before:] == []
+
+
+def test_unicast_probes_go_only_where_multicast_found_nothing(demo_lab, demo_credentials):
+    """Site: demo-site.yaml, multicast on lo plus its whole range as --target: the devices that answered
+    multicast get no unicast Probe (each would answer twice); the unicast-only camera gets one and is read."""
+    before = len(demo_lab.requests())
+    request = ScanRequest(interfaces=("lo",), targets=("127.10.0.0/24",), credentials=load_credentials(demo_credentials),
+                          timeout_s=4, workers=0)
+    result = scan(request)
+    found = by_address(result)
+    assert found[UNICAST_ONLY].status == "ok"
+    assert set(found) == {d["address"] for d in demo_lab.devices}
+    unicast = {r["device"] for r in demo_lab.requests()[before:] if r["proto"] == "wsd-unicast"}
+    assert unicast == {UNICAST_ONLY}
