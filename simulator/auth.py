@@ -34,6 +34,16 @@ def needs_auth(device: dict[str, Any], op: str) -> bool:
     return op not in PRE_AUTH_OPS or quirks.has(device, "all_ops_require_auth")
 
 
+def takes_username_token(device: dict[str, Any]) -> bool:
+    """False for a `digest_only` device: it reads no WS-Security header at all."""
+    return not quirks.has(device, "digest_only")
+
+
+def challenges_with_digest(device: dict[str, Any]) -> bool:
+    """Refusals are HTTP 401 + a Digest challenge (digest devices), not SOAP faults."""
+    return device["auth"] == "digest" or quirks.has(device, "digest_only")
+
+
 def device_now(device: dict[str, Any]) -> datetime:
     skew = quirks.param(device, "clock_skew", "seconds") if quirks.has(device, "clock_skew") else 0
     return datetime.now(UTC) + timedelta(seconds=float(skew))

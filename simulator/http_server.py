@@ -54,8 +54,9 @@ class OnvifHttp:
         src = _peer(transport and transport.get_extra_info("peername"))
         if device is None:
             return web.Response(status=404, text="no such device")
-        if request.method == "POST" and request.path in services.SERVICES:
-            return await self._soap(device, request, src)
+        service = services.route(device, request.path) if request.method == "POST" else None
+        if service is not None:
+            return await self._soap(device, service, request, src)
         self.log(device=device["address"], src=src, proto="http", op=f"{request.method} {request.path}",
                  auth="none")
         if request.method != "GET" or request.path.startswith("/onvif/"):
@@ -65,8 +66,8 @@ class OnvifHttp:
         return web.Response(body=login_page(device["true_maker"]), content_type="text/html",
                             charset="utf-8", headers={"Server": b.http_server})
 
-    async def _soap(self, device: dict[str, Any], request: web.BaseRequest, src: str) -> web.StreamResponse:
-        service = services.SERVICES[request.path][0]
+    async def _soap(self, device: dict[str, Any], service: str, request: web.BaseRequest,
+                    src: str) -> web.StreamResponse:
         headers = {"Server": banner_for(device["true_maker"]).http_server}
         if quirks.has(device, "hang"):
             self.log(device=device["address"], src=src, proto="onvif", op="(hang)", auth="none")
@@ -83,10 +84,12 @@ class OnvifHttp:
         except soap.BadRequest as exc:
             self.log(device=device["address"], src=src, proto="onvif", op="(bad request)", auth="none")
             return self._reply(device, soap.fault("Sender", "WellFormed", str(exc)), 400, headers)
+        if service == "*":  # single_service_path: one URL for every service, the namespace decides
+            service = services.service_of_namespace(req.namespace) or ""  # "": offered by no role
         verdict = "none"
         if auth.needs_auth(device, req.op) or req.header is not None:
-            verdict = auth.check_username_token(device, req.header)
-            if verdict != "ok" and device["auth"] == "digest":
+            verdict = auth.check_username_token(device, req.header) if auth.takes_username_token(device) else "none"
+            if verdict != "ok" and auth.challenges_with_digest(device):
                 digest = auth.check_http_digest(device, request.method, request.headers.get("Authorization"))
                 verdict = digest if digest != "none" else verdict
         self.log(device=device["address"], src=src, proto="onvif", op=req.op, auth=verdict)
@@ -103,6 +106,9 @@ class OnvifHttp:
             inner = handler(device, req)
         except services.Unsupported:
             return self._reply(device, soap.action_not_supported(req.op), 500, headers)
+        except services.NoMethod:
+            reason = f"Method 'tds:{req.op}' not implemented: method name or namespace not recognized"
+            return self._reply(device, soap.fault_without_subcode("Sender", reason), 400, headers)
         return self._reply(device, self._shape(device, req.op, inner), 200, headers)
 
     def _lockout(self, device: dict[str, Any], verdict: str) -> str | None:
@@ -125,10 +131,13 @@ class OnvifHttp:
         return f"Sender not Authorized. Invalid username or password! You still have {left} attempt(s)."
 
     def _unauthorized(self, device: dict[str, Any], headers: dict[str, str], req: soap.SoapRequest) -> web.Response:
-        if device["auth"] == "digest":
+        if auth.challenges_with_digest(device):
             # HTTP digest devices challenge at the HTTP layer, as real ones do.
-            return web.Response(status=401, text="Unauthorized",
-                                headers={**headers, "WWW-Authenticate": auth.digest_challenge(device)})
+            challenge = {**headers, "WWW-Authenticate": auth.digest_challenge(device)}
+            if quirks.has(device, "digest_only"):
+                # A Hikvision in 'Digest' mode sends its HTML page with the challenge (home-assistant/core#119107).
+                return web.Response(status=401, body=HIK_401, content_type="text/html", headers=challenge)
+            return web.Response(status=401, text="Unauthorized", headers=challenge)
         if quirks.has(device, "http_401_on_bad_auth"):
             return web.Response(status=401, body=HIK_401, content_type="text/html", headers=headers)
         if quirks.has(device, "time_check_fault") and auth.token_is_stale(device, req.header):

@@ -4,8 +4,8 @@ A fixture names quirks either as a bare string (`clock_skew`) or as a mapping wi
 parameters (`{name: clock_skew, seconds: -7200}`). `normalize_quirks` turns both into
 `{"name": ..., **params}` with every default filled in, so `--fixture-out` shows exactly
 what is served. The protocol modules ask `has(device, name)` / `param(device, name, key)`;
-behaviour lives beside the protocol it bends (wsd.py, soap.py, http_server.py) and every
-quirk has a test in tests/simulator/test_quirks.py.
+behaviour lives beside the protocol it bends (wsd.py, soap.py, services.py, auth.py,
+http_server.py) and every quirk has a test in tests/simulator/test_quirks.py.
 """
 
 from __future__ import annotations
@@ -77,6 +77,26 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("require_zulu_created", "rejects a UsernameToken whose Created is not UTC with a 'Z' "
               "suffix (e.g. +00:00)", {},
               "Hikvision (lumeohq/onvif-rs#114; onvif-zeep-async forces zulu_timestamp for this reason)"),
+        # --- second field-research pass (docs/simulator.md, "Field research") -------------
+        Quirk("digest_only", "authenticated calls need HTTP digest: a valid WS-UsernameToken alone gets "
+              "HTTP 401 with a Digest challenge (ONVIF authentication set to 'Digest', not 'Digest&WS-Username "
+              "token'); pre-auth operations stay open", {},
+              "Hikvision (agsh/onvif#294, home-assistant/core#99166, blakeblackshear/frigate#22623)"),
+        Quirk("ipv6_xaddrs", "ProbeMatch XAddrs list two URLs, space separated: the IPv4 one and an IPv6 "
+              "link-local one (fe80:: EUI-64 of the MAC)", {},
+              "Hikvision (agsh/onvif#93: a client parsing XAddrs as one URL breaks; cf. christgau/wsdd#174)"),
+        Quirk("shared_first_mac", "GetNetworkInterfaces lists first an interface (eth0, IPv4 off) whose "
+              "HwAddress `mac` is the same on every unit, then the real one (wlan0, with the device address); "
+              "both written upper case with dashes (00-30-1B-BA-02-DB)", {"mac": "00:30:1b:ba:02:db"},
+              "IMOU/Dahua IPC-C22F-C (home-assistant/core#162687: a client taking the first MAC merges cameras)"),
+        Quirk("no_network_interfaces", "GetNetworkInterfaces answers a gSOAP-style fault without a Subcode "
+              "(\"Method 'tds:GetNetworkInterfaces' not implemented\"), so no MAC is served", {},
+              "home-assistant/core#36243 (fault text), home-assistant/core#35883 (no MAC, serial only)"),
+        Quirk("single_service_path", "every service answers at one path (`path`), chosen by the request's "
+              "namespace; GetServices/GetCapabilities name it; /onvif/media_service etc. answer 404 "
+              "(/onvif/device_service, the discovery XAddr, still works)", {"path": "/onvif/services"},
+              "Axis (edgexfoundry/device-onvif-camera#195, danielwoz/ubiquiti-protect-onvif-event-listener#7); "
+              "TP-Link C200 (agsh/onvif#207)"),
     )
 }
 

@@ -43,11 +43,32 @@ class Unsupported(Exception):
     pass
 
 
+class NoMethod(Exception):
+    """The firmware's SOAP stack does not know the method at all (gSOAP's SOAP_NO_METHOD): the HTTP
+    layer answers a Fault with no ONVIF Subcode, not ter:ActionNotSupported."""
+
+
 def offers(device: Device, service: str) -> bool:
     return service in ROLE_SERVICES[device["role"]]
 
 
-def xaddr(device: Device, service: str) -> str:
+def route(device: Device, path: str) -> str | None:
+    """The service a POST to `path` reaches: a name, "*" (chosen by the request's namespace), or None."""
+    if quirks.has(device, "single_service_path"):
+        if path == str(quirks.param(device, "single_service_path", "path")):
+            return "*"
+        # The discovery XAddr keeps working; the per-service paths other firmwares use do not exist.
+        return "device" if path == PATH_OF["device"] else None
+    entry = SERVICES.get(path)
+    return entry[0] if entry else None
+
+
+def service_of_namespace(namespace: str) -> str | None:
+    return next((name for name, ns, _ in SERVICES.values() if ns == namespace), None)
+
+
+def xaddr(device: Device, service: str, *, discovery: bool = False) -> str:
+    """The URL of `service` as the device advertises it (`discovery`: in a ProbeMatch)."""
     if quirks.has(device, "zero_xaddrs"):
         host = "0.0.0.0"
     elif quirks.has(device, "foreign_xaddrs"):
@@ -55,7 +76,10 @@ def xaddr(device: Device, service: str) -> str:
     else:
         host = device["address"]
     port = "" if device["port"] == 80 else f":{device['port']}"
-    return f"http://{host}{port}{PATH_OF[service]}"
+    path = PATH_OF[service]
+    if quirks.has(device, "single_service_path") and not discovery:
+        path = str(quirks.param(device, "single_service_path", "path"))
+    return f"http://{host}{port}{path}"
 
 
 def _datetime(tag: str, when: datetime) -> str:
@@ -138,10 +162,31 @@ def get_scopes(d: Device, req: Any) -> str:
     return f"<tds:GetScopesResponse>{items}</tds:GetScopesResponse>"
 
 
+def _dashed(mac: object) -> str:
+    return str(mac).upper().replace(":", "-")
+
+
 def get_network_interfaces(d: Device, req: Any) -> str:
+    if quirks.has(d, "no_network_interfaces"):
+        raise NoMethod("GetNetworkInterfaces")
+    if not quirks.has(d, "shared_first_mac"):
+        return ('<tds:GetNetworkInterfacesResponse><tds:NetworkInterfaces token="eth0">'
+                "<tt:Enabled>true</tt:Enabled><tt:Info><tt:Name>eth0</tt:Name>"
+                f"{el('tt:HwAddress', d['mac'])}<tt:MTU>1500</tt:MTU></tt:Info>"
+                "<tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config>"
+                f"<tt:Manual>{el('tt:Address', d['address'])}<tt:PrefixLength>16</tt:PrefixLength></tt:Manual>"
+                "<tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4>"
+                "</tds:NetworkInterfaces></tds:GetNetworkInterfacesResponse>")
+    # IMOU (home-assistant/core#162687): a wired port that is not there, with the same MAC on every
+    # unit, listed before the Wi-Fi interface that carries the address; both MACs as 00-30-1B-BA-02-DB.
+    shared = _dashed(quirks.param(d, "shared_first_mac", "mac"))
     return ('<tds:GetNetworkInterfacesResponse><tds:NetworkInterfaces token="eth0">'
             "<tt:Enabled>true</tt:Enabled><tt:Info><tt:Name>eth0</tt:Name>"
-            f"{el('tt:HwAddress', d['mac'])}<tt:MTU>1500</tt:MTU></tt:Info>"
+            f"{el('tt:HwAddress', shared)}<tt:MTU>1500</tt:MTU></tt:Info>"
+            "<tt:IPv4><tt:Enabled>false</tt:Enabled><tt:Config><tt:DHCP>true</tt:DHCP></tt:Config></tt:IPv4>"
+            '</tds:NetworkInterfaces><tds:NetworkInterfaces token="wlan0">'
+            "<tt:Enabled>true</tt:Enabled><tt:Info><tt:Name>wlan0</tt:Name>"
+            f"{el('tt:HwAddress', _dashed(d['mac']))}<tt:MTU>1500</tt:MTU></tt:Info>"
             "<tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config>"
             f"<tt:Manual>{el('tt:Address', d['address'])}<tt:PrefixLength>16</tt:PrefixLength></tt:Manual>"
             "<tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4>"

@@ -76,6 +76,14 @@ def fault(code: str, subcode: str, reason: str) -> bytes:
     )
 
 
+def fault_without_subcode(code: str, reason: str) -> bytes:
+    """A SOAP 1.2 Fault with only an env: code, as gSOAP-built firmwares send for an unknown method."""
+    return envelope(
+        f"<env:Fault><env:Code><env:Value>env:{code}</env:Value></env:Code>"
+        f'<env:Reason><env:Text xml:lang="en">{esc(reason)}</env:Text></env:Reason></env:Fault>'
+    )
+
+
 def not_authorized() -> bytes:
     return fault("Sender", "NotAuthorized", "Sender not authorized")
 

@@ -57,6 +57,23 @@ def wants(device: dict[str, Any], types: set[str]) -> bool:
     return not types or bool(types & ANSWERED_TYPES)
 
 
+def link_local(mac: str) -> str:
+    """The fe80:: address a device derives from its MAC (modified EUI-64, RFC 4291 appendix A)."""
+    b = [int(x, 16) for x in mac.replace("-", ":").split(":")]
+    b[0] ^= 0x02
+    groups = [b[0] << 8 | b[1], b[2] << 8 | 0xFF, 0xFE << 8 | b[3], b[4] << 8 | b[5]]
+    return "fe80::" + ":".join(f"{g:x}" for g in groups)
+
+
+def advertised_xaddrs(device: dict[str, Any]) -> str:
+    """The ProbeMatch XAddrs: one URL, or (ipv6_xaddrs) the IPv4 one and a link-local IPv6 one."""
+    first = xaddr(device, "device", discovery=True)
+    if not quirks.has(device, "ipv6_xaddrs"):
+        return first
+    port = "" if device["port"] == 80 else f":{device['port']}"
+    return f"{first} http://[{link_local(device['mac'])}]{port}/onvif/device_service"
+
+
 def probe_matches(device: dict[str, Any], relates_to: str, message_number: int) -> bytes:
     if quirks.has(device, "wrong_relates_to"):
         relates_to = f"urn:uuid:{uuid.uuid4()}"
@@ -74,7 +91,7 @@ def probe_matches(device: dict[str, Any], relates_to: str, message_number: int) 
         "</env:Header><env:Body><d:ProbeMatches><d:ProbeMatch>"
         f"<wsa:EndpointReference><wsa:Address>{escape(device['endpoint_reference'])}</wsa:Address>"
         f"</wsa:EndpointReference><d:Types>{types}</d:Types><d:Scopes>{escape(scopes)}</d:Scopes>"
-        f"<d:XAddrs>{escape(xaddr(device, 'device'))}</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>"
+        f"<d:XAddrs>{escape(advertised_xaddrs(device))}</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>"
         "</d:ProbeMatch></d:ProbeMatches></env:Body></env:Envelope>"
     ).encode()
 

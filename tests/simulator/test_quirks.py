@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import socket
 import sys
+import urllib.request
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 from defusedxml import ElementTree as SafeET
 from defusedxml import EntitiesForbidden
 from onvif import ONVIFCamera
+from wsdiscovery.message import parseSOAPMessage
+from zeep.exceptions import Fault
 
 from simulator.quirks import QUIRKS
 
 from .conftest import quirk_address
-from .rawsoap import call, envelope, post, probe, username_token
+from .rawsoap import MEDIA_NS, call, envelope, post, probe, username_token
+from .test_schemas import schema_of, validate
 
 pytestmark = pytest.mark.network
 TDS = "{http://www.onvif.org/ver10/device/wsdl}"
@@ -252,3 +257,106 @@ def test_lockout(quirk_lab):
 
     time.sleep(2.2)
     assert call(d, "GetHostname").status == 200
+
+
+# --- second field-research pass -------------------------------------------------------------
+
+
+async def test_digest_only(quirk_lab):
+    d = dev(quirk_lab, "digest_only")
+    signed = call(d, "GetDeviceInformation")  # a valid WS-UsernameToken, no HTTP digest
+    assert signed.status == 401 and signed.headers["WWW-Authenticate"].startswith("Digest ")
+    assert b"Access Error: 401 -- Unauthorized" in signed.body
+    assert call(d, "GetSystemDateAndTime", auth=False).status == 200  # pre-auth stays open
+    # urllib's own digest handler gets in, without any WS-Security header
+    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    manager.add_password(None, f"http://{d['address']}/", d["username"], d["password"])
+    opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(manager))
+    request = urllib.request.Request(f"http://{d['address']}/onvif/device_service",
+                                     data=envelope("GetDeviceInformation"),
+                                     headers={"Content-Type": "application/soap+xml"})
+    with opener.open(request, timeout=10) as resp:
+        assert resp.status == 200 and d["serial"].encode() in resp.read()
+    # the real onvif-zeep-async client signs with WS-UsernameToken only: refused, as on such a Hikvision
+    cam = ONVIFCamera(d["address"], d["port"], d["username"], d["password"])
+    try:
+        await cam.update_xaddrs()  # GetCapabilities is pre-auth
+        mgmt = await cam.create_devicemgmt_service()
+        with pytest.raises(Fault) as info:
+            await mgmt.GetDeviceInformation()
+        assert info.value.message == "Unknown fault occured"  # the HTML 401 page, as home-assistant/core#119107
+    finally:
+        await cam.close()
+
+
+def test_ipv6_xaddrs(quirk_lab):
+    d = dev(quirk_lab, "ipv6_xaddrs")
+    text = _probe_xaddrs(d["address"])
+    v4, v6 = text.split(" ")
+    assert v4 == f"http://{d['address']}/onvif/device_service"
+    # fe80:: + modified EUI-64 of e4:30:22:20:00:NN, as the Hikvision XAddrs in agsh/onvif#93
+    assert v6 == f"http://[fe80::e630:22ff:fe20:{int(d['mac'][-2:], 16):x}]/onvif/device_service"
+    assert urlsplit(v6).hostname.startswith("fe80::")
+    _, replies = probe(d["address"], wait=0.8)
+    match = parseSOAPMessage(replies[0][1], d["address"]).getProbeResolveMatches()[0]
+    assert match.getXAddrs() == [v4, v6]  # WSDiscovery's parser reads both
+    # GetServices keeps naming only the IPv4 address
+    assert b"fe80::" not in call(d, "GetServices", auth=False).body
+
+
+async def test_shared_first_mac(quirk_lab):
+    d = dev(quirk_lab, "shared_first_mac")
+    reply = call(d, "GetNetworkInterfaces")
+    assert reply.status == 200
+    validate(schema_of("devicemgmt.wsdl"), reply.body)
+    first, second = ET.fromstring(reply.body).iter(f"{TDS}NetworkInterfaces")
+    assert first.findtext(f"{TT}Info/{TT}HwAddress") == "00-30-1B-BA-02-DB"
+    assert first.findtext(f"{TT}IPv4/{TT}Enabled") == "false"
+    assert second.findtext(f"{TT}Info/{TT}HwAddress") == d["mac"].upper().replace(":", "-")
+    assert second.findtext(f"{TT}IPv4/{TT}Config/{TT}Manual/{TT}Address") == d["address"]
+    cam = ONVIFCamera(d["address"], d["port"], d["username"], d["password"])
+    try:
+        await cam.update_xaddrs()
+        ifaces = await (await cam.create_devicemgmt_service()).GetNetworkInterfaces()
+        # what a client taking the first enabled interface keeps: the MAC every such unit shares
+        assert next(i.Info.HwAddress for i in ifaces if i.Enabled) == "00-30-1B-BA-02-DB"
+    finally:
+        await cam.close()
+
+
+async def test_no_network_interfaces(quirk_lab):
+    d = dev(quirk_lab, "no_network_interfaces")
+    reply = call(d, "GetNetworkInterfaces")
+    assert reply.status == 400 and b"env:Sender" in reply.body
+    assert b"Subcode" not in reply.body and b"not implemented" in reply.body
+    assert call(d, "GetHostname").status == 200  # only that one operation is missing
+    cam = ONVIFCamera(d["address"], d["port"], d["username"], d["password"])
+    try:
+        await cam.update_xaddrs()
+        mgmt = await cam.create_devicemgmt_service()
+        with pytest.raises(Fault) as info:
+            await mgmt.GetNetworkInterfaces()
+        assert "not implemented" in info.value.message and not info.value.subcodes
+        assert (await mgmt.GetDeviceInformation()).SerialNumber == d["serial"]
+    finally:
+        await cam.close()
+
+
+async def test_single_service_path(quirk_lab):
+    d = dev(quirk_lab, "single_service_path")
+    base = f"http://{d['address']}"
+    services = ET.fromstring(call(d, "GetServices", auth=False).body)
+    assert {x.text for x in services.iter(f"{TDS}XAddr")} == {f"{base}/onvif/services"}
+    assert _probe_xaddrs(d["address"]) == f"{base}/onvif/device_service"  # discovery: the ONVIF-fixed path
+    profiles = call(d, "GetProfiles", MEDIA_NS, path="/onvif/services")
+    assert profiles.status == 200 and b"<trt:Profiles " in profiles.body
+    assert call(d, "GetHostname", path="/onvif/services").status == 200
+    assert call(d, "GetHostname").status == 200  # /onvif/device_service still serves the device service
+    assert call(d, "GetProfiles", MEDIA_NS, path="/onvif/media_service").status == 404
+    cam = ONVIFCamera(d["address"], d["port"], d["username"], d["password"])
+    try:
+        await cam.update_xaddrs()
+        assert cam.xaddrs[MEDIA_NS] == f"{base}/onvif/services"
+        assert len(await (await cam.create_media_service()).GetProfiles()) == 1
+    finally:
+        await cam.close()
