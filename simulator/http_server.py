@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from email.utils import format_datetime
 from typing import Any
 
 from aiohttp import web
@@ -68,7 +69,9 @@ class OnvifHttp:
 
     async def _soap(self, device: dict[str, Any], service: str, request: web.BaseRequest,
                     src: str) -> web.StreamResponse:
-        headers = {"Server": banner_for(device["true_maker"]).http_server}
+        # The HTTP Date comes from the device's own (possibly skewed) clock, as on a real camera.
+        headers = {"Server": banner_for(device["true_maker"]).http_server,
+                   "Date": format_datetime(auth.device_now(device), usegmt=True)}
         if quirks.has(device, "hang"):
             self.log(device=device["address"], src=src, proto="onvif", op="(hang)", auth="none")
             await asyncio.Event().wait()  # never answers; aiohttp cancels us when the client leaves

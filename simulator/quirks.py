@@ -25,8 +25,8 @@ class Quirk:
 QUIRKS: dict[str, Quirk] = {
     q.name: q
     for q in (
-        Quirk("clock_skew", "device clock runs `seconds` ahead (negative: behind); GetSystemDateAndTime and "
-              "the UsernameToken Created window use the skewed clock", {"seconds": 3600},
+        Quirk("clock_skew", "device clock runs `seconds` ahead (negative: behind); GetSystemDateAndTime, "
+              "the HTTP Date header of ONVIF answers and the UsernameToken Created window use the skewed clock", {"seconds": 3600},
               "cameras never given NTP; Hikvision NotAuthorized until time sync (home-assistant/home-assistant.io#28662)"),
         Quirk("no_get_services", "GetServices answers ter:ActionNotSupported; clients must fall back to "
               "GetCapabilities", {}, "Axis and older Profile S firmware (quatanium/python-onvif#30, yingchengpa/python-onvif2-zeep#5)"),
