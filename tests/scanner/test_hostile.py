@@ -25,6 +25,11 @@ EXPECTED = {
     "127.30.0.11": ("ok", ""),  # slow (0.5 s per answer): within the deadline
     "127.30.0.12": ("timeout", "deadline"),  # hang
     "127.30.0.13": ("ok", ""),  # clock 2 h behind + every op needs auth: token Created adjusted
+    "127.30.0.14": ("ok", ""),  # digest_only: the 401 challenge is answered with HTTP digest
+    "127.30.0.15": ("ok", ""),  # ipv6_xaddrs: the IPv4 XAddr is used, the link-local one kept
+    "127.30.0.16": ("ok", ""),  # shared_first_mac: the interface carrying the address gives the MAC
+    "127.30.0.17": ("ok", ""),  # no_network_interfaces: no MAC, everything else read
+    "127.30.0.18": ("ok", ""),  # single_service_path: media read at the XAddr GetServices named
 }
 
 
@@ -73,3 +78,53 @@ def test_hang_costs_one_deadline_not_the_scan(hostile):
     log = lab.requests()
     hung = [r for r in log if r["device"] == "127.30.0.12"]
     assert hung and any(r["op"] == "(hang)" for r in hung)
+
+
+def test_digest_only_device_is_read_over_http_digest(hostile):
+    """Site: hostile-site.yaml. A Hikvision in Digest-only mode refuses WS-UsernameToken (agsh/onvif#294)."""
+    lab, found = hostile
+    d = found["127.30.0.14"]
+    assert (d.serial, d.model) == (lab.device("127.30.0.14")["serial"], "DS-2CD2143G2-I")
+    assert d.mac == "44:19:b6:30:00:14" and d.profiles == 1
+
+
+def test_ipv6_xaddr_is_kept_but_not_used(hostile):
+    """Site: hostile-site.yaml. Two XAddrs in one ProbeMatch (agsh/onvif#93): both listed, IPv4 interrogated."""
+    lab, found = hostile
+    d = found["127.30.0.15"]
+    assert d.xaddrs == ("http://127.30.0.15/onvif/device_service",
+                        "http://[fe80::4619:b6ff:fe30:15]/onvif/device_service")
+    assert d.serial == lab.device("127.30.0.15")["serial"]
+    assert d.fingerprints.oui_vendor and "Hikvision" in d.fingerprints.oui_vendor
+
+
+def test_mac_comes_from_the_interface_that_holds_the_address(hostile):
+    """Site: hostile-site.yaml. IMOU/Dahua list a shared placeholder MAC first (home-assistant/core#162687),
+    both as 00-30-1B-BA-02-DB: the MAC must be the one of the interface with the device's address,
+    normalised to lower case with colons; the placeholder (OUI: Shuttle, Inc.) would also mislead relabel
+    detection."""
+    _, found = hostile
+    d = found["127.30.0.16"]
+    assert d.mac == "3c:ef:8c:30:00:16"
+    assert d.fingerprints.oui_vendor and "Dahua" in d.fingerprints.oui_vendor
+
+
+def test_missing_get_network_interfaces_costs_only_the_mac(hostile):
+    """Site: hostile-site.yaml. A Subcode-less 'not implemented' fault (home-assistant/core#36243):
+    no MAC, but the hostname (GetHostname answered fine) and the identity are still read."""
+    lab, found = hostile
+    d = found["127.30.0.17"]
+    assert d.mac is None
+    assert d.serial == lab.device("127.30.0.17")["serial"]
+    assert "GetNetworkInterfaces" in d.status_reason or "network_identity" in d.status_reason
+    assert d.hostname == lab.device("127.30.0.17")["hostname"]
+
+
+def test_single_service_path_device_is_read_at_its_xaddrs(hostile):
+    """Site: hostile-site.yaml. Axis answers every service at /onvif/services; /onvif/media_service is 404."""
+    lab, found = hostile
+    d = found["127.30.0.18"]
+    assert (d.video_sources, d.profiles) == (1, 1)
+    assert d.role == "camera"
+    media = [r for r in lab.requests() if r["device"] == "127.30.0.18" and r["op"] in ("GetProfiles", "GetVideoSources")]
+    assert media and all(r["auth"] == "ok" for r in media)
