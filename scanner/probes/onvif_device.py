@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from zeep.exceptions import Fault
@@ -77,6 +78,20 @@ def _sha(operation: str) -> str | None:
     return _DEVICE.get().bodies.get(operation)
 
 
+def _skew_from_http_date(header: str | None, local_time: float) -> float | None:
+    """Seconds the device's HTTP Date is ahead of us (whole seconds only; None if absent or unreadable)."""
+    if not header:
+        return None
+    try:
+        when = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    skew = when.timestamp() - local_time
+    return round(skew) if abs(skew) >= 2 else None  # within the Date header's resolution: trust our clock
+
+
 class Clock(OnvifProbe):
     """GetSystemDateAndTime first, unauthenticated as ONVIF allows, so WS-UsernameToken can be skew-adjusted."""
 
@@ -91,7 +106,13 @@ class Clock(OnvifProbe):
         except SoapProblem as problem:
             if problem.kind != "auth_failed":
                 raise
-            device.use_wsse = True  # all_ops_require_auth style devices: ask again, signed
+            # A device that wants auth even for its clock (Vivotek, Panasonic, Axis with replay
+            # protection) cannot tell its time over ONVIF first, and a digest signed with our clock
+            # is refused when its clock is off. Its HTTP Date header still tells the time.
+            hinted = _skew_from_http_date(device.http_date, (sent + time.time()) / 2)
+            if hinted is not None:
+                device.dt_diff = timedelta(seconds=hinted)
+            device.use_wsse = True  # ask again, signed
             sent = time.time()
             reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetSystemDateAndTime")
         finally:

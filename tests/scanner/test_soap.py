@@ -1,0 +1,87 @@
+"""What the scanner puts on the wire for an ONVIF call, read by a bare aiohttp server on 127.0.0.1 of the
+test namespace that keeps every request body (no simulated site: the bodies themselves are under test)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from lxml import etree
+
+from scanner.credentials import Credential
+from scanner.soap import OnvifClients, enter_device
+
+pytestmark = pytest.mark.network
+
+ANSWER = (Path(__file__).parent / "fixtures" / "get_device_information_response.xml").read_bytes()
+WSSE = {"wsse": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
+        "wsu": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"}
+
+
+@pytest.fixture
+async def device():
+    bodies: list[bytes] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        bodies.append(await request.read())
+        return web.Response(body=ANSWER, content_type="application/soap+xml")
+
+    app = web.Application()
+    app.router.add_post("/onvif/device_service", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}/onvif/device_service", bodies
+    await runner.cleanup()
+
+
+async def _call_as(clients: OnvifClients, url: str, credential: Credential):
+    enter_device(credential)
+    return await clients.call("devicemgmt", url, "GetDeviceInformation")
+
+
+async def test_password_travels_as_a_digest_never_in_clear_text(device):
+    url, bodies = device
+    async with aiohttp.ClientSession() as session:
+        clients = OnvifClients(session)
+        await clients.setup()
+        # Two devices at once through the one shared client: each request signed with its own credential.
+        first, second = await asyncio.gather(
+            asyncio.create_task(_call_as(clients, url, Credential("admin", "Secret!One"))),
+            asyncio.create_task(_call_as(clients, url, Credential("operator", "Secret!Two"))))
+    assert first.Model == second.Model == "XNO-6080R"
+    assert len(bodies) == 2
+    seen = {}
+    for body in bodies:
+        assert b"Secret!One" not in body and b"Secret!Two" not in body
+        token = etree.fromstring(body).find(".//wsse:UsernameToken", WSSE)
+        password = token.find("wsse:Password", WSSE)
+        assert password.get("Type").endswith("#PasswordDigest")
+        nonce = base64.b64decode(token.findtext("wsse:Nonce", namespaces=WSSE))
+        created = token.findtext("wsu:Created", namespaces=WSSE)
+        assert created.endswith("Z")  # Hikvision refuses +00:00
+        seen[token.findtext("wsse:Username", namespaces=WSSE)] = (nonce, created, password.text)
+    for username, secret in (("admin", "Secret!One"), ("operator", "Secret!Two")):
+        nonce, created, digest = seen[username]
+        expected = base64.b64encode(hashlib.sha1(nonce + created.encode() + secret.encode()).digest()).decode()
+        assert digest == expected, username
+
+
+async def test_repeated_calls_carry_fresh_nonces(device):
+    """The request body is cached per operation; the WS-Security header must not be."""
+    url, bodies = device
+    async with aiohttp.ClientSession() as session:
+        clients = OnvifClients(session)
+        await clients.setup()
+        for _ in range(3):
+            await _call_as(clients, url, Credential("admin", "Secret!One"))
+    nonces = {etree.fromstring(b).findtext(".//wsse:Nonce", namespaces=WSSE) for b in bodies}
+    assert len(nonces) == 3
+    assert all(b.count(b"<wsse:Security") == 1 for b in bodies)
