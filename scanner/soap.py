@@ -100,13 +100,17 @@ class _CheckedTransport(AIOHTTPTransport):
         for _ in range(2):
             # HTTP digest is only engaged once the device asked for it: most devices use
             # WS-UsernameToken, and aiohttp's middleware costs something on every request.
-            middlewares = (ctx.digest,) if ctx.digest is not None else ()
+            digest = ctx.digest
+            middlewares = (digest,) if digest is not None else ()
             async with self.session.post(address, data=message, headers=headers, middlewares=middlewares) as response:
                 ctx.http_date = response.headers.get("Date") or ctx.http_date
-                if (response.status == 401 and ctx.digest is None and ctx.credential is not None
+                # A device's first calls go out together; each one refused without digest retries
+                # with it, whichever of them made the switch (agsh/onvif#294: Hikvision Digest-only).
+                if (response.status == 401 and digest is None and ctx.credential is not None
                         and "digest" in response.headers.get("WWW-Authenticate", "").casefold()):
-                    ctx.digest = aiohttp.DigestAuthMiddleware(ctx.credential.username, ctx.credential.password,
-                                                              preemptive=True)
+                    if ctx.digest is None:
+                        ctx.digest = aiohttp.DigestAuthMiddleware(ctx.credential.username,
+                                                                  ctx.credential.password, preemptive=True)
                     continue
                 return await self._checked(response, operation, ctx)
         raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (digest credentials refused)")

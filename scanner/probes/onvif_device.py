@@ -198,23 +198,66 @@ class Scopes(OnvifProbe):
         return Attempt(self.name, "ok")
 
 
+def _interface_addresses(interface) -> set[str]:
+    """IPv4 addresses an interface of GetNetworkInterfaces carries (manual, DHCP, link-local)."""
+    ipv4 = getattr(interface, "IPv4", None)
+    config = getattr(ipv4, "Config", None) if ipv4 is not None else None
+    if config is None:
+        return set()
+    found = set()
+    for group in (getattr(config, "Manual", None) or [], [getattr(config, "FromDHCP", None)],
+                  [getattr(config, "LinkLocal", None)]):
+        for entry in group if isinstance(group, list) else [group]:
+            address = getattr(entry, "Address", None) if entry is not None else None
+            if address:
+                found.add(str(address).strip())
+    return found
+
+
+def pick_mac(interfaces, address: str) -> str | None:
+    """The MAC of the interface that holds the device's address, else of the first enabled one with IPv4.
+
+    IMOU/Dahua list a placeholder MAC shared by every unit first (home-assistant/core#162687);
+    the first interface is not necessarily the one we are talking to.
+    """
+    candidates = []
+    for interface in interfaces or ():
+        info = getattr(interface, "Info", None)
+        mac = getattr(info, "HwAddress", None) if info is not None else None
+        if not mac:
+            continue
+        holds = address in _interface_addresses(interface)
+        ipv4 = getattr(interface, "IPv4", None)
+        usable = getattr(interface, "Enabled", True) is not False and ipv4 is not None \
+            and getattr(ipv4, "Enabled", True) is not False
+        candidates.append((not holds, not usable, str(mac).strip().lower().replace("-", ":")))
+    return min(candidates)[2] if candidates else None
+
+
 class NetworkIdentity(OnvifProbe):
     """MAC from GetNetworkInterfaces, name from GetHostname."""
 
     name = "network_identity"
 
     async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
-        # Both at once: a slow device (seconds per answer) must fit its deadline.
+        # Both at once: a slow device (seconds per answer) must fit its deadline. One refusing
+        # (no GetNetworkInterfaces: home-assistant/core#36243) must not cost the other's answer.
         interfaces, hostname = await asyncio.gather(
             ctx.onvif.call("devicemgmt", facts.service_url, "GetNetworkInterfaces"),
-            ctx.onvif.call("devicemgmt", facts.service_url, "GetHostname"))
-        for interface in interfaces or ():
-            info = getattr(interface, "Info", None)
-            mac = getattr(info, "HwAddress", None) if info is not None else None
-            if mac:
-                facts.set("mac", str(mac).strip().lower().replace("-", ":"), "GetNetworkInterfaces",
-                          _sha("GetNetworkInterfaces"))
-                break
-        name = getattr(hostname, "Name", None)
-        facts.set("hostname", str(name).strip() if name else None, "GetHostname", _sha("GetHostname"))
+            ctx.onvif.call("devicemgmt", facts.service_url, "GetHostname"), return_exceptions=True)
+        problems = []
+        for operation, answer in (("GetNetworkInterfaces", interfaces), ("GetHostname", hostname)):
+            if isinstance(answer, (SoapProblem, Fault)):
+                if isinstance(answer, SoapProblem) and answer.kind == "protocol_error" and "HTTP" not in answer.reason:
+                    raise answer  # a hostile body ends the device, whichever step got it
+                problems.append(f"{operation}: {getattr(answer, 'reason', None) or getattr(answer, 'message', answer)}")
+            elif isinstance(answer, BaseException):
+                raise answer  # connection errors, deadlines: they end the device
+        if not isinstance(interfaces, BaseException):
+            facts.set("mac", pick_mac(interfaces, facts.address), "GetNetworkInterfaces", _sha("GetNetworkInterfaces"))
+        if not isinstance(hostname, BaseException):
+            name = getattr(hostname, "Name", None)
+            facts.set("hostname", str(name).strip() if name else None, "GetHostname", _sha("GetHostname"))
+        if problems:
+            return Attempt(self.name, "failed", "; ".join(problems))
         return Attempt(self.name, "ok")
