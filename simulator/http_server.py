@@ -9,6 +9,7 @@ device with the same code.
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections.abc import Callable
 from email.utils import format_datetime
 from typing import Any
@@ -57,15 +58,41 @@ class OnvifHttp:
             return web.Response(status=404, text="no such device")
         service = services.route(device, request.path) if request.method == "POST" else None
         if service is not None:
-            return await self._soap(device, service, request, src)
+            return await self._deliver(device, request, await self._soap(device, service, request, src))
         self.log(device=device["address"], src=src, proto="http", op=f"{request.method} {request.path}",
                  auth="none")
         if request.method != "GET" or request.path.startswith("/onvif/"):
             # an ONVIF path this device does not have, or a form post: what embedded web servers say
             return web.Response(status=404, text="404 Not Found", headers={"Server": banner_for(device["true_maker"]).http_server})
         b = banner_for(device["true_maker"])
-        return web.Response(body=login_page(device["true_maker"]), content_type="text/html",
+        page = web.Response(body=login_page(device["true_maker"]), content_type="text/html",
                             charset="utf-8", headers={"Server": b.http_server})
+        return await self._deliver(device, request, page)
+
+    async def _deliver(self, device: dict[str, Any], request: web.BaseRequest,
+                       response: web.StreamResponse) -> web.StreamResponse:
+        """The transfer quirks: gzip when the client allows it, chunks that arrive one by one."""
+        chunked = quirks.has(device, "chunked_answers")
+        gzipped = quirks.has(device, "gzip_when_asked") and "gzip" in request.headers.get("Accept-Encoding", "")
+        if not isinstance(response, web.Response) or not (chunked or gzipped):
+            return response
+        body = response.body if isinstance(response.body, bytes) else b""
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        if gzipped:
+            body = gzip.compress(body)
+            headers["Content-Encoding"] = "gzip"
+            if not chunked:
+                return web.Response(body=body, status=response.status, headers=headers)
+        size = int(quirks.param(device, "chunked_answers", "chunk_bytes"))
+        pause = float(quirks.param(device, "chunked_answers", "pause_s"))
+        stream = web.StreamResponse(status=response.status, headers=headers)
+        stream.enable_chunked_encoding()
+        await stream.prepare(request)
+        for start in range(0, len(body), size):
+            await stream.write(body[start:start + size])
+            await asyncio.sleep(pause)  # each chunk its own segment, as on a real network
+        await stream.write_eof()
+        return stream
 
     async def _soap(self, device: dict[str, Any], service: str, request: web.BaseRequest,
                     src: str) -> web.StreamResponse:

@@ -92,6 +92,13 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("no_network_interfaces", "GetNetworkInterfaces answers a gSOAP-style fault without a Subcode "
               "(\"Method 'tds:GetNetworkInterfaces' not implemented\"), so no MAC is served", {},
               "home-assistant/core#36243 (fault text), home-assistant/core#35883 (no MAC, serial only)"),
+        Quirk("chunked_answers", "SOAP answers and the login page are sent with Transfer-Encoding: chunked, "
+              "`chunk_bytes` at a time with `pause_s` between, so they arrive in pieces as on a real network",
+              {"chunk_bytes": 512, "pause_s": 0.005},
+              "Pelco answering chunked (home-assistant/core#149829); gSOAP-based firmwares chunk by default"),
+        Quirk("gzip_when_asked", "SOAP answers and the login page are gzip-compressed when the request's "
+              "Accept-Encoding allows it", {},
+              "Pelco's gzip answers breaking clients (home-assistant/core#149829)"),
         Quirk("single_service_path", "every service answers at one path (`path`), chosen by the request's "
               "namespace; GetServices/GetCapabilities name it; /onvif/media_service etc. answer 404 "
               "(/onvif/device_service, the discovery XAddr, still works)", {"path": "/onvif/services"},

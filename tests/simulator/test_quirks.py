@@ -365,3 +365,57 @@ async def test_single_service_path(quirk_lab):
         assert len(await (await cam.create_media_service()).GetProfiles()) == 1
     finally:
         await cam.close()
+
+
+def _raw_http(address: str, port: int, request: bytes) -> bytes:
+    """Everything the device sends back on one connection (it closes or goes quiet)."""
+    with socket.create_connection((address, port), timeout=5) as sock:
+        sock.sendall(request)
+        sock.settimeout(1.0)
+        received = b""
+        while True:
+            try:
+                piece = sock.recv(65536)
+            except TimeoutError:
+                break
+            if not piece:
+                break
+            received += piece
+            if received.endswith(b"\r\n0\r\n\r\n"):
+                break
+    return received
+
+
+def test_chunked_answers(quirk_lab):
+    d = dev(quirk_lab, "chunked_answers")
+    body = envelope("GetSystemDateAndTime")
+    raw = _raw_http(d["address"], d["port"], b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\n"
+                    b"Content-Type: application/soap+xml\r\nContent-Length: " + str(len(body)).encode()
+                    + b"\r\nConnection: close\r\n\r\n" + body)
+    head, _, chunked = raw.partition(b"\r\n\r\n")
+    assert b"transfer-encoding: chunked" in head.lower() and b"content-length" not in head.lower()
+    sizes = []
+    while chunked:
+        size_line, _, rest = chunked.partition(b"\r\n")
+        size = int(size_line, 16)
+        sizes.append(size)
+        chunked = rest[size + 2:]
+        if size == 0:
+            break
+    assert len(sizes) > 2 and max(sizes) <= 512  # several pieces, not one body
+    # and a real client reads the whole answer through the chunks
+    assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1
+
+
+def test_gzip_when_asked(quirk_lab):
+    import gzip
+
+    d = dev(quirk_lab, "gzip_when_asked")
+    url = f"http://{d['address']}:{d['port']}/onvif/device_service"
+    request = urllib.request.Request(url, data=envelope("GetSystemDateAndTime"), method="POST", headers={
+        "Content-Type": "application/soap+xml", "Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert b"GetSystemDateAndTimeResponse" in gzip.decompress(response.read())
+    plain = post(url, envelope("GetSystemDateAndTime"))  # urllib asks for no encoding
+    assert "Content-Encoding" not in plain.headers and b"GetSystemDateAndTimeResponse" in plain.body
