@@ -68,8 +68,12 @@ class Interrogator:
         # The device deadline is what bounds a device; sock_read is only a safety net so that
         # no request can outlive it, even one whose task lost its parent.
         deadline = self.config.settings.deadline_s
+        # Bodies are never decompressed (a small gzip can expand past any cap before we see it), so
+        # devices are asked for none: aiohttp would otherwise advertise gzip, and a device that
+        # honours it (Pelco, home-assistant/core#149829) sends what we would call malformed XML.
         self.session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(
-            total=None, connect=min(5.0, deadline), sock_read=deadline), auto_decompress=False)
+            total=None, connect=min(5.0, deadline), sock_read=deadline), auto_decompress=False,
+            headers={"Accept-Encoding": "identity"})
         self.clients = OnvifClients(self.session)
         await self.clients.setup()
         self.context = ProbeContext(self.clients, self.session, self.config.settings.side_timeout_s)

@@ -30,6 +30,8 @@ EXPECTED = {
     "127.30.0.16": ("ok", ""),  # shared_first_mac: the interface carrying the address gives the MAC
     "127.30.0.17": ("ok", ""),  # no_network_interfaces: no MAC, everything else read
     "127.30.0.18": ("ok", ""),  # single_service_path: media read at the XAddr GetServices named
+    "127.30.0.19": ("ok", ""),  # chunked_answers: every answer read whole across its chunks
+    "127.30.0.20": ("ok", ""),  # gzip_when_asked + chunked: the scanner asks for no encoding
 }
 
 
@@ -128,3 +130,13 @@ def test_single_service_path_device_is_read_at_its_xaddrs(hostile):
     assert d.role == "camera"
     media = [r for r in lab.requests() if r["device"] == "127.30.0.18" and r["op"] in ("GetProfiles", "GetVideoSources")]
     assert media and all(r["auth"] == "ok" for r in media)
+
+
+@pytest.mark.parametrize("address", ["127.30.0.19", "127.30.0.20"])
+def test_answers_in_pieces_are_read_whole(hostile, address):
+    """Site: hostile-site.yaml. Chunked answers arriving 300 bytes at a time (Pelco, home-assistant/core#149829),
+    one of them gzip-capable: every field read, the login page title too."""
+    lab, found = hostile
+    d, fixture = found[address], lab.device(address)
+    assert (d.serial, d.firmware, d.mac, d.profiles) == (fixture["serial"], fixture["firmware"], fixture["mac"], 1)
+    assert d.fingerprints.http_title
