@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inventory.model import MatchedScan
 from reports.model import Report
@@ -23,13 +24,28 @@ from scanner.serialize import scan_to_json, write_scan_json
 
 from . import __version__
 
+if TYPE_CHECKING:
+    from reports.policy import Policy
+
 DEFAULT_FORMATS = ("html", "json", "csv", "xlsx")
 DEFAULT_POLICY = "kr-sme-parts-localization-2024"
 
-# Exit codes of `audit` (README "Exit codes"): the verdict, or an error.
-EXIT_FOR_VERDICT = {"target_met": 0, "target_not_met": 1, "incomplete": 2}
-EXIT_ERROR = 3  # the audit itself could not run (bad arguments, unreadable files)
-EXIT_SCAN_FAILED = 4  # the scan could not start (no interface, refused scope)
+# Exit codes of `audit` (README "Exit codes"), the one place they are defined: the verdict, or an error.
+# `fail` is what a mandatory policy calls a missed target, so it shares target_not_met's code.
+EXIT_FOR_VERDICT = {"target_met": 0, "target_not_met": 1, "incomplete": 2, "fail": 1}
+EXIT_BAD_INPUT = 3  # arguments, credentials, registry, declared or policy file
+EXIT_ERROR = EXIT_BAD_INPUT  # (older name)
+EXIT_DATABASE = 4  # the database cannot be opened, is out of date or refused the write
+EXIT_SCAN_FAILED = 5  # the scan could not run (no interface, unknown interface, refused scope)
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A registry or declared-list row the import could not read; the audit went on without it."""
+
+    file: Path
+    row: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,8 @@ class AuditOutcome:
     report_files: tuple[Path, ...]
     bundle: Path
     registry_summaries: tuple[object, ...]
+    declared_summary: object | None = None
+    skipped_rows: tuple[SkippedRow, ...] = ()
 
     @property
     def verdict(self) -> str:
@@ -61,20 +79,26 @@ class AuditOutcome:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_FOR_VERDICT.get(self.report.verdict, EXIT_ERROR)
+        # Every verdict has its code (tests/cctv_inventory check reports.model.VERDICTS against it);
+        # a verdict without one is a bug, not "bad input".
+        return EXIT_FOR_VERDICT[self.report.verdict]
 
 
 def run_audit(request: AuditRequest, observer: object | None = None) -> AuditOutcome:
+    from reports.policy import load_policy
     from scanner.engine import scan as run_scan
 
+    policy = load_policy(request.policy)  # a bad policy is refused before a scan that would be wasted
     request.out_dir.mkdir(parents=True, exist_ok=True)
     scan = run_scan(request.scan, observer)
     scan_json = request.out_dir / "scan.json"
     write_scan_json(scan, scan_json)
-    return assess_and_report(scan, request, scan_json)
+    return assess_and_report(scan, request, scan_json, policy)
 
 
-def assess_and_report(scan: ScanResult, request: AuditRequest, scan_json: Path) -> AuditOutcome:
+def assess_and_report(
+    scan: ScanResult, request: AuditRequest, scan_json: Path, policy: Policy | None = None
+) -> AuditOutcome:
     """Everything after the scan; also used to finish an audit from a saved scan file."""
     from inventory.store import Store
     from reports.assessment import assess
@@ -84,12 +108,14 @@ def assess_and_report(scan: ScanResult, request: AuditRequest, scan_json: Path) 
 
     from .bundle import write_bundle
 
-    policy = load_policy(request.policy)  # fail early on a bad policy, before touching the database
+    if policy is None:
+        policy = load_policy(request.policy)  # fail early on a bad policy, before touching the database
+    declared_summary = None
     with Store.open(request.db_url) as store:
         store.save_scan(scan)
         summaries = tuple(store.import_registry(path) for path in request.registry_files)
         if request.declared_file is not None:
-            store.import_declared(request.declared_file, request.site)
+            declared_summary = store.import_declared(request.declared_file, request.site)
         matched: MatchedScan = store.matched_scan(scan.scan_id, scan.site)
         report = assess(matched, policy)
         files = tuple(
@@ -125,6 +151,22 @@ def assess_and_report(scan: ScanResult, request: AuditRequest, scan_json: Path) 
         report_files=files,
         bundle=bundle,
         registry_summaries=summaries,
+        declared_summary=declared_summary,
+        skipped_rows=_skipped_rows(request, summaries, declared_summary),
+    )
+
+
+def _skipped_rows(
+    request: AuditRequest, registry_summaries: Sequence[object], declared_summary: object | None
+) -> tuple[SkippedRow, ...]:
+    """The rows each import named as unreadable, with the file they came from (the imports keep the rest)."""
+    pairs = list(zip(request.registry_files, registry_summaries, strict=True))
+    if request.declared_file is not None and declared_summary is not None:
+        pairs.append((request.declared_file, declared_summary))
+    return tuple(
+        SkippedRow(path, error.row, error.message)
+        for path, summary in pairs
+        for error in getattr(summary, "errors", ())
     )
 
 

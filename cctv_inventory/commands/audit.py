@@ -3,11 +3,15 @@
 Wiring only: build an AuditRequest, call cctv_inventory.audit.run_audit, print where
 everything went and the verdict in one line, set the exit code.
 
-Exit codes (README "Exit codes"):
-  0  target_met        1  target_not_met        2  incomplete (devices could not be read)
-  3  bad input (arguments, credentials/registry/declared/policy file)
+Exit codes (README "Exit codes"; the numbers live in cctv_inventory/audit.py):
+  0  target_met        1  target_not_met, or fail (a mandatory policy's missed target)
+  2  incomplete (devices that could not be read could change the verdict)
+  3  bad input (arguments, credentials/registry/declared/policy file); the policy is checked before scanning
   4  the database cannot be opened, is out of date or refused the write
   5  the scan could not run (no interface, refused scope)
+
+Registry and declared rows that cannot be read are skipped, each named on stderr as a warning
+(file, row, reason) and counted in the verdict line; the exit code is still the verdict's.
 """
 
 from __future__ import annotations
@@ -23,12 +27,17 @@ from typing import Annotated
 
 import typer
 
-from ..audit import DEFAULT_FORMATS, DEFAULT_POLICY, AuditOutcome, AuditRequest, run_audit
+from ..audit import (
+    DEFAULT_FORMATS,
+    DEFAULT_POLICY,
+    EXIT_BAD_INPUT,
+    EXIT_DATABASE,
+    EXIT_SCAN_FAILED,
+    AuditOutcome,
+    AuditRequest,
+    run_audit,
+)
 from ..paths import config_path
-
-EXIT_BAD_INPUT = 3
-EXIT_DATABASE = 4
-EXIT_SCAN = 5
 
 DEMO_UNICAST_TARGET = "127.10.0.18"  # the demo site's camera that is silent on multicast (behind a router)
 
@@ -64,20 +73,38 @@ def _run(request: AuditRequest) -> AuditOutcome:
     try:
         return run_audit(request, _observer())
     except ScanError as exc:
-        raise _fail(f"the scan could not run: {exc}", EXIT_SCAN) from None
-    except (InputFileError, PolicyError) as exc:
+        raise _fail(f"the scan could not run: {exc}", EXIT_SCAN_FAILED) from None
+    except PolicyError as exc:  # checked before the scan, so nothing was collected
+        raise _fail(f"policy: {exc}", EXIT_BAD_INPUT) from None
+    except InputFileError as exc:
         raise _fail(f"{exc} (the scan itself is kept in {request.out_dir / 'scan.json'})", EXIT_BAD_INPUT) from None
     except InventoryError as exc:
         raise _fail(f"{exc} (the scan itself is kept in {request.out_dir / 'scan.json'})", EXIT_DATABASE) from None
 
 
 def _print_outcome(outcome: AuditOutcome) -> None:
+    for skipped in outcome.skipped_rows:
+        typer.echo(f"warning: {skipped.file}: row {skipped.row}: {skipped.reason} (row skipped)", err=True)
     typer.echo(f"scan:    {outcome.scan_json}  ({len(outcome.scan.devices)} devices)")
     for path in outcome.report_files:
         typer.echo(f"report:  {path}")
     typer.echo(f"bundle:  {outcome.bundle}")
     parts = ", ".join(f"{p.part}={p.status}" for p in outcome.report.parts)
-    typer.echo(f"verdict: {outcome.verdict} ({parts})")
+    line = f"verdict: {outcome.verdict} ({parts})"
+    if outcome.skipped_rows:
+        count = len(outcome.skipped_rows)
+        line += f"; {count} input row{'s' if count != 1 else ''} skipped (see the warnings)"
+    typer.echo(line)
+
+
+def _check_policy(policy: str) -> None:
+    """Refuse a bad --policy before scanning: the message starts with the policy key that is wrong."""
+    from reports.policy import PolicyError, load_policy
+
+    try:
+        load_policy(policy)
+    except PolicyError as exc:
+        raise _fail(f"policy: {exc}", EXIT_BAD_INPUT) from None
 
 
 def audit_command(
@@ -101,7 +128,15 @@ def audit_command(
 ) -> None:
     """Scan, store, match, assess and write the report set and evidence bundle.
 
-    Exit code: 0 target_met, 1 target_not_met, 2 incomplete, 3 bad input, 4 database error, 5 scan could not run.
+    Exit codes:
+    0 target_met
+    1 target_not_met, or fail (a mandatory policy's target missed)
+    2 incomplete (devices that could not be read could change the verdict)
+    3 bad input: arguments, credentials, registry, declared or policy file (the policy before scanning)
+    4 the database cannot be opened, is out of date or refused the write
+    5 the scan could not run (no interface, unknown interface, public range without --allow-public)
+
+    Unreadable registry/declared rows are skipped, each named on stderr, and counted in the verdict line.
     """
     from scanner.credentials import CredentialBook, load_credentials
     from scanner.engine import ScanRequest
@@ -111,6 +146,7 @@ def audit_command(
 
     if lang not in ("ko", "en"):
         raise _fail("--lang must be ko or en", EXIT_BAD_INPUT)
+    _check_policy(policy)
     for path in [*registry, *([declared] if declared else [])]:
         if not path.is_file():
             raise _fail(f"{path}: no such file", EXIT_BAD_INPUT)
@@ -158,9 +194,9 @@ def _foreign_interfaces() -> list[str]:
 def _reexec_isolated() -> None:
     """Re-run this very command inside a new network namespace holding only lo (DESIGN §9)."""
     if os.environ.get("CCTV_DEMO_REEXECUTED") == "1":
-        raise _fail("still seeing real interfaces inside the namespace; refusing to run the demo", EXIT_SCAN)
+        raise _fail("still seeing real interfaces inside the namespace; refusing to run the demo", EXIT_SCAN_FAILED)
     if not shutil.which("unshare") or not shutil.which("ip"):
-        raise _fail("the demo needs `unshare` and `ip` (util-linux, iproute2) to isolate itself", EXIT_SCAN)
+        raise _fail("the demo needs `unshare` and `ip` (util-linux, iproute2) to isolate itself", EXIT_SCAN_FAILED)
     setup = (
         "ip link set lo up && ip link set lo multicast on && "
         "(ip route add 239.0.0.0/8 dev lo src 127.0.0.1 2>/dev/null || true) && exec \"$@\""
