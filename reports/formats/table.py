@@ -2,8 +2,10 @@
 
 Device strings are hostile input (DESIGN §7). A spreadsheet treats a cell that starts with
 `= + - @` (or a tab / carriage return, which some importers strip before looking) as a formula:
-`=HYPERLINK("http://x")` from a camera's model string would become a live link. Every text cell is
-prefixed with `'` when it starts with one of those, which makes Excel and LibreOffice show it as text.
+`=HYPERLINK("http://x")` from a camera's model string would become a live link. In CSV, which has no
+cell types, every text cell is prefixed with `'` when it starts with one of those, which makes Excel and
+LibreOffice show it as text (`neutralize`). XLSX has cell types: xlsx.py stores such text unchanged as a
+string cell with the quotePrefix style instead.
 """
 
 from __future__ import annotations

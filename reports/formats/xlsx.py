@@ -1,8 +1,12 @@
 """The report as an XLSX workbook (openpyxl): a summary sheet (verdict, policy, SHA-256), then the
 parts, findings and device tables, headers in the report language.
 
-Every text cell is guarded against formula injection (table.py) and stripped of the control
-characters XLSX cannot hold (a hostile device string must not make the workbook unwritable).
+Device strings are hostile (DESIGN §7). Every text cell is written as a string cell (`t="inlineStr"`,
+never a formula, whatever it starts with) and the ones a spreadsheet would read as a formula when
+retyped (`= + - @`, tab, CR) also get the quotePrefix style, so Excel and LibreOffice show the text
+exactly as the device sent it and never evaluate it. No apostrophe is added to the text (that is the
+CSV guard, table.neutralize). Control characters XLSX cannot hold are replaced with U+FFFD (a hostile
+device string must not make the workbook unwritable).
 """
 
 from __future__ import annotations
@@ -16,25 +20,45 @@ from openpyxl.utils import get_column_letter
 
 from ..messages import Messages, messages
 from ..model import Report, report_to_dict
-from .table import DEVICE_COLUMNS, device_cells, neutralize
+from .table import DEVICE_COLUMNS, FORMULA_TRIGGERS, device_cells
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 _BOLD = Font(bold=True)
 
 
 def safe_cell(value: Any) -> Any:
+    """The value as XLSX can store it: text keeps every character it can hold, others become U+FFFD."""
     if isinstance(value, str):
-        return neutralize(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     return value
 
 
+def _as_text(ws) -> None:  # type: ignore[no-untyped-def]
+    """Make every text cell of the row just appended a string cell, never a formula.
+
+    openpyxl turns a str starting with `=` into a formula cell on assignment; setting the data type
+    back to "s" writes it as an inline string. quotePrefix keeps a spreadsheet from reading it as a
+    formula even when someone edits the cell and presses Enter.
+    """
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if cell.value.startswith(FORMULA_TRIGGERS):
+                cell.quotePrefix = True
+
+
+def _append(ws, values: list[Any]) -> None:  # type: ignore[no-untyped-def]
+    ws.append([safe_cell(v) for v in values])
+    _as_text(ws)
+
+
 def _table(ws, header: list[str], rows: list[list[Any]], widths: list[int] | None = None) -> None:
-    ws.append([safe_cell(h) for h in header])
+    _append(ws, header)
     for cell in ws[ws.max_row]:
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        _append(ws, row)
     for i, _ in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = (widths[i - 1] if widths else 18)
     ws.freeze_panes = ws.cell(row=ws.max_row - len(rows) + 1, column=1) if rows else None
@@ -67,7 +91,7 @@ def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:
         (t("generated_at"), report.generated_at.isoformat()),
         (t("col_evidence_sha256"), sha256),
     ]:
-        summary.append([safe_cell(key), safe_cell(value)])
+        _append(summary, [key, value])
         summary.cell(row=summary.max_row, column=1).font = _BOLD
     summary.column_dimensions["A"].width = 22
     summary.column_dimensions["B"].width = 80

@@ -194,17 +194,34 @@ def test_hostile_strings_are_neutralized_in_csv(shared_report):
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
 
 
-def test_hostile_strings_are_neutralized_in_xlsx(shared_report):
+def test_hostile_strings_are_text_cells_in_xlsx(shared_report):
+    """A device string is stored exactly, as a string cell (quotePrefix where it looks like a formula):
+    Excel shows the text and never evaluates it. No apostrophe is written into the text (that is CSV's)."""
     wb = load_workbook(io.BytesIO(render(shared_report, "xlsx", "en")))
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{ws.title}!{cell.coordinate} is a formula: {cell.value}"
                 if isinstance(cell.value, str):
-                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
+                    assert cell.data_type == "s", f"{ws.title}!{cell.coordinate}"
+                    assert not cell.value.startswith("'="), f"{ws.title}!{cell.coordinate}: {cell.value}"
     devices = wb[messages("en")("csv_sheet_devices")]
-    models = [row[3].value for row in devices.iter_rows(min_row=2)]
-    assert "'" + HOSTILE_MODEL in models
+    row = next(r for r in devices.iter_rows(min_row=2) if r[0].value == "10.10.0.70")
+    maker, model = row[2], row[3]
+    assert model.value == HOSTILE_MODEL and model.data_type == "s" and model.quotePrefix
+    assert maker.value == HOSTILE_MAKER and maker.data_type == "s"
+
+
+def test_xlsx_stores_no_formula_element(shared_report):
+    """The same, on the file itself: no sheet XML holds an <f> (formula) element."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(render(shared_report, "xlsx", "en"))) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets
+        for name in sheets:
+            xml = zf.read(name).decode("utf-8")
+            assert "<f>" not in xml and "<f " not in xml, name
 
 
 def test_control_characters_do_not_break_the_workbook(shared_report):
@@ -214,4 +231,5 @@ def test_control_characters_do_not_break_the_workbook(shared_report):
     report = replace(shared_report, devices=(evil, *shared_report.devices[1:]))
     wb = load_workbook(io.BytesIO(render(report, "xlsx", "en")))
     row = next(wb[messages("en")("csv_sheet_devices")].iter_rows(min_row=2, max_row=2))
-    assert row[3].value == "'\tXNO" and "\x00" not in row[4].value
+    assert row[3].value == "\tXNO" and row[3].data_type == "s" and row[3].quotePrefix
+    assert row[4].value == "1.0\ufffd\ufffd\ufffd[31m"
