@@ -10,8 +10,9 @@ Levels, strongest first (inventory/model.py MatchLevel):
              4 characters (XNO-6080 / XNO-6080R), the same model under an unrelated maker, or a model-level
              hit whose certificate is for another firmware (or the device did not say its firmware), or
              the same model when the device did not say its maker
-A certificate is judged at the scan's date: `expired` and `not_yet_valid` matches are kept (they are
-findings) but do not count (Match.counts).
+A certificate is judged at the scan's date: only a `valid` one counts (Match.counts). `expired`,
+`not_yet_valid` and `undated` (the registry row gave no dates, so validity at the scan's date is unknown)
+matches are kept, so the report can show them, but do not count.
 
 `match_all` is the batch form: the index is built once, each distinct (maker, model, firmware, role)
 is matched once, and maker names are normalized once per spelling.

@@ -37,6 +37,9 @@ PartId = Literal["camera", "recorder_analytics", "terminal_server"]
 MatchLevel = Literal["exact", "alias", "pattern", "maker", "candidate"]
 MATCH_LEVELS: tuple[str, ...] = get_args(MatchLevel)
 
+# At the scan's date. Only `valid` counts: a certificate counts only if valid at the scan's date, and
+# one whose registry row gave no dates (`undated`) cannot be shown to be; it is kept as a match so the
+# report can name it (validity unknown), like `expired` and `not_yet_valid`.
 Validity = Literal["valid", "expired", "not_yet_valid", "undated"]
 
 
@@ -84,8 +87,9 @@ class Match:
 
     @property
     def counts(self) -> bool:
-        """Whether this match may cover a part (policy still decides which certificate types)."""
-        return self.level != "candidate" and self.validity in ("valid", "undated")
+        """Whether this match may cover a part (policy still decides which certificate types): never a
+        candidate, and only a certificate valid at the scan's date (not expired, not yet valid, or undated)."""
+        return self.level != "candidate" and self.validity == "valid"
 
 
 @dataclass(frozen=True)

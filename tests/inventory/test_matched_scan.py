@@ -132,3 +132,19 @@ def test_registry_change_between_matchings_is_seen(store, tmp_path):
     store.import_registry(renewed)
     [expired] = by_model(store.matched_scan(scan.scan_id))["DS-2CD2143G2-I"].matches
     assert expired.validity == "expired"
+
+
+def test_undated_registry_row_is_matched_through_the_store_but_does_not_count(store, tmp_path):
+    """A 원산지증명서 row with no validity dates: stored, matched, shown with validity unknown, not counted."""
+    scan = demo_scan()
+    store.save_scan(scan)
+    undated = tmp_path / "undated.csv"
+    undated.write_text(
+        "업체명,사업자등록번호,모델명,인증구분,인증번호,유효기간 시작,유효기간 종료\n"
+        "Dahua,,IPC-HFW2431S-S-S2,원산지증명서,U-2024-0001,,\n",
+        encoding="utf-8",
+    )
+    store.import_registry(undated)
+    [m] = origin(by_model(store.matched_scan(scan.scan_id))["IPC-HFW2431S-S-S2"])
+    assert (m.entry.certificate_no, m.entry.valid_from, m.entry.valid_to) == ("U-2024-0001", None, None)
+    assert m.level == "exact" and m.validity == "undated" and not m.counts

@@ -139,7 +139,26 @@ def test_validity_at_a_date(valid_from, valid_to, at, expected):
     e = entry(valid_from=valid_from, valid_to=valid_to)
     assert validity_at(e, at) == expected
     [m] = Matcher([e], CATALOG).match(device(), at)
-    assert m.validity == expected and m.counts is (expected in ("valid", "undated"))
+    assert m.validity == expected and m.counts is (expected == "valid")
+
+
+def test_undated_certificate_is_kept_as_a_match_but_never_counts():
+    """"A certificate counts only if valid at the scan's date": a row without dates cannot be shown to be.
+    The match stays (validity unknown) so the report can name it, at every level, in match and match_all."""
+    model_level = entry(valid_from=None, valid_to=None)
+    maker_level = entry("IDIS", None, business_no="1248100998", item_no="4617162201", part=None,
+                        valid_from=None, valid_to=None)
+    matcher = Matcher([model_level, maker_level], CATALOG)
+    [m] = matcher.match(device(), DAY)
+    assert (m.entry, m.level, m.validity, m.counts) == (model_level, "exact", "undated", False)
+    [maker] = matcher.match(device("IDIS", "DC-D4236RX"), DAY)
+    assert (maker.level, maker.validity, maker.counts) == ("maker", "undated", False)
+    batch = matcher.match_all([device(), device("IDIS", "DC-D4236RX")], DAY)
+    assert [[(x.validity, x.counts) for x in found] for found in batch] == [[("undated", False)]] * 2
+    # an undated certificate beside a valid one: the valid one comes first and counts
+    dated = entry(certificate_type="gs")
+    first, second = Matcher([model_level, dated], CATALOG).match(device(), DAY)
+    assert (first.entry, first.counts, second.entry, second.counts) == (dated, True, model_level, False)
 
 
 def test_firmware_is_matched_when_both_sides_give_it():
