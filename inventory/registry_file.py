@@ -4,8 +4,11 @@ Rules where the issue is silent (docs/inventory.md repeats them):
 - A model cell naming several models ("XNO-6080R, XNO-6080RH") gives one entry per model, same row number.
 - A model with `*` or `?` is a pattern (model_pattern set, model None).
 - No model at all is allowed only with a business number and a 세부품명번호: a maker-level entry.
-- Validity: start/end columns, else one range string (`20201012 ~ 20231011`), else 발급일 + 유효기간(년)
-  (the last valid day is the day before the anniversary). A row with no dates at all is kept "undated".
+- Validity: start/end columns, else one range string (`20201012 ~ 20231011`), else 발급일 + a period: the
+  `유효기간` column may hold the period instead of a range (a bare number is years; "3년", "3 years",
+  "36개월", "2년 6개월"), as may `유효기간(년)`. The last valid day is the day before the same date that
+  period later (values.add_months). A period with no date to count it from is a bad row. A row with no
+  dates at all is kept "undated" (matched, never counted: inventory/model.py Match.counts).
 - 사업자등록번호 must be 10 digits with a correct check digit; a wrong one names the row.
 """
 
@@ -22,7 +25,7 @@ from .columns import ColumnTable, load_columns
 from .errors import RegistryFileError, RowError
 from .normalize import is_pattern
 from .tabular import Cell, Table, read_table
-from .values import a_date, add_years, business_no, date_range, positive_int, text
+from .values import a_date, add_months, business_no, date_range, text, validity_months
 
 MAX_NAME = 200  # a maker's name or a certificate number longer than this is a broken cell, not data
 
@@ -67,13 +70,26 @@ def _cell(cells: tuple[Cell, ...], columns: dict[str, int], field: str) -> Cell:
 def _validity(cells: tuple[Cell, ...], columns: dict[str, int]) -> tuple[date | None, date | None]:
     start = a_date(_cell(cells, columns, "valid_from"), "validity start")
     end = a_date(_cell(cells, columns, "valid_to"), "validity end")
-    if start is None and end is None:
-        start, end = date_range(_cell(cells, columns, "validity_range"))
-    if start is None and end is None:
-        issued = a_date(_cell(cells, columns, "issued_on"), "issue date")
-        years = positive_int(_cell(cells, columns, "validity_years"), "validity in years")
-        if issued is not None:
-            start, end = issued, add_years(issued, years) if years else None
+    # `유효기간` holds either a range ("20201012 ~ 20231011") or a period ("3년", "36개월", 3).
+    validity = _cell(cells, columns, "validity_range")
+    months = validity_months(validity)
+    if start is None and end is None and months is None:
+        start, end = date_range(validity)
+    if months is None:
+        years = _cell(cells, columns, "validity_years")
+        months = validity_months(years, "validity in years")
+        if months is None and text(years) is not None:
+            raise ValueError(f"validity in years {text(years)!r} is not a period (expected 3, 3년 or 36개월)")
+    if months is not None and end is None:
+        start = start or a_date(_cell(cells, columns, "issued_on"), "issue date")
+        if start is None:
+            raise ValueError(
+                f"validity period {text(validity) or text(_cell(cells, columns, 'validity_years'))!r} "
+                "has no issue date (발급일) to count from"
+            )
+        end = add_months(start, months)
+    elif start is None and end is None:
+        start = a_date(_cell(cells, columns, "issued_on"), "issue date")
     if start and end and start > end:
         raise ValueError(f"validity starts {start} after it ends {end}")
     return start, end

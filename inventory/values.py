@@ -91,8 +91,41 @@ def date_range(value: Any) -> tuple[date | None, date | None]:
         return None, None
     parts = [p for p in _RANGE_SPLIT.split(raw) if p]
     if len(parts) != 2:
-        raise ValueError(f"validity {raw!r} is not a range like '20201012 ~ 20231011'")
+        raise ValueError(
+            f"validity {raw!r} is neither a range like '20201012 ~ 20231011' nor a period like '3년' or '36개월'"
+        )
     return a_date(parts[0], "validity start"), a_date(parts[1], "validity end")
+
+
+# A validity period as registry sources write it: "3년", "3 년간", "3 years", "36개월", "36 months", "2년 6개월".
+_PERIOD_RE = re.compile(
+    r"^(?:(?P<years>\d+)\s*(?:년|years?|yrs?|y))?\s*(?:(?P<months>\d+)\s*(?:개월|months?|mos?))?\s*간?$",
+    re.IGNORECASE,
+)
+MAX_PERIOD_YEARS = 99  # a bare number larger than this is not a number of years (a date such as 20231011)
+
+
+def validity_months(value: Any, what: str = "validity") -> int | None:
+    """A validity period in months: a bare number is years (3, 3.0, "3"), else "3년", "3 years", "36개월",
+    "36 months", "2년 6개월". None for blank, and for text that is no period (a range string, say)."""
+    if value is None or isinstance(value, bool):
+        return None
+    raw = text(value)
+    raw = text(unicodedata.normalize("NFKC", raw)) if raw else None
+    if raw is None:
+        return None
+    if re.fullmatch(r"\d+(\.0+)?", raw):  # a number cell, or a bare number as text
+        years = int(float(raw))
+        if years == 0:
+            raise ValueError(f"{what} {raw!r} is not a period of at least one month")
+        return years * 12 if years <= MAX_PERIOD_YEARS else None
+    found = _PERIOD_RE.match(raw)
+    if not found or not (found["years"] or found["months"]):
+        return None
+    months = int(found["years"] or 0) * 12 + int(found["months"] or 0)
+    if months <= 0:
+        raise ValueError(f"{what} {raw!r} is not a period of at least one month")
+    return months
 
 
 def positive_int(value: Any, what: str) -> int | None:
@@ -109,10 +142,20 @@ def positive_int(value: Any, what: str) -> int | None:
     return number
 
 
+def add_months(start: date, months: int) -> date:
+    """The last valid day of a validity of `months` from `start`: the day before the same date `months`
+    later (issued 2024-03-01 for 36 months -> 2027-02-28). When that date does not exist (31 January plus
+    one month, 29 February plus a year) the period ends with the last day of that month."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    try:
+        end = start.replace(year=year, month=month + 1)
+    except ValueError:  # no such day in that month: the anniversary is the 1st of the next one
+        nxt = index + 1
+        end = date(nxt // 12, nxt % 12 + 1, 1)
+    return end - timedelta(days=1)
+
+
 def add_years(start: date, years: int) -> date:
     """The last valid day of a validity of `years` from `start` (issued 2024-03-01 for 3 years -> 2027-02-28)."""
-    try:
-        end = start.replace(year=start.year + years)
-    except ValueError:  # 29 February
-        end = start.replace(year=start.year + years, day=28) + timedelta(days=1)
-    return end - timedelta(days=1)
+    return add_months(start, years * 12)

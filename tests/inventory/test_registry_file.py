@@ -169,3 +169,128 @@ def test_delimiter_chosen_by_the_header_not_by_the_sniffer(tmp_path):
     parsed = parse_registry(write(tmp_path, text))
     assert parsed.errors == ()
     assert [e.model for e in parsed.entries] == ["HB-IP4231", "HB-IP4232"]
+
+
+# --- 발급일 + 유효기간 as a period (valid to the day before the same date that period later) ----------
+
+PERIOD_HEADER = "업체명,사업자등록번호,모델명,품명,세부품명번호,인증구분,인증번호,발급일,유효기간,비고\n"
+
+
+def test_validity_column_holding_a_period_counts_from_the_issue_date(tmp_path):
+    """The `유효기간` column of many sources holds "3년" or "36개월" beside 발급일, not a range."""
+    rows = (
+        "주식회사 아이디스,900-81-00029,DC-D4236RX,네트워크카메라,4617162201,국내생산품 원산지증명서,가상-원산지-2024-0312,2024. 3. 12.,3년,가상 데이터\n"
+        "한화비전(주),900-81-00015,XNO-6080R,네트워크카메라,4617162201,우수조달,가상-우수-2024-0229,2024-02-29,3 years,가상 데이터\n"
+        "트루엔,900-81-00034,TN-P4220CSL,네트워크카메라,4617162201,성능인증,가상-EPC-2023-077,2023.07.01,36개월,가상 데이터\n"
+        "씨프로,900-81-00048,CPN-5031B,네트워크카메라,4617162201,GS,가상-GS-2024-0115,20240115,2,가상 데이터\n"
+        "이노뎁(주),900-81-00053,VURIX-AI-8,영상분석장치,4617162201,혁신제품,가상-혁신-2024-0131,2024-01-31,1년 6개월,가상 데이터\n"
+        "한빛비전,900-81-00067,HB-IP4231,네트워크카메라,4617162201,원산지증명서,가상-원산지-2020-1012,,20201012 ~ 20231011,가상 데이터\n"
+        "한빛비전,900-81-00067,HB-IP4232,네트워크카메라,4617162201,원산지증명서,가상-원산지-2024-0501,2024-05-01,３년간,가상 데이터\n"
+    )
+    parsed = parse_registry(write(tmp_path, PERIOD_HEADER + rows, "utf-8-sig"))
+    assert parsed.errors == ()
+    assert [(e.model, e.valid_from, e.valid_to) for e in parsed.entries] == [
+        ("DC-D4236RX", date(2024, 3, 12), date(2027, 3, 11)),
+        ("XNO-6080R", date(2024, 2, 29), date(2027, 2, 28)),  # no 29 February 2027: to the month's end
+        ("TN-P4220CSL", date(2023, 7, 1), date(2026, 6, 30)),
+        ("CPN-5031B", date(2024, 1, 15), date(2026, 1, 14)),  # a bare number is years
+        ("VURIX-AI-8", date(2024, 1, 31), date(2025, 7, 30)),
+        ("HB-IP4231", date(2020, 10, 12), date(2023, 10, 11)),  # a range in the same column still works
+        ("HB-IP4232", date(2024, 5, 1), date(2027, 4, 30)),  # full-width digits, 년간
+    ]
+
+
+def test_validity_period_in_cp949_with_excel_number_cells(tmp_path):
+    """As Excel on Korean Windows saves it: CP949, 3 written as the number 3.0 by an export."""
+    text = PERIOD_HEADER + "㈜한화비전,9008100015,XRN-1610,녹화장치,4617162201,원산지증명서,가상-C-2025,2025-07-01,3.0,\n"
+    [entry] = parse_registry(write(tmp_path, text, "cp949")).entries
+    assert (entry.valid_from, entry.valid_to) == (date(2025, 7, 1), date(2028, 6, 30))
+
+
+def test_xlsx_issue_date_cells_and_a_period_as_a_number_cell(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["가상 데이터 (fictional)"])
+    ws.append(["업체명", "사업자등록번호", "모델명", "인증구분", "인증번호", "발급일", "유효기간"])
+    ws.append(["주식회사 아이디스", 9008100029, "DR-6516P", "원산지증명서", "가상-X-1", date(2024, 4, 1), 3])
+    ws.append(["씨프로", "900-81-00048", "CPN-5031B", "GS", "가상-X-2", date(2023, 1, 31), "13개월"])
+    ws.append(["씨프로", "900-81-00048", "CPN-5032B", "GS", "가상-X-3", 45292, "20240101 ~ 20261231"])
+    path = tmp_path / "periods.xlsx"
+    wb.save(path)
+    parsed = parse_registry(path)
+    assert parsed.errors == ()
+    assert [(e.valid_from, e.valid_to) for e in parsed.entries] == [
+        (date(2024, 4, 1), date(2027, 3, 31)),
+        (date(2023, 1, 31), date(2024, 2, 29)),  # no 31 February 2024: to the month's end
+        (date(2024, 1, 1), date(2026, 12, 31)),
+    ]
+
+
+def test_validity_start_column_with_a_period_and_no_end(tmp_path):
+    text = "업체명,모델명,인증구분,인증번호,유효기간 시작,유효기간\n한빛비전,HB-IP4231,GS,K-1,2024-06-01,2년\n"
+    [entry] = parse_registry(write(tmp_path, text)).entries
+    assert (entry.valid_from, entry.valid_to) == (date(2024, 6, 1), date(2026, 5, 31))
+
+
+def test_years_column_takes_the_same_spellings(tmp_path):
+    text = "업체명,모델명,인증구분,인증번호,발급일,유효기간(년)\n한빛비전,HB-IP4231,GS,K-1,2024-03-01,3년\n"
+    [entry] = parse_registry(write(tmp_path, text)).entries
+    assert entry.valid_to == date(2027, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("issued", "period", "reason"),
+    [
+        ("", "3년", "has no issue date"),  # a period placed nowhere in time
+        ("2024-03-01", "영구", "neither a range"),
+        ("2024-03-01", "0년", "at least one month"),
+        ("2024-03-01", "0", "at least one month"),
+        ("2024-03-01", "2.5", "neither a range"),
+        ("2024-03-01", "20231011", "neither a range"),  # a lone date is not a number of years
+    ],
+)
+def test_bad_validity_periods_name_the_row(tmp_path, issued, period, reason):
+    header = "업체명,모델명,인증구분,인증번호,발급일,유효기간\n"
+    good = "한빛비전,HB-OK,GS,K-0,2024-03-01,3년\n"
+    parsed = parse_registry(write(tmp_path, header + good + f"한빛비전,HB-1,GS,K-1,{issued},{period}\n"))
+    assert [e.model for e in parsed.entries] == ["HB-OK"]
+    [error] = parsed.errors
+    assert error.row == 3 and reason in error.message, error.message
+
+
+def test_years_column_without_an_issue_date_is_a_bad_row(tmp_path):
+    text = "업체명,모델명,인증구분,인증번호,발급일,유효기간(년)\n한빛비전,HB-1,GS,K-1,,3\n"
+    [error] = parse_registry(write(tmp_path, text)).errors
+    assert error.row == 2 and "has no issue date" in error.message and "'3'" in error.message
+
+
+@pytest.mark.parametrize(
+    ("value", "months"),
+    [(3, 36), (3.0, 36), ("3", 36), ("3년", 36), ("3 년간", 36), ("3 years", 36), ("1 year", 12),
+     ("3Y", 36), ("36개월", 36), ("36 months", 36), ("2년 6개월", 30), ("１８개월", 18), (None, None),
+     ("", None), ("20201012 ~ 20231011", None), (20231011, None)],
+)
+def test_validity_months_spellings(value, months):
+    from inventory.values import validity_months
+
+    assert validity_months(value) == months
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "last_day"),
+    [
+        (date(2024, 3, 1), 36, date(2027, 2, 28)),
+        (date(2024, 3, 12), 36, date(2027, 3, 11)),
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2024, 2, 29), 48, date(2028, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2024, 11, 15), 2, date(2025, 1, 14)),
+        (date(2024, 12, 31), 12, date(2025, 12, 30)),
+    ],
+)
+def test_add_months_ends_the_day_before_the_same_date_later(start, months, last_day):
+    from inventory.values import add_months
+
+    assert add_months(start, months) == last_day
