@@ -5,8 +5,12 @@ Decisions (docs/reports.md "Integrity"):
   form is UTF-8 JSON with sorted keys, no insignificant whitespace and non-ASCII kept as is
   (`json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))`). `evidence_sha256` is
   the SHA-256 of that, and it is what every format (HTML, CSV, XLSX) prints.
-- The check is over content, not file bytes: re-indenting the JSON file is not a change, any edit
-  to a value or key is. Duplicate keys in a report file are refused (a viewer and the verifier
+- The digest and the signature are over content; the *file* is checked as bytes too. report.json is
+  always written in one form, `report_file_bytes(doc)`: the same sorted keys and UTF-8, indented by
+  two spaces, one newline at the end. `verify` refuses a file whose bytes are not exactly that form of
+  its own content ("the file was re-formatted or edited"), so a whitespace edit is a change like any
+  other: the bytes an auditor holds are the bytes the installer wrote. Any edit of a value or key
+  fails the digest first. Duplicate keys in a report file are refused (a viewer and the verifier
   could otherwise read different values).
 - The signature is *detached*: `REPORT.json.sig` beside the report, one line of base64 holding the
   64-byte Ed25519 signature over the same canonical content bytes. Keeping it out of the JSON lets
@@ -45,6 +49,7 @@ __all__ = [
     "evidence_sha256",
     "generate_keypair",
     "load_report_document",
+    "report_file_bytes",
     "sign",
     "signature_path",
     "verify_report_file",
@@ -60,6 +65,12 @@ def canonical_json(doc: Any) -> bytes:
     return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
         "utf-8"
     )
+
+
+def report_file_bytes(doc: dict[str, Any]) -> bytes:
+    """The exact bytes report.json is written as (digest included); `verify` accepts no other."""
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
+    return (text + "\n").encode("utf-8")
 
 
 def content_bytes(doc: dict[str, Any]) -> bytes:
@@ -181,7 +192,8 @@ def verify_report_file(path: Path, public_key_path: Path | None = None) -> Verif
     sig_path = signature_path(path)
     signature = sig_path.read_bytes() if sig_path.is_file() else None
     try:
-        doc = load_report_document(path.read_bytes())
+        data = path.read_bytes()
+        doc = load_report_document(data)
     except (OSError, IntegrityError) as exc:
         return VerifyResult(False, False, None, None, signature is not None, False, None, f"{path}: {exc}")
     recorded = doc.get(DIGEST_KEY)
@@ -193,6 +205,16 @@ def verify_report_file(path: Path, public_key_path: Path | None = None) -> Verif
         else:
             message = f"{path.name}: CHANGED: evidence_sha256 says {recorded} but the content hashes to {computed}"
         return VerifyResult(False, False, recorded, computed, signature is not None, False, None, message)
+    expected = report_file_bytes(doc)
+    if data != expected:
+        at = next((i for i, (a, b) in enumerate(zip(data, expected, strict=False)) if a != b),
+                  min(len(data), len(expected)))
+        return VerifyResult(
+            False, True, recorded, computed, signature is not None, False, None,
+            f"{path.name}: CHANGED: the file was re-formatted or edited: its bytes are not the canonical "
+            "serialization of its content that report.json is written in (sorted keys, UTF-8, two-space "
+            f"indent, one final newline); first difference at byte {at}",
+        )
     if public_key_path is None:
         note = "signature present but not checked (no --key)" if signature else "not signed"
         return VerifyResult(True, True, recorded, computed, signature is not None, False, None,

@@ -1,16 +1,18 @@
-"""The JSON report: report_to_dict, pretty-printed. The document is language-neutral (`lang` is
-accepted for the common signature and ignored) so its evidence_sha256 is one value per report."""
+"""The JSON report: report_to_dict in the one form report.json is written in
+(reports.integrity.report_file_bytes: sorted keys, two-space indent, final newline; `verify` refuses any
+other bytes). The document is language-neutral (`lang` is accepted for the common signature and ignored)
+so its evidence_sha256 is one value per report."""
 
 from __future__ import annotations
 
-import json
 from typing import BinaryIO
 
+from ..integrity import report_file_bytes
 from ..model import Report, report_to_dict
 
 
 def render_bytes(report: Report) -> bytes:
-    return (json.dumps(report_to_dict(report), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return report_file_bytes(report_to_dict(report))
 
 
 def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:

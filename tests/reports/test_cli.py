@@ -51,6 +51,10 @@ def test_verify_exit_codes(tmp_path, keys, shared_report):
     report.write_bytes(data.replace(b'"target_not_met"', b'"target_nOt_met"', 1))  # one byte
     changed = cli("verify", str(report))
     assert changed.returncode == 1 and "CHANGED" in changed.stderr
+    report.write_bytes(data.replace(b'{\n', b'{ \n', 1))  # one byte of whitespace, the content unchanged
+    for args in ([], ["--key", str(keys[1])]):
+        reformatted = cli("verify", str(report), *args)
+        assert reformatted.returncode == 1 and "the file was re-formatted or edited" in reformatted.stderr
     report.write_bytes(data)
     sig = report.with_name("report.json.sig")
     text = sig.read_text()

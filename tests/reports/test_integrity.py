@@ -16,6 +16,7 @@ from reports.integrity import (
     content_bytes,
     evidence_sha256,
     generate_keypair,
+    report_file_bytes,
     signature_path,
     verify_report_file,
 )
@@ -70,11 +71,35 @@ def test_one_byte_edit_is_caught(signed, keys):
         assert "CHANGED" in result.message
 
 
+def test_report_json_is_written_in_its_canonical_file_form(signed, shared_report):
+    assert signed.read_bytes() == report_file_bytes(report_to_dict(shared_report))
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda b: b.replace(b'": ', b'":  ', 1),  # one more space
+        lambda b: b.replace(b"\n  ", b"\n\t", 1),  # an indent of two spaces as one tab
+        lambda b: b + b"\n",  # a second final newline
+        lambda b: b.replace(b"\n", b"\r\n"),  # CRLF line ends
+    ],
+    ids=["space", "tab", "newline", "crlf"],
+)
+def test_whitespace_edit_is_refused_though_the_content_is_the_same(signed, keys, edit):
+    data = edit(signed.read_bytes())
+    assert json.loads(data) == json.loads(signed.read_bytes())  # the same content, other bytes
+    signed.write_bytes(data)
+    for key in (None, keys[1]):
+        result = verify_report_file(signed, key)
+        assert not result.ok and result.hash_ok  # the digest alone would have passed it
+        assert "the file was re-formatted or edited" in result.message
+
+
 def test_edit_with_recomputed_digest_is_caught_by_the_signature(signed, keys):
     doc = json.loads(signed.read_text(encoding="utf-8"))
     doc["verdict"] = "target_met"
     doc["evidence_sha256"] = evidence_sha256(doc)
-    signed.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    signed.write_bytes(report_file_bytes(doc))  # in the form report.json is written in
     assert verify_report_file(signed).ok  # without a key only the digest can be checked
     result = verify_report_file(signed, keys[1])
     assert not result.ok and result.hash_ok and result.signature_ok is False
