@@ -1,5 +1,11 @@
 """reports.formats: every registered format renders in both languages; JSON follows the shipped schema;
-golden files (timestamps redacted); hostile device strings inert in HTML, CSV and XLSX."""
+golden files (timestamps redacted); hostile device strings inert in HTML, CSV and XLSX.
+
+Golden files live in tests/reports/fixtures/golden/. A missing or different golden file fails the test;
+only an explicit `UPDATE_GOLDEN=1` (or `CCTV_UPDATE_GOLDEN=1`) in the environment writes them, after an
+intended change: `UPDATE_GOLDEN=1 tools/isolated .venv/bin/python -m pytest tests/reports/test_formats.py`,
+then review the diff and commit the files.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +30,11 @@ from scanner.model import DEVICE_STATUSES, ROLES
 from tests.reports.builders import HOSTILE_MAKER, HOSTILE_MODEL
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+UPDATE_VARIABLES = ("UPDATE_GOLDEN", "CCTV_UPDATE_GOLDEN")
+
+
+def update_golden() -> bool:
+    return any(os.environ.get(name) == "1" for name in UPDATE_VARIABLES)
 
 
 def render(report, name: str, lang: str) -> bytes:
@@ -111,11 +121,36 @@ def test_golden(shared_report, name, lang):
     text = redact(text, sha)
     for moment, label in ((shared_report.generated_at, "<generated_at>"), (shared_report.matched_at, "<matched_at>")):
         text = text.replace(moment.isoformat(), label).replace(local_time(moment), label)
-    path = GOLDEN / f"report.{lang}.{name}"
-    if UPDATE or not path.exists():
+    check_golden(GOLDEN / f"report.{lang}.{name}", text)
+
+
+def check_golden(path: Path, text: str) -> None:
+    """Compare with the golden file; write it only when asked (a missing file is a failure, not a pass)."""
+    if update_golden():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="")
+    if not path.exists():
+        pytest.fail(f"{path} is missing; UPDATE_GOLDEN=1 writes it (then review and commit it)")
     assert text == path.read_bytes().decode("utf-8"), f"{path} differs; UPDATE_GOLDEN=1 to accept"
+
+
+def test_missing_golden_file_fails_and_writes_nothing(tmp_path, monkeypatch):
+    for name in UPDATE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    missing = tmp_path / "golden" / "report.ko.json"
+    with pytest.raises(pytest.fail.Exception, match="is missing"):
+        check_golden(missing, "{}")
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize("variable", UPDATE_VARIABLES)
+def test_golden_file_is_written_only_when_asked(tmp_path, monkeypatch, variable):
+    for name in UPDATE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, "1")
+    path = tmp_path / "golden" / "report.ko.csv"
+    check_golden(path, "a,b\r\n")
+    assert path.read_bytes() == b"a,b\r\n"
 
 
 # --- languages -----------------------------------------------------------------------------------
