@@ -6,7 +6,8 @@ assess (reports.assessment), write the formats (reports.writer), keep the report
 
 Exit codes
   report   0 written (whatever the verdict: the verdict is in the report and on stdout);
-           3 bad input (policy, format, language, key, no such scan); 4 database cannot be opened or read.
+           3 bad input (policy, format, language, key, no such scan, or a database holding no registry
+           entries without --allow-empty-registry); 4 database cannot be opened or read.
   keygen   0 written; 3 a key file exists already (never overwritten) or cannot be written.
   verify   0 digest ok (and signature ok when --key is given); 1 changed, bad or missing signature,
            or not a report.
@@ -71,8 +72,14 @@ def report_command(
     lang: Annotated[str, typer.Option("--lang", help="ko or en.")] = "ko",
     out: Annotated[Path | None, typer.Option("--out", help="Output directory (default out/report-<scan>).")] = None,
     sign: Annotated[Path | None, typer.Option("--sign", help="Ed25519 private key (from keygen): writes report.json.sig.")] = None,
+    allow_empty_registry: Annotated[bool, typer.Option("--allow-empty-registry", help="Report even when the database holds no registry entries (every device is then unmatched).")] = False,
 ) -> None:
-    """Assess a stored scan under a policy and write the localization report (부품 국산화 확인 보고서)."""
+    """Assess a stored scan under a policy and write the localization report (부품 국산화 확인 보고서).
+
+    Refuses (exit 3) when the database holds no registry entries, as after `import-bundle` (a bundle
+    carries only the registry files' digests): import the registry first with `cctv-inventory registry
+    import`, or pass --allow-empty-registry.
+    """
     from reports.assessment import assess
     from reports.formats.json_doc import render_bytes
     from reports.integrity import IntegrityError, signature_path
@@ -101,6 +108,16 @@ def report_command(
             raise _fail(str(exc), EXIT_BAD_INPUT) from None
         except Exception as exc:  # noqa: BLE001 - database trouble: say so, keep the exit code distinct
             raise _fail(f"cannot read the scan from the database: {exc}", EXIT_DATABASE) from None
+        if not matched.registry_sources:  # no registry entry in force: every device would read "unmatched"
+            if not allow_empty_registry:
+                raise _fail(
+                    "the database holds no registry entries, so every device would be reported unmatched; "
+                    "import the registry first with `cctv-inventory registry import FILE` "
+                    "(or pass --allow-empty-registry to report anyway)",
+                    EXIT_BAD_INPUT,
+                )
+            typer.echo("warning: the database holds no registry entries; every device is reported unmatched",
+                       err=True)
         report = assess(matched, chosen)
         out_dir = out or Path("out") / f"report-{report.scan.id[:8]}"
         try:

@@ -147,3 +147,34 @@ def test_report_end_to_end_from_a_scan_file(inventory_ready, db_url, tmp_path, k
 
     missing = cli("report", "--scan", "00000000-0000-0000-0000-000000000000", "--out", str(tmp_path / "x"), env=env)
     assert missing.returncode == 3 and "no scan" in missing.stderr
+
+
+def test_report_refuses_a_database_without_registry_entries(inventory_ready, db_url, tmp_path):
+    """As after `import-bundle` (a bundle carries only the registry's digests): the scan is there, the
+    registry is not. `report` must not mark every device unmatched without a word."""
+    scan_file = tmp_path / "scan.json"
+    write_scan_json(shared_matched_scan().scan, scan_file)
+    env = {"CCTV_INVENTORY_DB": db_url}
+    for step in (["db", "upgrade"], ["import-scan", str(scan_file)]):
+        done = cli(*step, env=env)
+        assert done.returncode == 0, (step, done.stdout, done.stderr)
+
+    out = tmp_path / "report"
+    refused = cli("report", "--site", SITE, "--out", str(out), env=env)
+    assert refused.returncode == 3, refused.stderr
+    assert "no registry entries" in refused.stderr
+    assert "cctv-inventory registry import" in refused.stderr
+    assert not out.exists()
+
+    allowed = cli("report", "--site", SITE, "--out", str(out), "--format", "json", "--allow-empty-registry",
+                  env=env)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "no registry entries" in allowed.stderr  # still said, as a warning
+    doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert doc["method"]["registry_sources"] == []
+    assert not any(d["covered"] for d in doc["devices"])
+
+    done = cli("registry", "import", str(sample_registry()), env=env)
+    assert done.returncode == 0, done.stderr
+    again = cli("report", "--site", SITE, "--out", str(tmp_path / "again"), "--format", "json", env=env)
+    assert again.returncode == 0, again.stderr
