@@ -29,8 +29,22 @@ def run(
     )
 
 
+def upgraded(db_url: str, tmp_path: Path) -> str:
+    """A fresh database (SQLite file or PostgreSQL schema, from `db_url`) at the current schema."""
+    done = run("db", "upgrade", db=db_url, tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return db_url
+
+
+def stored_counts(db_url: str) -> dict[str, int]:
+    from inventory.store import Store
+
+    with Store.open(db_url) as store:
+        return {"entries": len(store.registry_entries()), "scans": len(store.scans())}
+
+
 def test_registry_import_json_then_again(db_url, tmp_path):
-    assert run("db", "upgrade", db=db_url, tmp_path=tmp_path).returncode == 0
+    upgraded(db_url, tmp_path)
     first = run(
         "registry", "import", str(SAMPLE), "--source", "sample", "--json", db=db_url, tmp_path=tmp_path
     )
@@ -52,8 +66,8 @@ def test_registry_import_json_then_again(db_url, tmp_path):
     assert {e["model"] for e in json.loads(listed.stdout)} == {"DC-D4236RX", "DC-T4236HRX", "DR-6516P"}
 
 
-def test_registry_import_bad_rows_exit_3_and_name_them(tmp_path):
-    db = f"sqlite:///{tmp_path / 'inv.db'}"
+def test_registry_import_bad_rows_exit_3_and_name_them(db_url, tmp_path):
+    db = upgraded(db_url, tmp_path)
     result = run(
         "registry", "import", str(FIXTURES / "registry-cp949.csv"), "--json", db=db, tmp_path=tmp_path
     )
@@ -61,22 +75,27 @@ def test_registry_import_bad_rows_exit_3_and_name_them(tmp_path):
     out = json.loads(result.stdout)
     assert out["imported"] == 4 and [e["row"] for e in out["errors"]] == [6, 7, 8]
     assert "row 8: business registration number" in result.stderr
+    assert stored_counts(db)["entries"] == 4  # the good rows are in, the bad ones are not
 
 
-def test_registry_import_refuses_a_file_without_header(tmp_path):
+def test_registry_import_refuses_a_file_without_header(db_url, tmp_path):
+    db = upgraded(db_url, tmp_path)
     bad = tmp_path / "bad.csv"
     bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
-    result = run("registry", "import", str(bad), db=f"sqlite:///{tmp_path / 'inv.db'}", tmp_path=tmp_path)
+    result = run("registry", "import", str(bad), db=db, tmp_path=tmp_path)
     assert result.returncode == 3
     assert "no usable header" in result.stderr and "Found: foo, bar" in result.stderr
     assert "Traceback" not in result.stderr
+    assert stored_counts(db)["entries"] == 0
+    listed = run("registry", "list", "--json", db=db, tmp_path=tmp_path)
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []
 
 
 def test_import_scan_twice_changes_nothing(db_url, tmp_path):
     scan = demo_scan()
     path = tmp_path / "scan.json"
     write_scan_json(scan, path)
-    run("db", "upgrade", db=db_url, tmp_path=tmp_path)
+    upgraded(db_url, tmp_path)
     first = run("import-scan", str(path), "--json", db=db_url, tmp_path=tmp_path)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout) == [
@@ -86,14 +105,28 @@ def test_import_scan_twice_changes_nothing(db_url, tmp_path):
     assert again.returncode == 0 and "already stored, nothing changed" in again.stdout
 
 
-def test_import_scan_bad_file(tmp_path):
+def test_import_scan_bad_file(db_url, tmp_path):
+    db = upgraded(db_url, tmp_path)
     path = tmp_path / "scan.json"
     path.write_text('{"site": "x"}', encoding="utf-8")
-    result = run("import-scan", str(path), db=f"sqlite:///{tmp_path / 'inv.db'}", tmp_path=tmp_path)
+    result = run("import-scan", str(path), db=db, tmp_path=tmp_path)
     assert result.returncode == 3 and "missing the key" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert stored_counts(db)["scans"] == 0
+
+
+def test_db_url_from_the_environment(db_url, tmp_path):
+    env_db = upgraded(db_url, tmp_path)
+    result = run("registry", "import", str(SAMPLE), db=None, tmp_path=tmp_path, env_db=env_db)
+    assert result.returncode == 0, result.stderr
+    assert stored_counts(env_db)["entries"] == 19
+    assert not (tmp_path / "cctv-inventory.db").exists()
+    listed = run("registry", "list", "--json", db=None, tmp_path=tmp_path, env_db=env_db)
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 19
 
 
 def test_db_url_from_the_environment_and_default_file(tmp_path):
+    """The default is a SQLite file in the working directory: SQLite only, by definition."""
     env_db = f"sqlite:///{tmp_path / 'from-env.db'}"
     result = run("registry", "import", str(SAMPLE), db=None, tmp_path=tmp_path, env_db=env_db)
     assert result.returncode == 0, result.stderr
@@ -109,9 +142,15 @@ def test_out_of_date_postgres_names_the_command(pg_url, tmp_path):
     assert "cctv-inventory db upgrade --db" in result.stderr
 
 
-def test_declared_import(tmp_path):
-    db = f"sqlite:///{tmp_path / 'inv.db'}"
+def test_declared_import(db_url, tmp_path):
+    db = upgraded(db_url, tmp_path)
     declared = CONFIG / "lab" / "demo-declared.csv"
     result = run("declared", "import", str(declared), "--site", SITE_NAME, "--json", db=db, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["items"] == 14
+    again = run("declared", "import", str(declared), "--site", SITE_NAME, db=db, tmp_path=tmp_path)
+    assert again.returncode == 0 and "nothing changed" in again.stdout
+    from inventory.store import Store
+
+    with Store.open(db) as store:
+        assert len(store.declared(SITE_NAME)) == 14

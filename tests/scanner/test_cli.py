@@ -94,20 +94,30 @@ def test_sigint_mid_scan_writes_what_was_collected(tmp_path):
     assert "cut short" in stdout
 
 
-def test_db_stores_the_scan(demo_lab, demo_credentials, tmp_path):
-    """Site: demo-site.yaml, unicast to two hosts. --db hands the scan to the inventory store (SQLite)."""
+def test_db_stores_the_scan(demo_lab, demo_credentials, tmp_path, db_url):
+    """Site: demo-site.yaml, unicast to two hosts. --db hands the scan to the inventory store: on SQLite
+    given as a plain path (a new file, created at the current schema), and on PostgreSQL (a fresh schema,
+    upgraded first: a shared PostgreSQL schema is never upgraded by a scan)."""
+    from inventory import db
     from inventory.store import Store
 
-    url = f"sqlite:///{tmp_path / 'inv.db'}"
+    if db_url.startswith("sqlite:///"):
+        target = db_url.removeprefix("sqlite:///")  # a plain path is a SQLite file
+    else:
+        db.upgrade(db_url)
+        target = db_url
     run = cli("--target", "127.10.0.11", "--target", "127.10.0.43", "--no-multicast", "--credentials",
-              str(demo_credentials), "--db", str(tmp_path / "inv.db"), "--site", "가람구청", "--timeout", "4")
+              str(demo_credentials), "--db", target, "--site", "가람구청", "--timeout", "4")
     assert run.returncode == 0, run.stderr
     assert "stored scan" in run.stderr
-    with Store.open(url) as store:
+    with Store.open(db_url) as store:
         [summary] = store.scans(site="가람구청")
         stored = store.scan(summary.scan_id)
+        raw = store.scan_json(summary.scan_id)
     assert summary.device_count == 2 and summary.complete
     assert {d.address: d.model for d in stored.devices} == {"127.10.0.11": "XNO-6080R", "127.10.0.43": "IPC-HFW2431S-S-S2"}
+    for secret in DEMO_PASSWORDS:
+        assert secret not in raw and secret not in run.stderr + run.stdout
 
 
 def test_db_that_cannot_be_opened_keeps_the_scan_in_a_file(demo_lab, tmp_path):
