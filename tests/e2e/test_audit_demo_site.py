@@ -1,29 +1,41 @@
 """`cctv-inventory audit` end to end, as an installer runs it, against the simulated demo site.
 
 Simulated site: config/lab/demo-site.yaml (25 devices, served by `cctv-inventory simulate`).
-The audit runs as a subprocess with the fictional sample registry and the site's declared list;
-every assertion is on the files it writes, checked against the fixture the simulator served.
+The audit runs as a subprocess with the fictional sample registry and the site's declared list, once
+into a new SQLite file and once into a fresh PostgreSQL schema (`audit_db`); every assertion is on the
+files it writes and the database it filled, checked against the fixture the simulator served.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import uuid
 import zipfile
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from fnmatch import fnmatchcase
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+import yaml
 
 from simulator.testing import running_lab
 from tests.conftest import CONFIG, REPO
+from tests.scanner.conftest import DEMO_PASSWORDS
 
 pytestmark = pytest.mark.network
 
 DEMO_SITE = CONFIG / "lab" / "demo-site.yaml"
+SAMPLE_REGISTRY = CONFIG / "registry" / "sample-registry.csv"
+POLICY = CONFIG / "policies" / "kr-sme-parts-localization-2024.yaml"
 UNICAST_ONLY = "127.10.0.18"
+KST = timezone(timedelta(hours=9))
 
 # What each misbehaving device of the demo site must end as (its quirk or its wrong password).
 EXPECTED_STATUS = {
@@ -33,8 +45,33 @@ EXPECTED_STATUS = {
 }
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def audit_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The database of one audit run: a new SQLite file, or (as tests/conftest.py's `pg_url` makes it,
+    for a whole module here, since the audit runs once per module) a fresh PostgreSQL schema, upgraded
+    first (a shared PostgreSQL schema is never upgraded by `audit`) and dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'inventory.db'}"
+        return
+    import sqlalchemy as sa
+
+    from inventory import db
+
+    base = request.getfixturevalue("pg_base_url")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'create schema "{schema}"'))
+    url = f"{base}{'&' if '?' in base else '?'}options={quote(f'-csearch_path={schema}')}"
+    db.upgrade(url)
+    yield url
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'drop schema "{schema}" cascade'))
+    engine.dispose()
+
+
 @pytest.fixture(scope="module")
-def audit_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def audit_run(tmp_path_factory: pytest.TempPathFactory, audit_db: str) -> dict:
     out = tmp_path_factory.mktemp("audit")
     credentials = out / "credentials.yaml"
     shutil.copyfile(CONFIG / "lab" / "demo-credentials.yaml", credentials)
@@ -48,14 +85,14 @@ def audit_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 "--registry", str(CONFIG / "registry" / "sample-registry.csv"),
                 "--declared", str(CONFIG / "lab" / "demo-declared.csv"),
                 "--site", lab.fixture["site"]["name"],
-                "--db", f"sqlite:///{out / 'inventory.db'}",
+                "--db", audit_db,
                 "--out", str(out / "report"), "--lang", "en", "--timeout", "5",
             ],
             capture_output=True, text=True, timeout=180, cwd=REPO, check=False,
         )
         fixture = lab.fixture
     report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
-    return {"proc": proc, "fixture": fixture, "report": report, "out": out / "report"}
+    return {"proc": proc, "fixture": fixture, "report": report, "out": out / "report", "db": audit_db}
 
 
 def _devices_by_address(report: dict) -> dict[str, dict]:
@@ -126,6 +163,77 @@ def test_relabelled_cameras_are_flagged_and_others_are_not(audit_run: dict) -> N
     assert relabel_findings == relabelled
 
 
+def expected_parts(fixture: dict, scan_day) -> dict[str, dict]:
+    """{part: {devices, covered, status}} worked out from the fixture files alone: the site's devices
+    (config/lab/demo-site.yaml, as served), the policy's parts and rules (config/policies/), and the
+    certificates of config/registry/sample-registry.csv valid on the scan's day (KST). A device is
+    covered when it was read, is not a suspected relabel (the policy does not count those), and an
+    evidence certificate of its maker (by vendor family) names its model, a pattern fitting it, or no
+    model at all for its part (a maker-level entry, when the policy counts those)."""
+    from inventory.registry_file import parse_registry
+    from scanner.vendors import load_vendor_catalog, normalize_maker
+
+    policy = yaml.safe_load(POLICY.read_text(encoding="utf-8"))
+    role_part = {role: part["id"] for part in policy["parts"] for role in part["roles"]}
+    catalog = load_vendor_catalog()
+
+    def family(name: str) -> str:
+        found = catalog.family_of_name(name)
+        return found.id if found else normalize_maker(name)
+
+    in_force = [
+        e for e in parse_registry(SAMPLE_REGISTRY).entries
+        if e.certificate_type in policy["evidence"]
+        and e.valid_from is not None and e.valid_to is not None and e.valid_from <= scan_day <= e.valid_to
+    ]
+
+    def certified(dev: dict, part: str) -> bool:
+        for e in in_force:
+            if family(e.manufacturer) != family(dev["manufacturer"]):
+                continue
+            if e.firmware and not fnmatchcase(dev["firmware"], e.firmware):
+                continue
+            if e.model is None and e.model_pattern is None:
+                if policy["count_maker_level"] and e.part in (None, part):
+                    return True
+            elif fnmatchcase(dev["model"], e.model_pattern or e.model):
+                return True
+        return False
+
+    figures = {part["id"]: {"devices": 0, "covered": 0} for part in policy["parts"]}
+    for dev in fixture["devices"]:
+        part = role_part.get(dev["role"])
+        if part is None:
+            continue
+        figures[part]["devices"] += 1
+        read = dev["address"] not in EXPECTED_STATUS
+        counted_relabel = not dev.get("relabel_of") or policy["relabel_counts"]
+        figures[part]["covered"] += read and counted_relabel and certified(dev, part)
+    coverage = policy["coverage"]
+    for f in figures.values():
+        share = coverage.get("min_share", 1) if coverage["mode"] == "share" else 1
+        if f["devices"] == 0:
+            f["status"] = "no_devices"
+        elif f["covered"] >= share * f["devices"]:
+            f["status"] = "localized"
+        else:
+            f["status"] = "partly_covered" if f["covered"] else "not_localized"
+    return figures
+
+
+def test_per_part_figures_are_those_of_the_fixture_files(audit_run: dict) -> None:
+    report = audit_run["report"]
+    scan = json.loads((audit_run["out"] / "scan.json").read_text(encoding="utf-8"))
+    scan_day = datetime.fromisoformat(scan["started_at"]).astimezone(KST).date()
+    expected = expected_parts(audit_run["fixture"], scan_day)
+    got = {p["part"]: {"devices": p["devices"], "covered": p["covered"], "status": p["status"]} for p in report["parts"]}
+    assert got == expected
+    # what the fixture files say, in words (so a change to them is noticed here, not silently absorbed)
+    assert expected["recorder_analytics"]["status"] == "localized"  # XRN-1610, DR-6516P, VURIX-AI-8
+    assert expected["camera"]["status"] == "partly_covered"  # foreign makers, expired, not yet valid, relabels
+    assert expected["terminal_server"] == {"devices": 0, "covered": 0, "status": "no_devices"}  # no --self-inventory
+
+
 def test_per_part_figures_agree_with_the_device_table(audit_run: dict) -> None:
     report = audit_run["report"]
     parts = {p["part"]: p for p in report["parts"]}
@@ -133,13 +241,6 @@ def test_per_part_figures_agree_with_the_device_table(audit_run: dict) -> None:
         rows = [d for d in report["devices"] if d["part"] == part_id]
         assert part["devices"] == len(rows), part_id
         assert part["covered"] == sum(1 for d in rows if d["covered"]), part_id
-    # the demo site's recorders and analytics box are all certified in the sample registry
-    recorder_roles = {"nvr", "analytics"}
-    fixture_recorders = [d for d in audit_run["fixture"]["devices"] if d["role"] in recorder_roles]
-    assert parts["recorder_analytics"]["devices"] == len(fixture_recorders)
-    assert parts["recorder_analytics"]["status"] == "localized"
-    # cameras include foreign makers with no certificate: not all covered
-    assert parts["camera"]["covered"] < parts["camera"]["devices"]
 
 
 def test_bundle_holds_the_scan_and_report_and_verifies(audit_run: dict) -> None:
@@ -154,15 +255,88 @@ def test_bundle_holds_the_scan_and_report_and_verifies(audit_run: dict) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def _file_texts(path: Path, name: str) -> Iterator[tuple[str, bytes]]:
+    """(where, bytes) of a file, and of every member of it when it is a zip (report.xlsx, bundle.zip)."""
+    data = path.read_bytes()
+    yield name, data
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for member in zf.namelist():
+                content = zf.read(member)
+                yield f"{name}!{member}", content
+                if zipfile.is_zipfile(io.BytesIO(content)):  # a zip inside the bundle: unpack it too
+                    with zipfile.ZipFile(io.BytesIO(content)) as inner:
+                        for sub in inner.namelist():
+                            yield f"{name}!{member}!{sub}", inner.read(sub)
+
+
+def _database_texts(url: str) -> Iterator[tuple[str, bytes]]:
+    """(table.column, value) of every text-like cell of every table, on either database."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            tables = sa.inspect(conn).get_table_names()
+            assert tables, "the audit stored nothing?"
+            for table in tables:
+                result = conn.execute(sa.text(f'select * from "{table}"'))
+                columns = list(result.keys())
+                for row in result:
+                    for column, value in zip(columns, row, strict=True):
+                        if isinstance(value, (dict, list)):  # JSON columns on PostgreSQL
+                            value = json.dumps(value, ensure_ascii=False)
+                        if isinstance(value, str):
+                            value = value.encode("utf-8")
+                        if isinstance(value, (bytes, memoryview)):
+                            yield f"{table}.{column}", bytes(value)
+    finally:
+        engine.dispose()
+
+
 def test_credentials_never_appear_in_any_output(audit_run: dict) -> None:
-    secrets = ["Garam!Cctv2024", "field-changed-pw"]
-    texts = [audit_run["proc"].stdout, audit_run["proc"].stderr]
-    for path in audit_run["out"].iterdir():
-        if path.suffix in (".json", ".html", ".csv"):
-            texts.append(path.read_text(encoding="utf-8", errors="replace"))
-    for text in texts:
-        for secret in secrets:
-            assert secret not in text
+    """Every password of the demo site (tests/scanner/conftest.py), in every file the audit wrote (report.xlsx
+    and bundle.zip unpacked), in stdout and stderr, and in every text column of the database it filled."""
+    assert len(DEMO_PASSWORDS) == 3
+    credentials = (CONFIG / "lab" / "demo-credentials.yaml").read_text(encoding="utf-8")
+    site = DEMO_SITE.read_text(encoding="utf-8")
+    assert all(secret in credentials or secret in site for secret in DEMO_PASSWORDS)  # the list is the site's
+    texts: list[tuple[str, bytes]] = [
+        ("stdout", audit_run["proc"].stdout.encode()),
+        ("stderr", audit_run["proc"].stderr.encode()),
+    ]
+    written = sorted(p for p in audit_run["out"].rglob("*") if p.is_file())
+    names = {p.name for p in written}
+    assert {"scan.json", "report.json", "report.html", "report.csv", "report.xlsx", "bundle.zip"} <= names
+    for path in written:
+        texts.extend(_file_texts(path, str(path.relative_to(audit_run["out"]))))
+    assert any(where.startswith("report.xlsx!xl/") for where, _ in texts)  # the XML inside, not the zip
+    assert any(where == "bundle.zip!scan.json" for where, _ in texts)
+    db_cells = list(_database_texts(audit_run["db"]))
+    assert any(where.startswith("scans.") for where, _ in db_cells)
+    texts.extend(db_cells)
+    if audit_run["db"].startswith("sqlite:///"):  # and nowhere in the file's pages, freed ones included
+        db_file = Path(audit_run["db"].removeprefix("sqlite:///"))
+        texts.extend((f"{db_file.name} bytes", p.read_bytes()) for p in db_file.parent.glob(db_file.name + "*"))
+    leaks = [(secret, where) for where, data in texts for secret in DEMO_PASSWORDS if secret.encode() in data]
+    assert leaks == []
+
+
+def test_the_database_holds_the_scan_and_the_report(audit_run: dict) -> None:
+    from inventory.declared_store import parse_declared
+    from inventory.registry_file import parse_registry
+    from inventory.store import Store
+
+    report, site = audit_run["report"], audit_run["fixture"]["site"]["name"]
+    with Store.open(audit_run["db"]) as store:
+        [summary] = store.scans(site=site)
+        [stored] = store.reports(site=site)
+        entries = store.registry_entries()
+        declared = store.declared(site)
+    assert summary.scan_id == report["scan"]["id"] and summary.device_count == len(audit_run["fixture"]["devices"])
+    assert stored.scan_id == summary.scan_id and json.loads(stored.report_json) == report
+    assert len(entries) == len(parse_registry(SAMPLE_REGISTRY).entries)
+    assert declared == parse_declared(CONFIG / "lab" / "demo-declared.csv")[1]
 
 
 def test_verdict_follows_the_part_figures(audit_run: dict) -> None:
