@@ -44,6 +44,21 @@ CATALOG = load_vendor_catalog()
         ("Hangzhou Hikvision Digital Technology Co., Ltd.", "hikvision"),
         ("Zhejiang Dahua Technology Co.,Ltd.", "dahua"),
         ("Axis Communications AB", "axis"),
+        # Corp. / Corporation, as English-language certificates and ONVIF answers write them
+        ("Hanwha Vision Corp.", "hanwha"),
+        ("Hanwha Vision Corporation", "hanwha"),
+        ("HANWHA TECHWIN CORP.", "hanwha"),
+        ("Samsung Techwin Corporation", "hanwha"),
+        ("Hanwha Vision Corp., Ltd.", "hanwha"),
+        ("한화비전 Corp.", "hanwha"),
+        ("IDIS Corp.", "idis"),
+        ("IDIS CORPORATION", "idis"),
+        ("IDIS Corp", "idis"),
+        ("INNODEP Corp.", "innodep"),
+        ("TRUEN Corporation", "truen"),
+        ("CPRO Corp.", "cpro"),
+        ("Zhejiang Dahua Technology Corp.", "dahua"),
+        ("Hikvision Corporation", "hikvision"),
     ],
 )
 def test_maker_spellings_fall_into_their_family(spelling, family):
@@ -58,6 +73,20 @@ def test_maker_spellings_fall_into_their_family(spelling, family):
         ("주식회사 한빛비전", "한빛비전"),
         ("Hanbit Vision Co., Ltd.", "hanbit vision"),
         ("  Hanbit   Vision  Inc. ", "hanbit vision"),
+        ("Hanbit Vision Corp.", "hanbit vision"),
+        ("HANBIT VISION CORPORATION", "hanbit vision"),
+        ("Hanbit Vision Corp", "hanbit vision"),
+        ("Hanbit Vision Corp., Ltd.", "hanbit vision"),
+        # scanner/vendors.py removes legal forms without word boundaries ("inc" is tried before
+        # "incorporated", "corp" and "limited" inside words): reported, not ours to fix.
+        pytest.param("Hanbit Vision Incorporated", "hanbit vision",
+                     marks=pytest.mark.xfail(strict=True, reason="'inc' removed from 'Incorporated' -> 'orporated'")),
+        pytest.param("Corpus Vision Corp.", "corpus vision",
+                     marks=pytest.mark.xfail(strict=True, reason="'corp' removed inside the word 'Corpus'")),
+        pytest.param("Vincent Optics Inc.", "vincent optics",
+                     marks=pytest.mark.xfail(strict=True, reason="'inc' removed inside the word 'Vincent'")),
+        pytest.param("Unlimited Vision Co., Ltd.", "unlimited vision",
+                     marks=pytest.mark.xfail(strict=True, reason="'limited' removed inside the word 'Unlimited'")),
     ],
 )
 def test_unknown_maker_is_normalized_conservatively(spelling, normalized):
