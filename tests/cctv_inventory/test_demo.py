@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,20 +18,39 @@ import pytest
 pytestmark = pytest.mark.network
 
 
-def run_demo(out: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+@dataclass(frozen=True)
+class DemoRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    session: int  # the demo runs in a session of its own; whatever it leaves behind keeps this id
+
+
+def run_demo(out: Path) -> DemoRun:
+    with subprocess.Popen(
         [sys.executable, "-m", "cctv_inventory", "demo", "--out", str(out), "--lang", "en"],
-        capture_output=True, text=True, timeout=240, check=False,
-    )
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    ) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=240)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    return DemoRun(proc.returncode, stdout, stderr, proc.pid)
 
 
-def simulators_running() -> set[str]:
-    ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True, check=False).stdout
-    return {line.strip() for line in ps.splitlines() if "cctv_inventory simulate" in line}
+def simulators_left_by(run: DemoRun) -> list[str]:
+    """Simulators still running in the demo's session. Only the demo's count: other tests and engineers
+    run labs on this machine too, and theirs may start while the demo runs."""
+    ps = subprocess.run(["ps", "-eo", "sid,pid,args"], capture_output=True, text=True, check=False).stdout
+    return [
+        line.strip()
+        for line in ps.splitlines()[1:]
+        if "cctv_inventory simulate" in line and line.split(None, 1)[0] == str(run.session)
+    ]
 
 
 def test_demo_writes_the_report_set_and_leaves_nothing_running(tmp_path: Path) -> None:
-    before = simulators_running()  # (someone else's lab on this machine is not ours to count)
     proc = run_demo(tmp_path / "demo")
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads((tmp_path / "demo" / "report.json").read_text(encoding="utf-8"))
@@ -38,7 +58,7 @@ def test_demo_writes_the_report_set_and_leaves_nothing_running(tmp_path: Path) -
     assert str((tmp_path / "demo" / "report.html").resolve()) in proc.stdout
     for name in ("report.html", "report.csv", "report.xlsx", "bundle.zip", "scan.json"):
         assert (tmp_path / "demo" / name).is_file(), name
-    assert simulators_running() - before == set()
+    assert simulators_left_by(proc) == []
 
 
 @pytest.fixture
@@ -58,10 +78,9 @@ def visible_fake_interface() -> Iterator[str]:
 
 
 def test_demo_isolates_itself_when_it_can_see_another_interface(tmp_path: Path, visible_fake_interface: str) -> None:
-    before = simulators_running()
     proc = run_demo(tmp_path / "demo")
     assert proc.returncode == 0, proc.stderr[-3000:]
     scan = json.loads((tmp_path / "demo" / "scan.json").read_text(encoding="utf-8"))
     # the scan ran in a namespace of its own: the demo's lab answered there
     assert len(scan["devices"]) == 25
-    assert simulators_running() - before == set()
+    assert simulators_left_by(proc) == []
