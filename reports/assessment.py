@@ -4,7 +4,8 @@ unless `generated_at` is left out.
 What counts (docs/reports.md "Assessment" repeats it):
 - A device is *covered* when it was read (status ok), its role maps to a part of the policy, and it
   has a registry match of a certificate type the policy counts as evidence, at a level that counts
-  (exact, alias, pattern; maker-level when `count_maker_level`), valid or undated at the scan's date.
+  (exact, alias, pattern; maker-level when `count_maker_level`), valid at the scan's date (not
+  undated: inventory.model.Match.counts).
 - Suspected relabel: by default (`relabel_counts: false`) the device is *not* counted even when the
   registry covers its claimed brand and model, because on site the device itself is the evidence and
   the public cases were certificates of origin on relabelled units. It gets a high-severity finding

@@ -188,10 +188,12 @@ def test_candidates_and_other_certificate_types_never_cover(policy):
     assert gs_row.match is None and [c.certificate_type for c in gs_row.other_certificates] == ["gs"]
 
 
-def test_undated_certificate_counts_and_says_validity_unknown(policy):
+def test_undated_certificate_is_shown_with_validity_unknown_and_does_not_count(policy):
+    # inventory.model.Match.counts: only a certificate valid at the scan's date counts (5189514)
     undated = entry("Hanwha Vision", "XNO-6080R", valid_from=None, valid_to=None)
     r = run([md(device("10.0.0.1"), match(undated, validity="undated"))], policy)
-    assert r.devices[0].covered and r.devices[0].match.valid_at_scan is None
+    assert not r.devices[0].covered
+    assert r.devices[0].match.validity == "undated" and r.devices[0].match.valid_at_scan is None
 
 
 def test_device_rows_follow_part_order_then_address(shared_report):
