@@ -26,6 +26,7 @@ from cctv_inventory import __version__
 
 from .credentials import CredentialBook
 from .discovery import DiscoverySettings, discover
+from .fingerprint import preload_oui_database
 from .interrogate import InterrogationSettings
 from .model import Device, ScanResult
 from .observer import ScanObserver
@@ -176,7 +177,7 @@ async def _scan_in_workers(scope, request, collector, observer, config: WorkerCo
     # re-run in each child; and a forked child starts in ~10 ms with every module imported.
     # The workers are forked before this process starts any thread.
     context = multiprocessing.get_context("fork")
-    # Parse the WSDLs once, here, and freeze the heap before forking: the workers then share those
+    # Parse the WSDLs (and load the OUI table) once, here, and freeze the heap before forking: the workers then share those
     # pages with this process instead of each holding its own copy (the GC would otherwise write
     # to every tracked object and un-share them). The loading thread pool is shut down first, so
     # no thread exists when fork() runs.
@@ -184,6 +185,7 @@ async def _scan_in_workers(scope, request, collector, observer, config: WorkerCo
     with ThreadPoolExecutor(1) as loader:
         loop.set_default_executor(loader)
         await preload_wsdl()
+    preload_oui_database()
     loop.set_default_executor(ThreadPoolExecutor())  # starts its threads only when first used
     gc.freeze()
     results = context.Queue()

@@ -16,6 +16,11 @@ from .model import Fingerprints, SuspectedRelabel
 from .vendors import VendorCatalog, VendorFamily
 
 
+def preload_oui_database() -> None:
+    """Load scapy's manuf table now (~20 MB): before the workers fork, so they share one copy."""
+    from scapy.data import MANUFDB  # noqa: F401
+
+
 def oui_vendor(mac: str | None) -> str | None:
     """Organisation owning the MAC's OUI in scapy's copy of the Wireshark manuf database."""
     if not mac:
