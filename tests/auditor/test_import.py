@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from cctv_inventory.bundle import REPORT, SCAN, BundleError, import_bundle
+from cctv_inventory.bundle import AGENT, REGISTRY_SOURCES, REPORT, SCAN, SIGNATURE, BundleError, import_bundle
 from inventory.queries import latest_report_documents, registry_digests
 from tests.auditor.factory import T0, demo_scan
 from tests.auditor.test_bundle import rezip
@@ -87,3 +87,72 @@ def test_rescan_of_one_site_is_a_new_scan_not_a_replacement(store, make_bundle):
     import_bundle(make_bundle(first), store)
     import_bundle(make_bundle(second), store)
     assert len(store.scans(site=first.site)) == 2
+
+
+# --- tamper cases through the store: refused, naming the member, and nothing stored ------------------
+
+
+def _row_counts(store) -> dict[str, int]:
+    """Rows of every table: a refused bundle must leave each count as it was."""
+    import sqlalchemy as sa
+
+    with store.engine.connect() as conn:
+        tables = sa.inspect(conn).get_table_names()
+        return {t: conn.execute(sa.text(f'select count(*) from "{t}"')).scalar_one() for t in tables}
+
+
+@pytest.fixture
+def held(store, make_bundle, installer_keys):
+    """A store already holding one site's scan and report, and a signed bundle of another scan of it."""
+    import_bundle(make_bundle(demo_scan(), "held.zip"), store, public_key=installer_keys[1])
+    scan = demo_scan(started_at=T0 + timedelta(days=7))
+    before = _row_counts(store)
+    assert before["scans"] == 1 and before["reports"] == 1
+    return {"bundle": make_bundle(scan, "next.zip"), "scan": scan, "before": before}
+
+
+def _refused(bad, store, held, key, member: str, reason: str) -> None:
+    with pytest.raises(BundleError, match=reason) as err:
+        import_bundle(bad, store, public_key=key)
+    assert err.value.member == member and member in str(err.value)
+    assert _row_counts(store) == held["before"]
+    assert held["scan"].scan_id not in {s.scan_id for s in store.scans()}
+    assert len(store.scans()) == 1 and len(store.reports()) == 1
+
+
+@pytest.mark.parametrize("member", [SCAN, REPORT, REGISTRY_SOURCES, AGENT])
+def test_changed_member_is_refused_by_import_and_nothing_stored(store, held, installer_keys, tmp_path, member):
+    with zipfile.ZipFile(held["bundle"]) as zf:
+        data = bytearray(zf.read(member))
+    data[len(data) // 2] ^= 0x01
+    bad = rezip(held["bundle"], tmp_path / "changed.zip", replace={member: bytes(data)})
+    _refused(bad, store, held, installer_keys[1], member, "SHA-256 does not match")
+
+
+@pytest.mark.parametrize("member", [SCAN, REPORT, SIGNATURE])
+def test_missing_member_is_refused_by_import_and_nothing_stored(store, held, installer_keys, tmp_path, member):
+    bad = rezip(held["bundle"], tmp_path / "missing.zip", drop=[member])
+    _refused(bad, store, held, installer_keys[1], member, "missing from the zip")
+
+
+def test_extra_member_is_refused_by_import_and_nothing_stored(store, held, installer_keys, tmp_path):
+    bad = rezip(held["bundle"], tmp_path / "extra.zip", add={"notes.txt": b"hello"})
+    _refused(bad, store, held, installer_keys[1], "notes.txt", "not listed in the manifest")
+
+
+@pytest.mark.parametrize("how", ["flipped", "another_key"])
+def test_bad_signature_is_refused_by_import_and_nothing_stored(store, held, installer_keys, tmp_path, how):
+    from reports import integrity
+
+    with zipfile.ZipFile(held["bundle"]) as zf:
+        sig = bytearray(zf.read(SIGNATURE))
+        report = integrity.load_report_document(zf.read(REPORT))
+    if how == "flipped":
+        sig[-3] ^= 0x01
+    else:  # well-formed, over the same report, by someone else's key
+        sig = bytearray(integrity.sign(report, integrity.generate_keypair(tmp_path / "forger")[0]))
+    bad = rezip(held["bundle"], tmp_path / "bad-sig.zip", replace={SIGNATURE: bytes(sig)}, fix_manifest=True)
+    _refused(bad, store, held, installer_keys[1], SIGNATURE, "BAD SIGNATURE" if how == "another_key" else ".")
+    # the untouched bundle still imports: the refusal was the signature's, not the store's
+    assert import_bundle(held["bundle"], store, public_key=installer_keys[1]).scan_created
+    assert len(store.scans()) == 2
