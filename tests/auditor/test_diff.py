@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import replace
 from datetime import timedelta
+
+import pytest
 
 from inventory.diff import CHANGE_KINDS, diff_scans
 from tests.auditor.factory import T0, demo_scan, device, scan
@@ -143,3 +147,71 @@ def test_same_mac_but_different_serials_is_a_replacement():
     before = scan([device("10.0.0.5", serial="S1", mac="00:09:18:00:00:05")])
     after = _later(before, [device("10.0.0.5", serial="S2", mac="00:09:18:00:00:05")])
     assert [c.kind for c in diff_scans(before, after).changes] == ["replaced"]
+
+
+# --- the same cases through the database: saved with the store, compared as `diff` does ---------------
+
+
+def _replaced(devices):
+    return [
+        replace(d, serial="ZN7Q6HAR399999Z", mac="e4:30:22:99:99:99") if d.address == "127.10.0.11" else d
+        for d in devices
+    ]
+
+
+def _firmware(devices):
+    return [replace(d, firmware="2.22.00_20250101_R1") if d.address == "127.10.0.12" else d for d in devices]
+
+
+def _new_and_missing(devices):
+    kept = [d for d in devices if d.address != "127.10.0.45"]
+    return [*kept, device("127.10.0.99", "TRUEN", "TN-P4220CSL", serial="TRN-NEW-1", mac="00:1c:63:99:00:01")]
+
+
+def _maker(devices):
+    return [
+        device("127.10.0.15", "Dahua", "IPC-HFW2431S-S-S2", serial="6J0A1B2PAZ09999", mac="3c:ef:8c:99:00:15")
+        if d.address == "127.10.0.15"
+        else d
+        for d in devices
+    ]
+
+
+def _moved(devices):
+    return [replace(d, address="127.10.0.111") if d.address == "127.10.0.13" else d for d in devices]
+
+
+STORED_CASES = {
+    "replaced": (_replaced, [("replaced", "127.10.0.11")]),
+    "firmware_changed": (_firmware, [("firmware_changed", "127.10.0.12")]),
+    "new_and_missing": (_new_and_missing, [("missing", "127.10.0.45"), ("new", "127.10.0.99")]),
+    "maker_changed": (_maker, [("maker_changed", "127.10.0.15")]),
+    "moved": (_moved, [("moved", "127.10.0.111")]),
+}
+
+
+@pytest.mark.parametrize("case", list(STORED_CASES))
+def test_diff_cases_through_the_store_and_the_cli(store, db_url, tmp_path, case):
+    """Each case saved as two scans (SQLite and PostgreSQL), then diffed as `diff` does: through
+    inventory.queries.scans_to_compare and through `cctv-inventory diff --json` in a subprocess. Both
+    must give what the same scans give in memory: the database loses nothing a diff looks at."""
+    from inventory.queries import scans_to_compare
+    from tests.auditor.test_cli import cli
+
+    change, expected = STORED_CASES[case]
+    first = demo_scan()
+    later = replace(_later(first, change(list(first.devices))), scan_id=str(uuid.uuid4()))
+    store.save_scan(first)
+    store.save_scan(later)
+    in_memory = diff_scans(first, later).to_dict()
+    assert sorted((c["kind"], c["address"]) for c in in_memory["changes"]) == expected
+
+    before, after = scans_to_compare(store, first.site)
+    assert (before.scan_id, after.scan_id) == (first.scan_id, later.scan_id)
+    assert diff_scans(before, after).to_dict() == in_memory
+
+    run = cli("diff", "--site", first.site, "--json", db=db_url, home=tmp_path / "home")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == json.loads(json.dumps(in_memory, ensure_ascii=False))
+    text = cli("diff", "--site", first.site, db=db_url, home=tmp_path / "home")
+    assert text.returncode == 0 and all(kind in text.stdout and address in text.stdout for kind, address in expected)
