@@ -174,7 +174,8 @@ def _device_findings(
                            tuple(Evidence("candidate", {**_cert_params(m), "reason": m.reason}) for m in evidence)))
     elif not counting:
         for m in evidence:
-            kind = {"expired": "certificate_expired", "not_yet_valid": "certificate_not_yet_valid"}.get(m.validity)
+            kind = {"expired": "certificate_expired", "not_yet_valid": "certificate_not_yet_valid",
+                    "undated": "certificate_undated"}.get(m.validity)
             if kind and m.level != "candidate":
                 out.append(Finding(kind, "warning", d.address,
                                    {**params, "certificate_no": m.entry.certificate_no,

@@ -31,6 +31,7 @@ FINDING_KINDS = (
     "timeout",
     "certificate_expired",
     "certificate_not_yet_valid",
+    "certificate_undated",
     "candidate_only",
     "unmatched",
     "maker_level_only",

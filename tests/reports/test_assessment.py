@@ -222,6 +222,7 @@ def scenario(kind: str):
         "timeout": ({}, [md(device("10.0.0.9", status="timeout"))]),
         "certificate_expired": ({}, [md(device("10.0.0.19", "CPRO", "CPN-5031B"), match(CPRO_EXPIRED, validity="expired"))]),
         "certificate_not_yet_valid": ({}, [md(device("10.0.0.32", "IDIS", "DR-6516P", "nvr"), match(NOT_YET, validity="not_yet_valid"))]),
+        "certificate_undated": ({}, [md(device("10.0.0.19", "CPRO", "CPN-5031B"), match(CPRO_EXPIRED, validity="undated"))]),
         "candidate_only": ({}, [md(device("10.0.0.18", "TRUEN", "TN-B220CS"), match(CANDIDATE, "candidate"))]),
         "unmatched": ({}, [FOREIGN_CAM]),
         "maker_level_only": ({}, [md(device("10.0.0.33", "Innodep", "VURIX-AI-8", "analytics"), match(INNODEP_MAKER, "maker"))]),
