@@ -1,13 +1,16 @@
-"""reports.rollup.model: the figures of a rollup over a generated 30-site data set (tests/auditor/reportgen.py)."""
+"""reports.rollup.model: the figures of a rollup over a generated 30-site data set (tests/auditor/reportgen.py),
+built in memory and, as `cctv-inventory rollup` builds it, from the set stored in SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from reports.rollup import build_rollup, latest_per_site, site_row
-from tests.auditor.reportgen import AS_OF, site_name, site_report
+from tests.auditor.reportgen import AS_OF, site_name, site_report, site_scan
 
 SITES = 30
 
@@ -22,7 +25,7 @@ def rollup(docs):
     return build_rollup(docs, as_of=AS_OF, expiring_days=90)
 
 
-def test_how_many_sites_meet_the_target(rollup):
+def check_how_many_sites_meet_the_target(rollup, docs):
     domestic_only = [i for i in range(SITES) if i % 3 == 0]
     assert rollup.site_count == SITES
     assert rollup.target_met == len(domestic_only) == 10
@@ -30,7 +33,7 @@ def test_how_many_sites_meet_the_target(rollup):
     assert rollup.device_count == SITES * 25
 
 
-def test_which_parts_are_localized_where(rollup):
+def check_which_parts_are_localized_where(rollup, docs):
     parts = {p.part: p for p in rollup.parts}
     # domestic-only sites, minus those with a relabelled camera (index % 5 == 0: sites 0 and 15)
     assert set(parts["camera"].localized) == {site_name(i) for i in range(SITES) if i % 3 == 0 and i % 5 != 0}
@@ -39,7 +42,7 @@ def test_which_parts_are_localized_where(rollup):
     assert parts["terminal_server"].localized == () and parts["terminal_server"].not_localized == SITES
 
 
-def test_most_common_makers_group_a_makers_names(rollup):
+def check_most_common_makers_group_a_makers_names(rollup, docs):
     top = {m.maker: m for m in rollup.makers}
     # Hanwha Vision cameras and "Hanwha Techwin" recorders are one maker (config/vendors.yaml)
     assert rollup.makers[0].maker == "Hanwha Vision"
@@ -51,7 +54,7 @@ def test_most_common_makers_group_a_makers_names(rollup):
     assert sum(m.devices for m in rollup.models) <= rollup.device_count
 
 
-def test_suspected_relabels_across_sites(rollup):
+def check_suspected_relabels_across_sites(rollup, docs):
     relabel_sites = [site_name(i) for i in range(SITES) if i % 5 == 0]
     assert [r.site for r in rollup.relabels] == sorted(relabel_sites)
     first = rollup.relabels[0]
@@ -59,7 +62,7 @@ def test_suspected_relabels_across_sites(rollup):
     assert first.evidence == ("MAC OUI: Zhejiang Dahua Technology",)
 
 
-def test_certificates_expiring_within_the_window(rollup, docs):
+def check_certificates_expiring_within_the_window(rollup, docs):
     expiring_sites = {site_name(i) for i in range(SITES) if i % 7 == 0}
     assert {e.site for e in rollup.expiring} == expiring_sites
     assert all(e.days_left == 30 and e.certificate_type == "domestic_origin" for e in rollup.expiring)
@@ -67,6 +70,48 @@ def test_certificates_expiring_within_the_window(rollup, docs):
     assert narrower.expiring == ()
     later = build_rollup(docs, as_of=AS_OF + timedelta(days=31), expiring_days=90)
     assert all(e.site not in expiring_sites or e.valid_to.year == 2029 for e in later.expiring)
+
+
+CHECKS = [
+    check_how_many_sites_meet_the_target,
+    check_which_parts_are_localized_where,
+    check_most_common_makers_group_a_makers_names,
+    check_suspected_relabels_across_sites,
+    check_certificates_expiring_within_the_window,
+]
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__.removeprefix("check_"))
+def test_figures_in_memory(check, rollup, docs):
+    check(rollup, docs)
+
+
+def test_the_same_figures_from_the_database(store, docs, rollup):
+    """The generated set stored as `import-bundle` stores it (each site's scan, then its report JSON,
+    with one older, superseded scan and report of a site besides), read back as `cctv-inventory rollup`
+    reads it: the same documents, the same rollup, every figure above."""
+    from inventory.queries import latest_report_documents
+
+    def save(scan, doc):
+        store.save_scan(scan)
+        store.save_report(scan.scan_id, policy_id=doc["policy"]["id"], verdict=doc["verdict"],
+                          sha256=doc["evidence_sha256"], report_json=json.dumps(doc, ensure_ascii=False))
+
+    # An earlier scan of site 4 whose report has other figures (site 9's, a target_met site): the latest wins.
+    old_scan = replace(site_scan(4), scan_id="older-scan-of-site-4", started_at=site_scan(4).started_at - timedelta(days=60))
+    other = site_report(9)
+    scan_part = {**other["scan"], "id": old_scan.scan_id, "started_at": old_scan.started_at.isoformat()}
+    save(old_scan, {**other, "site": site_name(4), "scan": scan_part, "evidence_sha256": "00" * 32})
+    for index in range(SITES):
+        save(site_scan(index), docs[index])
+    assert len(store.scans()) == SITES + 1 and len(store.reports()) == SITES + 1
+
+    stored = latest_report_documents(store)
+    assert stored == sorted(docs, key=lambda d: d["site"])
+    from_db = build_rollup(stored, as_of=AS_OF, expiring_days=90)
+    assert replace(from_db, generated_at=rollup.generated_at) == rollup
+    for check in CHECKS:
+        check(from_db, stored)
 
 
 def test_site_row_reads_the_sites_line():
