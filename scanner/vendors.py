@@ -27,28 +27,17 @@ def _default_vendors_file() -> Path:
 DEFAULT_VENDORS_FILE = _default_vendors_file()
 
 # Legal-form words, Korean and English, that say nothing about who the maker is.
-# Order matters: longer forms first so "Co., Ltd." is removed whole.
-_LEGAL_FORMS = [
-    r"주식\s*회사",
-    r"\(\s*주\s*\)",
-    r"㈜",
-    r"\(\s*유\s*\)",
-    r"유한\s*회사",
-    r"co\s*\.?\s*,?\s*ltd\.?",
-    r"company\s+limited",
-    r"corporation",
-    r"corp\.?",
-    r"inc\.?",
-    r"incorporated",
-    r"limited",
-    r"ltd\.?",
-    r"gmbh",
-    r"\bab\b",
-    r"\bb\.?v\.?\b",
-    r"\bllc\b",
-    r"\bco\b\.?",
+# Korean forms attach to the name without a space (주식회사아이디스, 아이디스㈜); English ones
+# are whole words only, so "Incorporated", "Corpus", "Vincent" and "Unlimited" keep their letters.
+# Longer forms first so "Co., Ltd." is removed whole.
+_KOREAN_LEGAL_FORMS = [r"주식\s*회사", r"\(\s*주\s*\)", r"㈜", r"\(\s*유\s*\)", r"유한\s*회사"]
+_ENGLISH_LEGAL_FORMS = [
+    r"co\s*\.?\s*,?\s*ltd", r"company\s+limited", r"corporation", r"corp", r"incorporated", r"inc",
+    r"limited", r"ltd", r"gmbh", r"ab", r"b\.?\s*v", r"llc", r"co",
 ]
-_LEGAL_RE = re.compile("|".join(_LEGAL_FORMS), re.IGNORECASE)
+_LEGAL_RE = re.compile(
+    "|".join(_KOREAN_LEGAL_FORMS) + r"|(?<![a-z0-9])(?:" + "|".join(_ENGLISH_LEGAL_FORMS) + r")\.?(?![a-z0-9])",
+    re.IGNORECASE)
 _HYPHENS = dict.fromkeys(map(ord, "‐‑‒–—―−－﹣_"), "-")
 
 

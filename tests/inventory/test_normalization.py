@@ -77,16 +77,14 @@ def test_maker_spellings_fall_into_their_family(spelling, family):
         ("HANBIT VISION CORPORATION", "hanbit vision"),
         ("Hanbit Vision Corp", "hanbit vision"),
         ("Hanbit Vision Corp., Ltd.", "hanbit vision"),
-        # scanner/vendors.py removes legal forms without word boundaries ("inc" is tried before
-        # "incorporated", "corp" and "limited" inside words): reported, not ours to fix.
-        pytest.param("Hanbit Vision Incorporated", "hanbit vision",
-                     marks=pytest.mark.xfail(strict=True, reason="'inc' removed from 'Incorporated' -> 'orporated'")),
-        pytest.param("Corpus Vision Corp.", "corpus vision",
-                     marks=pytest.mark.xfail(strict=True, reason="'corp' removed inside the word 'Corpus'")),
-        pytest.param("Vincent Optics Inc.", "vincent optics",
-                     marks=pytest.mark.xfail(strict=True, reason="'inc' removed inside the word 'Vincent'")),
-        pytest.param("Unlimited Vision Co., Ltd.", "unlimited vision",
-                     marks=pytest.mark.xfail(strict=True, reason="'limited' removed inside the word 'Unlimited'")),
+        # English legal forms are removed as whole words only, never from inside a name.
+        ("Hanbit Vision Incorporated", "hanbit vision"),
+        ("Corpus Vision Corp.", "corpus vision"),
+        ("Vincent Optics Inc.", "vincent optics"),
+        ("Unlimited Vision Co., Ltd.", "unlimited vision"),
+        ("Abcon Co.,Ltd", "abcon"),
+        ("Hanbit Vision Co.Ltd.", "hanbit vision"),
+        ("주식회사한빛비전", "한빛비전"),
     ],
 )
 def test_unknown_maker_is_normalized_conservatively(spelling, normalized):
