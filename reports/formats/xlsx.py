@@ -47,18 +47,19 @@ def _as_text(ws) -> None:  # type: ignore[no-untyped-def]
                 cell.quotePrefix = True
 
 
-def _append(ws, values: list[Any]) -> None:  # type: ignore[no-untyped-def]
+def append_text_row(ws, values: list[Any]) -> None:  # type: ignore[no-untyped-def]
+    """Append a row whose text cells are string cells, never formulas (the one XLSX guard; rollup uses it too)."""
     ws.append([safe_cell(v) for v in values])
     _as_text(ws)
 
 
 def _table(ws, header: list[str], rows: list[list[Any]], widths: list[int] | None = None) -> None:
-    _append(ws, header)
+    append_text_row(ws, header)
     for cell in ws[ws.max_row]:
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
     for row in rows:
-        _append(ws, row)
+        append_text_row(ws, row)
     for i, _ in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = (widths[i - 1] if widths else 18)
     ws.freeze_panes = ws.cell(row=ws.max_row - len(rows) + 1, column=1) if rows else None
@@ -91,7 +92,7 @@ def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:
         (t("generated_at"), report.generated_at.isoformat()),
         (t("col_evidence_sha256"), sha256),
     ]:
-        _append(summary, [key, value])
+        append_text_row(summary, [key, value])
         summary.cell(row=summary.max_row, column=1).font = _BOLD
     summary.column_dimensions["A"].width = 22
     summary.column_dimensions["B"].width = 80

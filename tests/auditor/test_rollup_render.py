@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from io import BytesIO
 
 import pytest
@@ -64,12 +65,16 @@ def test_html_in_english(rollup):
 
 
 def test_xlsx_neutralizes_formulas(rollup):
-    wb = load_workbook(BytesIO(_render(rollup, "xlsx")))
-    values = [
-        c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
-    ]
-    assert any(v == "'" + FORMULA for v in values)
-    assert not any(v.startswith("=") for v in values)
+    raw = _render(rollup, "xlsx")
+    wb = load_workbook(BytesIO(raw))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    hostile = [c for c in cells if c.value == FORMULA]
+    assert hostile, "the device's formula string must appear exactly as sent"
+    assert all(c.data_type == "s" and c.quotePrefix for c in hostile)
+    assert not any(c.data_type == "f" for c in cells)
+    with zipfile.ZipFile(BytesIO(raw)) as z:
+        sheets = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in s or b"<f " in s for s in sheets)  # no formula anywhere in the file
     assert wb.worksheets[0].title == "현장별 현황"
 
 

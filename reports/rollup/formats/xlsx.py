@@ -1,7 +1,8 @@
 """The rollup as an XLSX workbook for agencies: one sheet per table, headers in the chosen language.
 
-Every text cell that starts with = + - @ or a tab/CR is prefixed with ' so a device string such as
-=HYPERLINK(...) stays text in Excel (formula injection); openpyxl would otherwise store it as a formula.
+Device strings (makers, models, relabel evidence) are hostile: every text cell is written by the
+report's own XLSX guard (reports/formats/xlsx.append_text_row), a string cell that is never a formula and
+reads exactly what the device sent.
 """
 
 from __future__ import annotations
@@ -11,25 +12,18 @@ from typing import Any, BinaryIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ...formats.xlsx import append_text_row
 from ..messages import Messages, messages
 from ..model import Rollup
-
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_DANGEROUS_START):
-        return "'" + value
-    return value
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]]) -> None:
     ws = wb.create_sheet(title=title[:31])
-    ws.append(headers)
+    append_text_row(ws, headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([neutralize(v) for v in row])
+        append_text_row(ws, row)
     ws.freeze_panes = "A2"
     for column, header in zip(ws.columns, headers, strict=False):
         width = max([len(str(header))] + [len(str(c.value or "")) for c in column[:200]])
