@@ -24,7 +24,7 @@ Role = Literal["camera", "encoder", "nvr", "analytics", "vms_server", "operator_
 ROLES: tuple[str, ...] = get_args(Role)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fingerprints:
     """Side-channel evidence of who really made a device.
 
@@ -39,7 +39,7 @@ class Fingerprints:
     tls_subject: str | None = None  # subject of the HTTPS certificate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SuspectedRelabel:
     """The brand a device claims differs from the maker its fingerprints point to."""
 
@@ -48,7 +48,7 @@ class SuspectedRelabel:
     evidence: tuple[str, ...]  # one line per fingerprint, e.g. "MAC OUI: Zhejiang Dahua Technology"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldEvidence:
     """Which response backs a field: the ONVIF operation and the SHA-256 of its raw body."""
 
@@ -57,7 +57,7 @@ class FieldEvidence:
     sha256: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Device:
     """One device as the scan saw it. Fields the device did not give are None."""
 
@@ -87,7 +87,7 @@ class Device:
     evidence: tuple[FieldEvidence, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostInventory:
     """The machine the agent runs on, read from its own DMI data (a terminal/server part)."""
 
@@ -98,7 +98,7 @@ class HostInventory:
     role: Role = "operator_terminal"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScanScope:
     """What the scan was allowed to touch. Recorded so a report can show it."""
 
@@ -108,7 +108,7 @@ class ScanScope:
     allow_public: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     scan_id: str  # UUID4, stable across re-imports of the same scan file
     site: str

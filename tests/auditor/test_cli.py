@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -51,7 +52,7 @@ def imported(db_url, make_bundle, tmp_path):
         for d in first.devices
     ]
     second = demo_scan(started_at=T0 + timedelta(days=40))
-    second = second.__class__(**{**second.__dict__, "devices": tuple(swapped)})
+    second = dataclasses.replace(second, devices=tuple(swapped))
     other = demo_scan(site="나래군청 방범 CCTV")
     bundles = [
         make_bundle(first, "first.zip"),
