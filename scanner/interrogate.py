@@ -106,10 +106,16 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
     reason = ""
     loop = asyncio.get_running_loop()
     started = loop.time()
-    side = asyncio.ensure_future(_run_side_probes(facts, ctx))
+    # An address of a swept range that was silent on WS-Discovery but has an open web port is as
+    # likely a printer or a PC as a camera: its fingerprints are read only once it has told us
+    # who made it (the TLS handshake alone costs both sides more than the ONVIF calls).
+    confirm_first = found.via == "sweep"
+    side = None if confirm_first else asyncio.ensure_future(_run_side_probes(facts, ctx))
     try:
         async with asyncio.timeout(settings.deadline_s):
             for phase in ONVIF_PHASES:
+                if side is None and facts.values.get("manufacturer"):
+                    side = asyncio.ensure_future(_run_side_probes(facts, ctx))
                 try:
                     async with asyncio.TaskGroup() as group:  # a failing step cancels its siblings
                         tasks = [group.create_task(_step(step, facts, ctx)) for step in phase]
@@ -120,19 +126,23 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
                     status, reason = ending
                     break
     except asyncio.CancelledError:
-        side.cancel()
+        if side is not None:
+            side.cancel()
         raise
     except Exception as exc:  # noqa: BLE001 - mapped to a status below; unknown ones still end as data
         mapped = _failure(exc)
         status, reason = mapped if mapped else ("protocol_error", f"unexpected {type(exc).__name__}: {exc}")
     # Fingerprints may use what is left of the device's deadline; a port that never answers
     # costs a missing fingerprint, never the device's status.
-    remaining = settings.deadline_s - (loop.time() - started)
-    if remaining > 0 and not side.done():
-        await asyncio.wait({side}, timeout=remaining)
-    if not side.done():
-        side.cancel()
-        await asyncio.gather(side, return_exceptions=True)
+    if side is None and status == "ok" and facts.values.get("manufacturer"):
+        side = asyncio.ensure_future(_run_side_probes(facts, ctx))
+    if side is not None:
+        remaining = settings.deadline_s - (loop.time() - started)
+        if remaining > 0 and not side.done():
+            await asyncio.wait({side}, timeout=remaining)
+        if not side.done():
+            side.cancel()
+            await asyncio.gather(side, return_exceptions=True)
     if status == "ok" and facts.notes:
         reason = "; ".join(facts.notes)  # what an ok device still could not tell us
     return build_device(facts, status, reason, catalog)
