@@ -15,6 +15,7 @@ arrived, and a strict parse that refuses DTDs and entities (scanner/safexml.py).
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import copy
 import hashlib
@@ -56,6 +57,10 @@ class DeviceContext:
     digest: aiohttp.DigestAuthMiddleware | None = None
     bodies: dict[str, str] = field(default_factory=dict)  # operation -> SHA-256 of the raw body
     http_date: str | None = None  # the Date header of the device's latest answer: its clock, when ONVIF refuses
+    # Requests in flight to this device at once. Three lets a device that takes seconds per answer
+    # fit its deadline; one that answered its first call quickly gets one, so all its calls share a
+    # single kept-alive connection (each new one costs both sides a TCP set-up and a server handler).
+    lanes: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(3))
 
 
 _DEVICE: contextvars.ContextVar[DeviceContext] = contextvars.ContextVar("cctv_device")
@@ -102,7 +107,8 @@ class _CheckedTransport(AIOHTTPTransport):
             # WS-UsernameToken, and aiohttp's middleware costs something on every request.
             digest = ctx.digest
             middlewares = (digest,) if digest is not None else ()
-            async with self.session.post(address, data=message, headers=headers, middlewares=middlewares) as response:
+            async with ctx.lanes, self.session.post(address, data=message, headers=headers,
+                                                    middlewares=middlewares) as response:
                 ctx.http_date = response.headers.get("Date") or ctx.http_date
                 # A device's first calls go out together; each one refused without digest retries
                 # with it, whichever of them made the switch (agsh/onvif#294: Hikvision Digest-only).

@@ -90,7 +90,8 @@ class Interrogator:
             headers={"Accept-Encoding": "identity"})
         self.clients = OnvifClients(self.session)
         await self.clients.setup()
-        self.context = ProbeContext(self.clients, self.session, self.config.settings.side_timeout_s)
+        self.context = ProbeContext(self.clients, self.session, self.config.settings.side_timeout_s,
+                                    self.config.settings.deadline_s)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -58,6 +58,7 @@ class ProbeContext:
     onvif: OnvifClients
     http: aiohttp.ClientSession
     side_timeout_s: float
+    deadline_s: float = 10.0  # the whole device's budget
 
 
 class OnvifProbe(abc.ABC):

@@ -140,3 +140,17 @@ def test_answers_in_pieces_are_read_whole(hostile, address):
     d, fixture = found[address], lab.device(address)
     assert (d.serial, d.firmware, d.mac, d.profiles) == (fixture["serial"], fixture["firmware"], fixture["mac"], 1)
     assert d.fingerprints.http_title
+
+
+def test_a_quick_device_is_read_over_one_connection_a_slow_one_over_several(hostile):
+    """Site: hostile-site.yaml. 127.30.0.1 answers at once: its ONVIF calls one at a time over kept-alive
+    connections to port 80 (at most two: the login-page fetch runs beside the first call). 127.30.0.11 takes
+    0.5 s per answer (a tenth of the 5 s deadline): its calls run in parallel, so it still fits."""
+    lab, found = hostile
+
+    def connections(address: str) -> set[str]:
+        return {r["src"] for r in lab.requests() if r["device"] == address and r["proto"] in ("onvif", "http")}
+
+    assert found["127.30.0.1"].status == found["127.30.0.11"].status == "ok"
+    assert len(connections("127.30.0.1")) <= 2
+    assert len(connections("127.30.0.11")) >= 3
