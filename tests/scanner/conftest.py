@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_SITE = REPO / "config" / "lab" / "demo-site.yaml"
@@ -38,3 +41,17 @@ def demo_lab():
 @pytest.fixture(scope="module")
 def demo_credentials(tmp_path_factory) -> Path:
     return private_copy(DEMO_CREDENTIALS, tmp_path_factory.mktemp("creds"))
+
+
+@asynccontextmanager
+async def bare_server(app: web.Application, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve `app` on an ephemeral port of `host` (inside the test namespace); yields http://host:port."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, host, 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()

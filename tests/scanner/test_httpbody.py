@@ -11,6 +11,8 @@ from aiohttp import web
 
 from scanner.httpbody import read_capped
 
+from .conftest import bare_server
+
 pytestmark = pytest.mark.network
 
 BODY = b"<?xml version='1.0'?><Envelope>" + b"<Item>x</Item>" * 400 + b"</Envelope>"
@@ -35,13 +37,8 @@ async def _pieces(request: web.Request) -> web.StreamResponse:
 async def server():
     app = web.Application()
     app.router.add_get("/", _pieces)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}/"
-    await runner.cleanup()
+    async with bare_server(app) as url:
+        yield f"{url}/"
 
 
 @pytest.mark.parametrize("chunked", ["0", "1"])

@@ -16,6 +16,8 @@ from lxml import etree
 from scanner.credentials import Credential
 from scanner.soap import OnvifClients, enter_device
 
+from .conftest import bare_server
+
 pytestmark = pytest.mark.network
 
 ANSWER = (Path(__file__).parent / "fixtures" / "get_device_information_response.xml").read_bytes()
@@ -33,13 +35,8 @@ async def device():
 
     app = web.Application()
     app.router.add_post("/onvif/device_service", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}/onvif/device_service", bodies
-    await runner.cleanup()
+    async with bare_server(app) as url:
+        yield f"{url}/onvif/device_service", bodies
 
 
 async def _call_as(clients: OnvifClients, url: str, credential: Credential):
