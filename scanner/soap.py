@@ -61,6 +61,11 @@ class DeviceContext:
     # fit its deadline; one that answered its first call quickly gets one, so all its calls share a
     # single kept-alive connection (each new one costs both sides a TCP set-up and a server handler).
     lanes: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(3))
+    # The outcome of the device's first signed call (True accepted, False refused, None unknown).
+    # Its other signed calls wait for it and are not sent at all after a refusal: Dahua/IMOU lock
+    # an account after a few failed logins (home-assistant/core#147404), and five calls refused at
+    # once would lock the camera out of its own VMS because our password was wrong.
+    first_signed: asyncio.Future | None = None
 
 
 _DEVICE: contextvars.ContextVar[DeviceContext] = contextvars.ContextVar("cctv_device")
@@ -93,6 +98,16 @@ def _fault_is_auth(fault: Fault) -> bool:
         or "sender not authorized" in text
 
 
+def _is_auth_fault(root) -> bool:
+    """A SOAP Fault answer that refuses the credentials (ter:NotAuthorized and the texts devices use)."""
+    body = next((child for child in root if local_name(child.tag) == "Body"), None)
+    answer = next(iter(body), None) if body is not None else None
+    if answer is None or local_name(answer.tag) != "Fault":
+        return False
+    text = " ".join(answer.itertext()).casefold()
+    return "notauthorized" in text or "not authorized" in text or "failedauthentication" in text
+
+
 class _CheckedTransport(AIOHTTPTransport):
     """The library's aiohttp transport, with the body checked and fingerprinted before zeep parses it."""
 
@@ -102,6 +117,28 @@ class _CheckedTransport(AIOHTTPTransport):
         message = etree_to_string(envelope)
         headers = dict(headers or {})
         headers.setdefault("Content-Type", 'application/soap+xml; charset="utf-8"')
+        if ctx.credential is None or not ctx.use_wsse:
+            return await self._send(address, message, headers, operation, ctx)
+        if ctx.first_signed is not None:
+            accepted = await asyncio.shield(ctx.first_signed)
+            if accepted is False:
+                raise SoapProblem("auth_failed", f"{operation}: not sent: the device already refused the "
+                                                 "credentials (a second refusal could lock the account)")
+            return await self._send(address, message, headers, operation, ctx)
+        ctx.first_signed = asyncio.get_running_loop().create_future()
+        outcome: bool | None = None
+        try:
+            result = await self._send(address, message, headers, operation, ctx)
+            outcome = not getattr(result, "auth_refused", False)
+            return result
+        except SoapProblem as problem:
+            outcome = False if problem.kind == "auth_failed" else None
+            raise
+        finally:
+            ctx.first_signed.set_result(outcome)
+
+    async def _send(self, address: str, message: bytes, headers: dict[str, str], operation: str,
+                    ctx: DeviceContext):
         for _ in range(2):
             # HTTP digest is only engaged once the device asked for it: most devices use
             # WS-UsernameToken, and aiohttp's middleware costs something on every request.
@@ -148,6 +185,7 @@ class _CheckedTransport(AIOHTTPTransport):
                 raise SoapProblem("protocol_error", f"{operation}: malformed XML ({exc})") from None
         ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
         result = self._aiohttp_to_requests_response(response, body)
+        result.auth_refused = root is not None and _is_auth_fault(root)
         result.safe_root = root  # the checked tree, for answers we only need to count
         return result
 

@@ -32,6 +32,7 @@ EXPECTED = {
     "127.30.0.18": ("ok", ""),  # single_service_path: media read at the XAddr GetServices named
     "127.30.0.19": ("ok", ""),  # chunked_answers: every answer read whole across its chunks
     "127.30.0.20": ("ok", ""),  # gzip_when_asked + chunked: the scanner asks for no encoding
+    "127.30.0.21": ("auth_failed", "refused the credentials"),  # lockout, password not in the book
 }
 
 
@@ -154,3 +155,13 @@ def test_a_quick_device_is_read_over_one_connection_a_slow_one_over_several(host
     assert found["127.30.0.1"].status == found["127.30.0.11"].status == "ok"
     assert len(connections("127.30.0.1")) <= 2
     assert len(connections("127.30.0.11")) >= 3
+
+
+def test_a_wrong_password_costs_one_failed_login_not_a_lockout(hostile):
+    """Site: hostile-site.yaml. A Dahua that locks after three failed logins (home-assistant/core#147404):
+    once it refused the credentials, no further signed call is sent, so the scan does not lock the
+    camera out of its own VMS."""
+    lab, found = hostile
+    assert found["127.30.0.21"].status == "auth_failed"
+    failed = [r for r in lab.requests() if r["device"] == "127.30.0.21" and r["auth"] == "failed"]
+    assert len(failed) == 1, [r["op"] for r in failed]
