@@ -199,6 +199,8 @@ def sites_cmd(
                         "device_count": r.device_count,
                         "open_findings": r.open_findings,
                         "findings_by_severity": r.findings_by_severity,
+                        "report_sha256": r.report_sha256,
+                        "registry_sources": list(r.registry_sources),
                     }
                     for r in rows
                 ],

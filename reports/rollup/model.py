@@ -56,6 +56,9 @@ class SiteRow:
     open_findings: int
     findings_by_severity: dict[str, int]
     report_sha256: str
+    # The registry files the report was matched against ({name, file_name, sha256, imported_at}),
+    # from the (signed) report itself: an auditor sees which list a verdict rests on.
+    registry_sources: tuple[dict[str, Any], ...] = ()
 
     def part(self, part_id: str) -> PartRow | None:
         return next((p for p in self.parts if p.part == part_id), None)
@@ -181,6 +184,9 @@ def site_row(doc: dict[str, Any]) -> SiteRow:
         open_findings=len(findings),
         findings_by_severity=dict(severities),
         report_sha256=str(doc.get("evidence_sha256", "")),
+        registry_sources=tuple(
+            s for s in ((doc.get("method") or {}).get("registry_sources") or ()) if isinstance(s, dict)
+        ),
     )
 
 

@@ -101,6 +101,9 @@ def test_import_bundle_sites_rollup_diff(imported, tmp_path, installer_keys):
     assert garam["scan_id"] == imported["second"].scan_id  # the latest scan
     assert garam["device_count"] >= 25 and {p["part"] for p in garam["parts"]} >= {"camera"}
     assert garam["verdict"] in ("target_met", "target_not_met", "incomplete")
+    with zipfile.ZipFile(imported["bundles"][1]) as zf:  # the latest scan's bundle
+        bundled = json.loads(zf.read("registry-sources.json"))
+    assert bundled and [s["sha256"] for s in garam["registry_sources"]] == [s["sha256"] for s in bundled]
     assert set(rows) == {imported["first"].site, imported["other"].site}
 
     table = cli("sites", db=db, home=home)
