@@ -11,6 +11,7 @@ Whatever was read before the failure is kept on the Device.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -145,7 +146,18 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
             await asyncio.gather(side, return_exceptions=True)
     if status == "ok" and facts.notes:
         reason = "; ".join(facts.notes)  # what an ok device still could not tell us
+    _mac_from_neighbours(facts, ctx)
     return build_device(facts, status, reason, catalog)
+
+
+def _mac_from_neighbours(facts: Facts, ctx: ProbeContext) -> None:
+    """A device that gave no MAC over ONVIF, on our own subnet: the MAC its NIC answered ARP with."""
+    if "mac" in facts.values or ctx.neighbours is None:
+        return
+    mac = ctx.neighbours.mac_of(facts.address)
+    if mac:
+        entry = f"{facts.address} {mac}".encode()
+        facts.set("mac", mac, "ARP neighbour table", hashlib.sha256(entry).hexdigest())
 
 
 def build_device(facts: Facts, status: DeviceStatus, reason: str, catalog: VendorCatalog) -> Device:

@@ -22,6 +22,7 @@ import aiohttp
 from .credentials import CredentialBook
 from .interrogate import InterrogationSettings, interrogate
 from .model import Device
+from .neighbours import NeighbourTable
 from .probes import ProbeContext
 from .soap import OnvifClients
 from .vendors import load_vendor_catalog
@@ -91,7 +92,7 @@ class Interrogator:
         self.clients = OnvifClients(self.session)
         await self.clients.setup()
         self.context = ProbeContext(self.clients, self.session, self.config.settings.side_timeout_s,
-                                    self.config.settings.deadline_s)
+                                    self.config.settings.deadline_s, NeighbourTable())
         return self
 
     async def __aexit__(self, *exc) -> None:

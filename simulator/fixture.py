@@ -8,9 +8,11 @@ exactly what is served. Errors name the bad key and the device index, e.g.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,23 @@ from .quirks import QuirkError, normalize_quirks
 ROLES = ("camera", "encoder", "nvr", "analytics")
 AUTHS = ("wsse", "digest", "none")
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
+
+
+@functools.cache
+def veth_addresses() -> frozenset[str]:
+    """IPv4 addresses on this namespace's veth interfaces: where a lab may put a device that must
+    be reached over a real link (ARP, a MAC on the wire) instead of loopback. Nothing else is allowed."""
+    try:
+        out = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True, timeout=5,
+                             check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    found = set()
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) >= 4 and fields[1].split("@")[0].startswith("veth") and fields[2] == "inet":
+            found.add(fields[3].split("/")[0])
+    return frozenset(found)
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 # uuid5 namespace for endpoint references: stable across runs for one seed.
 _EPR_NAMESPACE = uuid.UUID("6f1c2b4e-9a53-4d6e-8c1f-3b7a5e2d9c10")
@@ -118,8 +137,9 @@ def _complete_device(dev: Any, index: int, site: dict, creds: dict, seed: int, c
         addr = ipaddress.ip_address(d["address"])
     except ValueError:
         raise bad("address", f"{d['address']!r} is not an IPv4 address") from None
-    if addr not in LOOPBACK:
-        raise bad("address", f"{d['address']!r} is not in 127.0.0.0/8 (simulated devices live on loopback)")
+    if addr not in LOOPBACK and d["address"] not in veth_addresses():
+        raise bad("address", f"{d['address']!r} is not in 127.0.0.0/8 (simulated devices live on loopback, "
+                  "or on a veth interface of this network namespace)")
     if d["address"] in seen:
         raise bad("address", f"{d['address']} is already used by devices[{seen[d['address']]}]")
     seen[d["address"]] = index

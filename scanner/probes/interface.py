@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 if TYPE_CHECKING:
     import aiohttp
 
+    from ..neighbours import NeighbourTable
     from ..soap import OnvifClients
 
 AttemptStatus = Literal["ok", "failed", "skipped"]
@@ -59,6 +60,7 @@ class ProbeContext:
     http: aiohttp.ClientSession
     side_timeout_s: float
     deadline_s: float = 10.0  # the whole device's budget
+    neighbours: NeighbourTable | None = None  # the kernel's ARP table, for MACs ONVIF did not give
 
 
 class OnvifProbe(abc.ABC):
