@@ -102,6 +102,15 @@ def test_device_identity_is_stable_across_scans(store, db_url):
     counts = table_counts(db_url)
     assert counts["scans"] == 2 and counts["observations"] == 52
     assert counts["devices"] == 26  # the same 25 devices and host, not 52
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        first_seen = {row[0] for row in conn.execute(sa.text("select first_seen_at from devices"))}
+        per_device = conn.execute(sa.text(
+            "select count(distinct device_pk), count(*) from observations")).one()
+    engine.dispose()
+    # Both scans' observations point at the same 26 rows, and re-seeing a device leaves its first sighting.
+    assert tuple(per_device) == (26, 52)
+    assert len(first_seen) == 1 and str(T0.date()) in str(next(iter(first_seen)))
 
 
 def test_interrupted_scan_is_kept_and_marked(store):
