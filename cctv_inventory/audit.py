@@ -34,7 +34,6 @@ DEFAULT_POLICY = "kr-sme-parts-localization-2024"
 # `fail` is what a mandatory policy calls a missed target, so it shares target_not_met's code.
 EXIT_FOR_VERDICT = {"target_met": 0, "target_not_met": 1, "incomplete": 2, "fail": 1}
 EXIT_BAD_INPUT = 3  # arguments, credentials, registry, declared or policy file
-EXIT_ERROR = EXIT_BAD_INPUT  # (older name)
 EXIT_DATABASE = 4  # the database cannot be opened, is out of date or refused the write
 EXIT_SCAN_FAILED = 5  # the scan could not run (no interface, unknown interface, refused scope)
 

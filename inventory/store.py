@@ -44,15 +44,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table, index_elements: list[str]) -> Any:
-    """INSERT ... ON CONFLICT (index_elements) DO NOTHING, for the connection's dialect."""
+def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
+    """INSERT for the connection's dialect, which has ON CONFLICT (SQLite and PostgreSQL only)."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif conn.dialect.name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise NotImplementedError(conn.dialect.name)
-    return insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    return insert(table)
+
+
+def insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table, index_elements: list[str]) -> Any:
+    """INSERT ... ON CONFLICT (index_elements) DO NOTHING, for the connection's dialect."""
+    return dialect_insert(conn, table).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def column_text(value: str | None, limit: int | None = None) -> str | None:
@@ -84,14 +89,10 @@ def ensure_devices(conn: sa.Connection, keys: Iterable[str], seen_at: datetime) 
     if not wanted:
         return {}
     devices = DeviceRow.__table__
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     ids: dict[str, int] = {}
     for chunk_start in range(0, len(wanted), 500):
         chunk = wanted[chunk_start : chunk_start + 500]
-        statement = insert(devices)
+        statement = dialect_insert(conn, devices)
         statement = statement.on_conflict_do_update(
             index_elements=["device_key"], set_={"device_key": statement.excluded.device_key}
         ).returning(devices.c.device_key, devices.c.id)

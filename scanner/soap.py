@@ -92,20 +92,26 @@ class _DeviceWsse:
         return envelope
 
 
+def _refuses_credentials(text: str) -> bool:
+    """The one rule for "this fault refuses the credentials": ter:NotAuthorized and the texts devices use."""
+    text = text.casefold()
+    return "notauthorized" in text or "not authorized" in text or "failedauthentication" in text
+
+
 def _fault_is_auth(fault: Fault) -> bool:
-    text = " ".join(str(x) for x in (fault.message, fault.code, fault.subcodes or "")).casefold()
-    return "notauthorized" in text or "not authorized" in text or "failedauthentication" in text \
-        or "sender not authorized" in text
+    return _refuses_credentials(" ".join(str(x) for x in (fault.message, fault.code, fault.subcodes or "")))
+
+
+def _answer_element(root):
+    """The first element of the SOAP Body (the answer or a Fault); None when there is none."""
+    body = next((child for child in (root if root is not None else ()) if local_name(child.tag) == "Body"), None)
+    return next(iter(body), None) if body is not None else None
 
 
 def _is_auth_fault(root) -> bool:
-    """A SOAP Fault answer that refuses the credentials (ter:NotAuthorized and the texts devices use)."""
-    body = next((child for child in root if local_name(child.tag) == "Body"), None)
-    answer = next(iter(body), None) if body is not None else None
-    if answer is None or local_name(answer.tag) != "Fault":
-        return False
-    text = " ".join(answer.itertext()).casefold()
-    return "notauthorized" in text or "not authorized" in text or "failedauthentication" in text
+    answer = _answer_element(root)
+    return answer is not None and local_name(answer.tag) == "Fault" and _refuses_credentials(
+        " ".join(answer.itertext()))
 
 
 class _CheckedTransport(AIOHTTPTransport):
@@ -241,14 +247,11 @@ class OnvifClients:
         _OP.set(operation)
         _, _, envelope, headers = self._request(service, operation, {})
         response = await self.transport.post_xml(address, envelope, headers)
-        root = getattr(response, "safe_root", None)
-        body = next((child for child in (root if root is not None else ()) if local_name(child.tag) == "Body"), None)
-        answer = next(iter(body), None) if body is not None else None
+        answer = _answer_element(getattr(response, "safe_root", None))
         if answer is None:
             raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status_code} without a SOAP answer")
         if local_name(answer.tag) == "Fault":
-            text = " ".join(answer.itertext()).casefold()
-            if "notauthorized" in text or "not authorized" in text:
+            if _refuses_credentials(" ".join(answer.itertext())):
                 raise SoapProblem("auth_failed", f"{operation}: device refused the credentials")
             raise Fault(f"{operation}: " + " ".join(" ".join(answer.itertext()).split())[:200])
         return sum(1 for child in answer if local_name(child.tag) == element)

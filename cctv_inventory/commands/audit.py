@@ -97,16 +97,6 @@ def _print_outcome(outcome: AuditOutcome) -> None:
     typer.echo(line)
 
 
-def _check_policy(policy: str) -> None:
-    """Refuse a bad --policy before scanning: the message starts with the policy key that is wrong."""
-    from reports.policy import PolicyError, load_policy
-
-    try:
-        load_policy(policy)
-    except PolicyError as exc:
-        raise _fail(f"policy: {exc}", EXIT_BAD_INPUT) from None
-
-
 def audit_command(
     interface: Annotated[list[str], typer.Option("--interface", "-i", help="Interface to send WS-Discovery multicast from (repeatable).")] = [],  # noqa: B006
     target: Annotated[list[str], typer.Option("--target", "-t", help="CIDR, HOST or HOST:PORT to probe by unicast (repeatable).")] = [],  # noqa: B006
@@ -146,7 +136,6 @@ def audit_command(
 
     if lang not in ("ko", "en"):
         raise _fail("--lang must be ko or en", EXIT_BAD_INPUT)
-    _check_policy(policy)
     for path in [*registry, *([declared] if declared else [])]:
         if not path.is_file():
             raise _fail(f"{path}: no such file", EXIT_BAD_INPUT)
