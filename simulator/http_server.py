@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import ssl
 from collections.abc import Callable
 from email.utils import format_datetime
 from typing import Any
@@ -243,77 +244,101 @@ class Rtsp(asyncio.Protocol):
 
 
 class Https:
-    """TLS login page; the certificate (true maker) is chosen after accept, from the local address.
+    """TLS login page; the certificate (true maker) is chosen at accept, from the local address.
 
-    Reading is paused in connection_made, before the transport ever reads, so a ClientHello sent
-    at once stays in the kernel buffer until TLS is in place (asyncio's StreamWriter.start_tls
-    loses bytes its StreamReader already took).
+    TLS runs over memory BIOs inside the connection's own protocol rather than through
+    loop.start_tls: the certificate is picked in connection_made, before a single byte is read,
+    so a ClientHello sent at once is never lost. (start_tls needs reading paused in connection_made,
+    which asyncio's loop honours and uvloop's does not: it starts reading right after.)
     """
+
+    HANDSHAKE_TIMEOUT_S = 10.0
 
     def __init__(self, devices: Devices, log: Log):
         self.devices = devices
         self.log = log
-        self._tasks: set[asyncio.Task] = set()
 
     def protocol(self) -> asyncio.Protocol:
-        return _HttpsAccept(self)
-
-    def accepted(self, transport: asyncio.Transport) -> None:
-        task = asyncio.get_running_loop().create_task(self._upgrade(transport))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _upgrade(self, transport: asyncio.Transport) -> None:
-        device = _device_for(self.devices, transport.get_extra_info("sockname"), "https_port")
-        if device is None:
-            transport.close()
-            return
-        app = _HttpsLogin(device, self.log, _peer(transport.get_extra_info("peername")))
-        try:
-            tls = await asyncio.wait_for(asyncio.get_running_loop().start_tls(
-                transport, app, ssl_context(device["true_maker"]), server_side=True), 10)
-        except Exception:  # noqa: BLE001 - ssl.SSLError, timeouts, resets: a bad client never stops the lab
-            transport.close()
-            return
-        if tls is None:
-            transport.close()
-            return
-        app.connection_made(tls)
+        return _HttpsConnection(self)
 
 
-class _HttpsAccept(asyncio.Protocol):
+class _HttpsConnection(asyncio.Protocol):
+    """One TLS connection: handshake, one HTTP/1.1 request, the login page, close."""
+
     def __init__(self, https: Https):
         self.https = https
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        transport.pause_reading()  # type: ignore[attr-defined]
-        self.https.accepted(transport)  # type: ignore[arg-type]
-
-
-class _HttpsLogin(asyncio.Protocol):
-    """Plain HTTP/1.1 over the TLS transport: one request, the login page, close."""
-
-    def __init__(self, device: dict[str, Any], log: Log, src: str):
-        self.device, self.log, self.src = device, log, src
-        self.buffer = b""
         self.transport: asyncio.Transport | None = None
+        self.incoming, self.outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.tls: ssl.SSLObject | None = None
+        self.device: dict[str, Any] | None = None
+        self.request = b""
+        self.deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        self.data_received(b"")  # the request may have come with the client's Finished, before us
+        self.device = _device_for(self.https.devices, transport.get_extra_info("sockname"), "https_port")
+        if self.device is None:
+            transport.close()
+            return
+        self.tls = ssl_context(self.device["true_maker"]).wrap_bio(self.incoming, self.outgoing, server_side=True)
+        # A client that never finishes its handshake must not hold the connection for ever.
+        lifetime = float(quirks.param(self.device, "tls_no_close_notify", "seconds")) if quirks.has(
+            self.device, "tls_no_close_notify") else self.https.HANDSHAKE_TIMEOUT_S
+        self.deadline = asyncio.get_running_loop().call_later(lifetime, transport.close)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+        if self.device is not None and quirks.has(self.device, "tls_no_close_notify"):
+            # When the client let go is what the quirk is about: logged, so tests can tell.
+            self.https.log(device=self.device["address"], src="?", proto="https", op="(connection closed)",
+                           auth="none")
 
     def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if len(self.buffer) > 65536 and self.transport is not None:
-            self.transport.close()  # type: ignore[union-attr]
+        if self.tls is None or self.transport is None or self.transport.is_closing():
             return
-        if b"\r\n\r\n" not in self.buffer or self.transport is None:
+        self.incoming.write(data)
+        try:
+            self.tls.do_handshake()  # returns at once when the handshake is already done
+            while chunk := self.tls.read(65536):
+                self.request += chunk
+            # b"" (not SSLWantReadError): the client said close_notify. Say it back and close, or
+            # its TLS transport waits out its shutdown timeout (asyncio's: 30 s) holding its buffers.
+            if not quirks.has(self.device, "tls_no_close_notify"):  # type: ignore[arg-type]
+                self._goodbye()
             return
-        request_line = self.buffer.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
-        self.log(device=self.device["address"], src=self.src, proto="https", op=" ".join(request_line[:2]),
-                 auth="none")
+        except ssl.SSLWantReadError:
+            pass
+        except (ssl.SSLError, ssl.SSLEOFError):  # a bad client never stops the lab
+            self.transport.close()
+            return
+        if len(self.request) > 65536:
+            self.transport.close()
+        elif b"\r\n\r\n" in self.request:
+            self._answer()
+        self._flush()
+
+    def _answer(self) -> None:
+        assert self.tls is not None and self.transport is not None and self.device is not None
+        request_line = self.request.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+        self.https.log(device=self.device["address"], src=_peer(self.transport.get_extra_info("peername")),
+                       proto="https", op=" ".join(request_line[:2]), auth="none")
         body = login_page(self.device["true_maker"])
         server = banner_for(self.device["true_maker"]).http_server
-        self.transport.write(f"HTTP/1.1 200 OK\r\nServer: {server}\r\nContent-Type: text/html; charset=utf-8\r\n"
-                             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        self.tls.write(f"HTTP/1.1 200 OK\r\nServer: {server}\r\nContent-Type: text/html; charset=utf-8\r\n"
+                       f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        self._goodbye()
+
+    def _goodbye(self) -> None:
+        assert self.tls is not None and self.transport is not None
+        try:
+            self.tls.unwrap()  # close_notify, as a real server says goodbye
+        except ssl.SSLError:
+            pass
+        self._flush()
         self.transport.close()
+
+    def _flush(self) -> None:
+        pending = self.outgoing.read()
+        if pending and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(pending)

@@ -99,6 +99,10 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("gzip_when_asked", "SOAP answers and the login page are gzip-compressed when the request's "
               "Accept-Encoding allows it", {},
               "Pelco's gzip answers breaking clients (home-assistant/core#149829)"),
+        Quirk("tls_no_close_notify", "the HTTPS server never answers a client's TLS close_notify and keeps "
+              "the TCP connection open until its own idle timeout (`seconds`)", {"seconds": 30},
+              "TLS 1.3 servers that do not echo close_notify, leaving asyncio clients waiting out their "
+              "shutdown timeout (aio-libs/aiohttp#11091, encode/httpx#634)"),
         Quirk("single_service_path", "every service answers at one path (`path`), chosen by the request's "
               "namespace; GetServices/GetCapabilities name it; /onvif/media_service etc. answer 404 "
               "(/onvif/device_service, the discovery XAddr, still works)", {"path": "/onvif/services"},

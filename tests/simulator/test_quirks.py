@@ -407,6 +407,30 @@ def test_chunked_answers(quirk_lab):
     assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1
 
 
+def _tls_close(address: str, timeout: float) -> bool:
+    """Handshake, say close_notify, and wait for the server's: True if it came within `timeout`."""
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection((address, 443), timeout=timeout) as raw:
+        tls = context.wrap_socket(raw)
+        assert tls.getpeercert(binary_form=True)
+        try:
+            tls.unwrap()
+            return True
+        except TimeoutError:
+            return False
+
+
+def test_tls_no_close_notify(quirk_lab):
+    d = dev(quirk_lab, "tls_no_close_notify")
+    assert _tls_close(d["address"], timeout=1.0) is False  # the connection stays, silent
+    ordinary = dev(quirk_lab, "clock_skew")
+    assert _tls_close(ordinary["address"], timeout=5.0) is True  # an ordinary device says goodbye
+
+
 def test_gzip_when_asked(quirk_lab):
     import gzip
 
