@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from scanner.credentials import CredentialBook
 from scanner.engine import ScanRequest, scan
+from scanner.probes.interface import Facts, ProbeContext
+from scanner.probes.tls_cert import TlsCertificate
 
 from .conftest import HOSTILE_SITE
 
@@ -33,7 +37,9 @@ EXPECTED = {
     "127.30.0.19": ("ok", ""),  # chunked_answers: every answer read whole across its chunks
     "127.30.0.20": ("ok", ""),  # gzip_when_asked + chunked: the scanner asks for no encoding
     "127.30.0.21": ("auth_failed", "refused the credentials"),  # lockout, password not in the book
+    "127.30.0.22": ("ok", ""),  # tls_no_close_notify: certificate read, connection dropped, not waited on
 }
+TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +171,23 @@ def test_a_wrong_password_costs_one_failed_login_not_a_lockout(hostile):
     assert found["127.30.0.21"].status == "auth_failed"
     failed = [r for r in lab.requests() if r["device"] == "127.30.0.21" and r["auth"] == "failed"]
     assert len(failed) == 1, [r["op"] for r in failed]
+
+
+def _closed_connections(lab, address: str) -> int:
+    return sum(1 for r in lab.requests() if r["device"] == address and r["op"] == "(connection closed)")
+
+
+async def test_tls_probe_lets_go_of_a_device_that_never_says_goodbye(hostile):
+    """Site: hostile-site.yaml. The probe reads the certificate and drops the connection at once;
+    waiting for a close_notify that never comes would hold it (and its buffers) for 30 s."""
+    lab, found = hostile
+    assert found[TLS_NO_CLOSE_NOTIFY].fingerprints.tls_subject  # read in the module's scan
+    before = _closed_connections(lab, TLS_NO_CLOSE_NOTIFY)
+    facts = Facts(address=TLS_NO_CLOSE_NOTIFY, port=80, service_url=f"http://{TLS_NO_CLOSE_NOTIFY}/onvif/device_service")
+    attempt = await TlsCertificate().run(facts, ProbeContext(onvif=None, http=None, side_timeout_s=5.0))  # type: ignore[arg-type]
+    assert attempt.status == "ok" and "Hanwha" in facts.fingerprints["tls_subject"]
+    for _ in range(50):  # the lab logs the close as soon as it sees it; 5 s is far inside the 30 s
+        if _closed_connections(lab, TLS_NO_CLOSE_NOTIFY) > before:
+            break
+        await asyncio.sleep(0.1)
+    assert _closed_connections(lab, TLS_NO_CLOSE_NOTIFY) == before + 1
