@@ -13,7 +13,6 @@ import os
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from xml.etree.ElementTree import Element
 
 from . import quirks
 
@@ -49,7 +48,7 @@ def device_now(device: dict[str, Any]) -> datetime:
     return datetime.now(UTC) + timedelta(seconds=float(skew))
 
 
-def check_username_token(device: dict[str, Any], header: Element | None) -> str:
+def check_username_token(device: dict[str, Any], header: Any | None) -> str:
     """'ok', 'failed' or 'none' for the WS-Security header of a SOAP request."""
     if header is None:
         return "none"
@@ -79,7 +78,7 @@ def check_username_token(device: dict[str, Any], header: Element | None) -> str:
     return "ok" if password == device["password"] else "failed"
 
 
-def token_is_stale(device: dict[str, Any], header: Element | None) -> bool:
+def token_is_stale(device: dict[str, Any], header: Any | None) -> bool:
     """True when a UsernameToken is present but its Created lies outside the device's window."""
     if header is None:
         return False
