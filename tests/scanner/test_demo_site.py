@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.credentials import load_credentials
-from scanner.engine import ScanRequest, scan
+from scanner.engine import ScanRequest, run_scan, scan
 from scanner.model import Device
 
 pytestmark = pytest.mark.network
@@ -56,6 +56,25 @@ def test_every_multicast_device_found_and_read_correctly(demo_lab, multicast_sca
         assert all(len(e.sha256) == 64 for e in device.evidence)
         if truth["role"] == "nvr":
             assert device.recordings == truth["channels"]
+
+
+def _read_fields(device: Device) -> tuple:
+    """What a scan reads from a device, without what depends on the moment (skew, digests of dated answers)."""
+    return (device.status, device.manufacturer, device.model, device.firmware, device.serial, device.mac,
+            device.hostname, device.role, device.scopes, device.services, device.video_sources, device.profiles,
+            device.recordings, device.fingerprints, device.suspected_relabel)
+
+
+def test_uvloop_reads_what_the_standard_loop_reads(demo_lab, demo_credentials, multicast_scan):
+    """Site: demo-site.yaml. The CLI runs every command on uvloop (cctv_inventory/cli.py), the fixture
+    above on asyncio's own loop: both read every field, TLS and RTSP fingerprints included, alike."""
+    uvloop = pytest.importorskip("uvloop")
+    request = ScanRequest(interfaces=("lo",), credentials=load_credentials(demo_credentials), site="demo",
+                          timeout_s=4, workers=2)
+    on_uvloop = {d.address: _read_fields(d) for d in uvloop.run(run_scan(request, None)).devices}
+    on_asyncio = {d.address: _read_fields(d) for d in multicast_scan.devices}
+    assert on_uvloop == on_asyncio
+    assert sum(1 for fields in on_uvloop.values() if fields[13].tls_subject) >= 10
 
 
 def test_tls_subjects_name_the_true_maker(demo_lab, multicast_scan):
