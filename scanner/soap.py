@@ -66,6 +66,9 @@ class DeviceContext:
     # an account after a few failed logins (home-assistant/core#147404), and five calls refused at
     # once would lock the camera out of its own VMS because our password was wrong.
     first_signed: asyncio.Future | None = None
+    # Set once the clock step has its answer (or gave up): `lanes` is final from then on, so a
+    # side request to the same web server (the login page) can queue on the kept-alive connection.
+    clock_done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 _DEVICE: contextvars.ContextVar[DeviceContext] = contextvars.ContextVar("cctv_device")
@@ -287,6 +290,11 @@ async def preload_wsdl() -> None:
 
 def _binding_name(service: str) -> str:
     return f"{{{SERVICES[service]['ns']}}}{SERVICES[service]['binding']}"
+
+
+def current_device() -> DeviceContext:
+    """The context of the device the current task interrogates (set by enter_device)."""
+    return _DEVICE.get()
 
 
 def enter_device(credential: Credential | None) -> DeviceContext:

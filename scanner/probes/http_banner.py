@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from urllib.parse import urlsplit
 
 import aiohttp
 from charset_normalizer import from_bytes
 
 from ..httpbody import read_capped
+from ..soap import current_device
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 _MAX_PAGE = 256 * 1024
@@ -34,6 +36,19 @@ class HttpBanner(SideProbe):
 
     async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
         url = f"http://{facts.address}:{facts.port}/"
+        service = urlsplit(facts.service_url)
+        if service.scheme == "http" and service.hostname == facts.address and (service.port or 80) == facts.port:
+            # The web server the ONVIF calls use: wait for the clock step to settle the device's
+            # lanes, then take a turn on them, so the page comes over the same kept-alive
+            # connection instead of a second one (each costs the device a TCP set-up and a
+            # handler; small cameras allow only a few at once).
+            device = current_device()
+            await device.clock_done.wait()
+            async with device.lanes:
+                return await self._read(url, facts, ctx)
+        return await self._read(url, facts, ctx)
+
+    async def _read(self, url: str, facts: Facts, ctx: ProbeContext) -> Attempt:
         timeout = aiohttp.ClientTimeout(total=ctx.side_timeout_s)
         async with ctx.http.get(url, timeout=timeout, allow_redirects=False) as response:
             body = (await read_capped(response, _MAX_PAGE))[:_MAX_PAGE]

@@ -117,6 +117,7 @@ class Clock(OnvifProbe):
             reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetSystemDateAndTime")
         finally:
             device.use_wsse = True
+            device.clock_done.set()
         received = time.time()
         utc = getattr(reply, "UTCDateTime", None)
         if utc is None or utc.Date is None or utc.Time is None:

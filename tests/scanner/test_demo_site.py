@@ -172,3 +172,17 @@ def test_unicast_probes_go_only_where_multicast_found_nothing(demo_lab, demo_cre
     assert set(found) == {d["address"] for d in demo_lab.devices}
     unicast = {r["device"] for r in demo_lab.requests()[before:] if r["proto"] == "wsd-unicast"}
     assert unicast == {UNICAST_ONLY}
+
+
+def test_a_quick_device_gets_one_connection_for_its_onvif_calls_and_login_page(demo_lab, demo_credentials):
+    """Site: demo-site.yaml. 127.10.0.41 (port 80) answers at once: every ONVIF call and GET / come
+    over one kept-alive connection (soap.DeviceContext.lanes), not one each or one per burst."""
+    address = "127.10.0.41"
+    before = len(demo_lab.requests())
+    request = ScanRequest(targets=(address,), credentials=load_credentials(demo_credentials), multicast=False,
+                          timeout_s=4, workers=0)
+    device = by_address(scan(request))[address]
+    assert device.status == "ok" and device.fingerprints.http_server
+    web = [r for r in demo_lab.requests()[before:] if r["device"] == address and r["proto"] in ("onvif", "http")]
+    assert {r["op"] for r in web} >= {"GetSystemDateAndTime", "GetDeviceInformation", "GET /"}
+    assert len({r["src"] for r in web}) == 1, sorted({(r["src"], r["op"]) for r in web})
