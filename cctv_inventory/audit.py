@@ -13,14 +13,14 @@ scan on disk and in the database for `cctv-inventory report` to pick up later.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inventory.model import MatchedScan
 from reports.model import Report
 from scanner.model import ScanResult
-from scanner.serialize import scan_to_json, write_scan_json
+from scanner.serialize import journal_path, scan_to_json, write_scan_json
 
 from . import __version__
 
@@ -89,9 +89,13 @@ def run_audit(request: AuditRequest, observer: object | None = None) -> AuditOut
 
     policy = load_policy(request.policy)  # a bad policy is refused before a scan that would be wasted
     request.out_dir.mkdir(parents=True, exist_ok=True)
-    scan = run_scan(request.scan, observer)
     scan_json = request.out_dir / "scan.json"
+    # Devices are journalled as they finish: a killed audit leaves scan.json.journal for
+    # `cctv-inventory recover`; one left by an earlier killed audit stops this one (ScanError).
+    journal = journal_path(scan_json)
+    scan = run_scan(replace(request.scan, journal=journal), observer)
     write_scan_json(scan, scan_json)
+    journal.unlink(missing_ok=True)
     return assess_and_report(scan, request, scan_json, policy)
 
 

@@ -19,19 +19,22 @@ import os
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from cctv_inventory import __version__
 
 from .credentials import CredentialBook
 from .discovery import DiscoverySettings, discover
+from .errors import ScanError
 from .fingerprint import preload_oui_database
 from .interrogate import InterrogationSettings
-from .model import Device, ScanResult
+from .model import Device, ScanResult, device_order
 from .observer import ScanObserver
 from .scope import ONVIF_PORTS, ResolvedScope, resolve_scope
 from .selfinventory import self_inventory
+from .serialize import ScanFileError, ScanJournal
 from .soap import preload_wsdl
 from .worker import Interrogator, WorkerConfig, worker_main
 from .wsd import Discovered
@@ -52,6 +55,10 @@ class ScanRequest:
     workers: int | None = None  # None: one per CPU core (at most 2); 0: interrogate in this process
     discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     inventory_host: bool = True
+    # Each finished device is appended here at once (serialize.ScanJournal), so a scan killed
+    # outright loses nothing it had read. The file must not exist; the caller deletes it once
+    # the scan's own output is safely written.
+    journal: Path | None = None
 
 
 def _worker_count(requested: int | None) -> int:
@@ -64,8 +71,9 @@ def _worker_count(requested: int | None) -> int:
 class _Collector:
     """Devices in the order they finish, and the ones still outstanding, keyed by address."""
 
-    def __init__(self, observer: ScanObserver):
+    def __init__(self, observer: ScanObserver, journal: ScanJournal | None = None):
         self.observer = observer
+        self.journal = journal
         self.pending: dict[str, Discovered] = {}
         self.done: dict[str, Device] = {}
 
@@ -81,6 +89,8 @@ class _Collector:
         self.pending.pop(address, None)
         if device is not None:
             self.done[device.address] = device
+            if self.journal is not None:
+                self.journal.add(device)
             self.observer.device_done(device)
 
     def devices(self, cut_short: bool) -> tuple[Device, ...]:
@@ -94,8 +104,7 @@ class _Collector:
                     endpoint_reference=item.endpoint_reference, scopes=tuple(item.scopes),
                     status_reason="the scan was cut short before this device was interrogated",
                     role_reason="not interrogated (scan cut short)"))
-        return tuple(sorted(out, key=lambda d: tuple(int(p) for p in d.address.split(".")) if d.address.count(
-            ".") == 3 else (999, d.address)))
+        return tuple(sorted(out, key=device_order))
 
 
 async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -> ScanResult:
@@ -103,19 +112,29 @@ async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -
     scope = resolve_scope(request.interfaces, request.targets, multicast=request.multicast,
                           allow_public=request.allow_public)
     started = datetime.now(UTC)
-    collector = _Collector(observer)
     host = self_inventory() if request.inventory_host else None
+    head = ScanResult(scan_id=str(uuid.uuid4()), site=request.site, started_at=started, finished_at=None,
+                      agent_version=__version__, scope=scope.as_model(), host=host, devices=(), complete=False)
+    journal = None
+    if request.journal is not None:
+        try:
+            journal = ScanJournal(request.journal, head)
+        except ScanFileError as exc:
+            raise ScanError(str(exc)) from None
+        except OSError as exc:
+            raise ScanError(f"cannot write the scan journal {request.journal}: {exc.strerror or exc}") from None
+    collector = _Collector(observer, journal)
     observer.scan_started(_describe(scope))
     cut_short: str | None = None
     try:
         await _scan(scope, request, collector, observer)
     except asyncio.CancelledError:
         cut_short = "scan interrupted (SIGINT/SIGTERM or caller cancelled)"
-    result = ScanResult(
-        scan_id=str(uuid.uuid4()), site=request.site, started_at=started, finished_at=datetime.now(UTC),
-        agent_version=__version__, scope=scope.as_model(), host=host, devices=collector.devices(bool(cut_short)),
-        complete=cut_short is None, interrupted_reason=cut_short,
-    )
+    finally:
+        if journal is not None:
+            journal.close()
+    result = replace(head, finished_at=datetime.now(UTC), devices=collector.devices(bool(cut_short)),
+                     complete=cut_short is None, interrupted_reason=cut_short)
     observer.scan_finished(len(result.devices), result.complete)
     return result
 

@@ -120,3 +120,11 @@ class ScanResult:
     devices: tuple[Device, ...]
     complete: bool = True  # False when the scan was cut short (SIGINT, kill, deadline)
     interrupted_reason: str | None = None
+
+
+def device_order(device: Device) -> tuple:
+    """The order of devices in a scan: by address, IPv4 numerically (127.10.0.9 before 127.10.0.10)."""
+    parts = device.address.split(".")
+    if len(parts) == 4 and all(part.isdigit() for part in parts):
+        return tuple(int(part) for part in parts)
+    return (999, device.address)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from .model import (
     ScanResult,
     ScanScope,
     SuspectedRelabel,
+    device_order,
 )
 
 SCAN_FORMAT_VERSION = 1
@@ -163,3 +165,92 @@ def read_scan_json(path: Path) -> ScanResult:
     if not isinstance(data, dict):
         raise ScanFileError(f"{path}: expected a JSON object")
     return scan_from_dict(data)
+
+
+# --- the scan journal ----------------------------------------------------------------------
+# A scan killed outright (SIGKILL, the OOM killer, a laptop whose battery died) runs no handler,
+# so the atomic scan file is never written. The journal is what survives: one JSON line for the
+# scan's head, then one line per device the moment it is finished. `cctv-inventory recover`
+# turns it into a scan file marked complete=false. A normal end (SIGINT and SIGTERM included)
+# writes the scan file and the caller deletes the journal.
+
+JOURNAL_VERSION = 1
+_JOURNAL_FSYNC_S = 2.0  # a device is on disk at most this long after it finished, even on power loss
+
+
+def journal_path(scan_file: Path) -> Path:
+    """Where the scan that will write `scan_file` keeps its journal."""
+    scan_file = Path(scan_file)
+    return scan_file.with_name(scan_file.name + ".journal")
+
+
+class ScanJournal:
+    """Append-only: the head line, then each finished device; flushed per device, fsynced every 2 s."""
+
+    def __init__(self, path: Path, head: ScanResult):
+        self.path = Path(path)
+        try:
+            # "x": never overwrite the journal of another scan that was killed: it is evidence.
+            self.stream = open(self.path, "x", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        except FileExistsError:
+            raise ScanFileError(f"{self.path} holds the journal of an interrupted scan; recover it with "
+                                f"`cctv-inventory recover {self.path}` (or delete it) first") from None
+        line = scan_to_dict(replace(head, devices=()))
+        del line["devices"]
+        line["journal_version"] = JOURNAL_VERSION
+        self.stream.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+        self._sync()
+
+    def add(self, device: Device) -> None:
+        self.stream.write(json.dumps(asdict(device), ensure_ascii=False, sort_keys=True) + "\n")
+        self.stream.flush()  # in the kernel's hands: survives the process being killed
+        if time.monotonic() - self._synced >= _JOURNAL_FSYNC_S:
+            self._sync()
+
+    def _sync(self) -> None:
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self._synced = time.monotonic()
+
+    def close(self) -> None:
+        if not self.stream.closed:
+            self._sync()
+            self.stream.close()
+
+
+def read_journal(path: Path) -> ScanResult:
+    """The scan a journal records, marked complete=false; a last line cut off mid-write is dropped."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise ScanFileError(f"{path}: not a scan journal (not UTF-8: {exc})") from None
+    try:
+        head = json.loads(lines[0]) if lines else None
+    except json.JSONDecodeError:
+        head = None
+    if not isinstance(head, dict) or "journal_version" not in head:
+        raise ScanFileError(f"{path}: not a scan journal (its first line is not a journal head)")
+    if head["journal_version"] > JOURNAL_VERSION:
+        raise ScanFileError(f"{path}: journal format {head['journal_version']} is newer than this agent "
+                            f"understands ({JOURNAL_VERSION})")
+    devices: dict[str, Device] = {}
+    dropped = 0
+    for number, text in enumerate(lines[1:], start=2):
+        try:
+            data = json.loads(text)
+            device = _device_from_dict(data)
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            if number == len(lines):  # the line being written when the process died
+                dropped += 1
+                continue
+            raise ScanFileError(f"{path}: line {number} is not a device ({type(exc).__name__}: {exc})") from None
+        devices[device.address] = device
+    scan = scan_from_dict({**head, "devices": []})
+    reason = (f"the scan process stopped before it finished; recovered from its journal {path.name}: "
+              f"{len(devices)} device(s) it had read; devices still being read then, and any not yet "
+              "discovered, are missing")
+    if dropped:
+        reason += "; the last line, cut off mid-write, was dropped"
+    return replace(scan, devices=tuple(sorted(devices.values(), key=device_order)), finished_at=None,
+                   complete=False, interrupted_reason=reason)

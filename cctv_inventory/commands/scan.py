@@ -1,7 +1,8 @@
 """`cctv-inventory scan`: parse options, build a ScanRequest, call scanner.engine.run_scan, render.
+`cctv-inventory recover`: the scan file from the journal a killed scan left (scanner.serialize).
 
 Exit codes: 0 the scan ran (failed devices included), 2 the scan could not run
-(scope, credentials, output path), 4 the scan ran but --db refused it (the scan is
+(scope, credentials, output path, a journal of an interrupted scan in the way), 4 the scan ran but --db refused it (the scan is
 kept in a file), 130 interrupted (what was collected is written, complete=false).
 """
 
@@ -89,6 +90,8 @@ def _save_db(url: str, result, json_out: Path | None) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    app.command("recover")(_recover_command)
+
     @app.command("scan")
     def scan_command(
         interface: Annotated[list[str], typer.Option("--interface", "-i", help="Interface to multicast WS-Discovery from (repeatable).")] = [],  # noqa: B006
@@ -109,7 +112,7 @@ def register(app: typer.Typer) -> None:
         from scanner.engine import ScanRequest, run_scan
         from scanner.errors import ScanError
         from scanner.scope import resolve_scope
-        from scanner.serialize import write_scan_json
+        from scanner.serialize import journal_path, write_scan_json
 
         try:
             book = load_credentials(credentials) if credentials else CredentialBook()
@@ -120,17 +123,56 @@ def register(app: typer.Typer) -> None:
         if json_out is not None and not json_out.resolve().parent.is_dir():
             typer.echo(f"cannot scan: the directory for --json-out {json_out} does not exist", err=True)
             raise typer.Exit(EXIT_CANNOT_RUN)
+        # With --json-out, every finished device also goes to <json-out>.journal at once: if this
+        # process is killed outright, `cctv-inventory recover` turns that into the scan file.
+        journal = journal_path(json_out) if json_out is not None else None
+        if journal is not None and journal.exists():
+            typer.echo(f"cannot scan: {journal} holds the journal of an interrupted scan; recover it with "
+                       f"`cctv-inventory recover {journal}` (or delete it) first", err=True)
+            raise typer.Exit(EXIT_CANNOT_RUN)
         request = ScanRequest(interfaces=tuple(interface), targets=tuple(target), credentials=book, site=site,
                               concurrency=concurrency, timeout_s=timeout, multicast=not no_multicast,
-                              allow_public=allow_public, workers=workers)
-        result = asyncio.run(_run_cancellable(run_scan(request, _observer(plain))))
+                              allow_public=allow_public, workers=workers, journal=journal)
+        try:
+            result = asyncio.run(_run_cancellable(run_scan(request, _observer(plain))))
+        except ScanError as exc:
+            typer.echo(f"cannot scan: {exc}", err=True)
+            raise typer.Exit(EXIT_CANNOT_RUN) from None
         if json_out is not None:
             write_scan_json(result, json_out)
+            journal.unlink(missing_ok=True)  # type: ignore[union-attr] - the scan file now holds it all
         if db:
             _save_db(db, result, json_out)
         _summary(result)
         if not result.complete:
             raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _recover_command(
+    journal: Annotated[Path, typer.Argument(help="The <scan file>.journal a killed scan left behind.")],
+    json_out: Annotated[Path | None, typer.Option("--json-out", help="Scan file to write (default: the journal's name without .journal).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="SQLite path or PostgreSQL URL to store the recovered scan in.")] = None,
+) -> None:
+    """Turn the journal of a scan that was killed (SIGKILL, power loss) into its scan file, marked complete=false."""
+    from scanner.serialize import ScanFileError, read_journal, write_scan_json
+
+    try:
+        result = read_journal(journal)
+    except (ScanFileError, OSError) as exc:
+        typer.echo(f"cannot recover: {exc}", err=True)
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
+    if json_out is None:
+        json_out = journal.with_suffix("") if journal.suffix == ".journal" else journal.with_name(journal.name + ".json")
+    if json_out.exists():
+        # The scan file of an earlier scan, most likely: evidence too, never overwritten here.
+        typer.echo(f"cannot recover: {json_out} exists; name another file with --json-out", err=True)
+        raise typer.Exit(EXIT_CANNOT_RUN)
+    write_scan_json(result, json_out)
+    journal.unlink()  # everything it held is in the scan file now
+    typer.echo(f"recovered {len(result.devices)} device(s) of scan {result.scan_id} into {json_out} "
+               "(marked complete=false)", err=True)
+    if db:
+        _save_db(db, result, json_out)
 
 
 async def _run_cancellable(coro):

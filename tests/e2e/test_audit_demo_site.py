@@ -308,6 +308,7 @@ def test_credentials_never_appear_in_any_output(audit_run: dict) -> None:
     written = sorted(p for p in audit_run["out"].rglob("*") if p.is_file())
     names = {p.name for p in written}
     assert {"scan.json", "report.json", "report.html", "report.csv", "report.xlsx", "bundle.zip"} <= names
+    assert "scan.json.journal" not in names  # the journal is gone once scan.json holds it all
     for path in written:
         texts.extend(_file_texts(path, str(path.relative_to(audit_run["out"]))))
     assert any(where.startswith("report.xlsx!xl/") for where, _ in texts)  # the XML inside, not the zip

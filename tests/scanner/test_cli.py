@@ -94,6 +94,64 @@ def test_sigint_mid_scan_writes_what_was_collected(tmp_path):
     assert "cut short" in stdout
 
 
+def test_sigkill_mid_scan_loses_nothing_read_and_recover_makes_the_scan_file(tmp_path):
+    """Site: hostile-site.yaml. SIGKILL runs no handler, so the scan file is never written; the journal
+    has every device finished by then, `recover` turns it into the scan file (complete=false), and a
+    new scan refuses to start over the journal until then."""
+    from simulator.testing import running_lab
+
+    out = tmp_path / "scan.json"
+    journal = tmp_path / "scan.json.journal"
+    creds = tmp_path / "creds.yaml"
+    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
+    os.chmod(creds, 0o600)
+    with running_lab(HOSTILE_SITE) as lab:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", "--timeout", "60", "--plain",
+             "--credentials", str(creds), "--json-out", str(out)], cwd=REPO, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        # The hanging device keeps the scan busy: wait until every other one is in the journal.
+        others = {d["address"] for d in lab.devices} - {"127.30.0.12"}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            journalled = {json.loads(line).get("address") for line in
+                          (journal.read_text(encoding="utf-8").splitlines()[1:] if journal.exists() else [])}
+            if others <= journalled:
+                break
+            time.sleep(0.2)
+        os.killpg(process.pid, signal.SIGKILL)  # the scan and its worker processes, as the OOM killer would
+        process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+    journalled = len(journal.read_text(encoding="utf-8").splitlines()) - 1
+    assert not out.exists()
+    refused = cli("--interface", "lo", "--json-out", str(out), "--timeout", "1")
+    assert refused.returncode == 2 and "recover" in refused.stderr and str(journal) in refused.stderr
+
+    run = subprocess.run([sys.executable, "-m", "cctv_inventory", "recover", str(journal)], cwd=REPO,
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    assert f"recovered {journalled} device(s)" in run.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["complete"] is False and "journal" in data["interrupted_reason"] and data["finished_at"] is None
+    found = {d["address"]: d for d in data["devices"]}
+    assert len(found) == journalled and others <= set(found)  # (multicast on lo may reach other labs too)
+    assert "127.30.0.12" not in found  # the hanging one was still being read
+    assert found["127.30.0.1"]["status"] == "ok" and found["127.30.0.1"]["model"] == "XNO-6080R"
+    assert not journal.exists()
+    again = subprocess.run([sys.executable, "-m", "cctv_inventory", "recover", str(journal)], cwd=REPO,
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert again.returncode == 2 and "cannot recover" in again.stderr
+
+
+def test_a_finished_scan_leaves_no_journal(demo_lab, tmp_path):
+    """Site: demo-site.yaml, unicast to one host."""
+    out = tmp_path / "scan.json"
+    run = cli("--target", "127.10.0.41", "--no-multicast", "--json-out", str(out), "--timeout", "4")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["complete"] is True
+    assert list(tmp_path.iterdir()) == [out]
+
+
 def test_db_stores_the_scan(demo_lab, demo_credentials, tmp_path, db_url):
     """Site: demo-site.yaml, unicast to two hosts. --db hands the scan to the inventory store: on SQLite
     given as a plain path (a new file, created at the current schema), and on PostgreSQL (a fresh schema,

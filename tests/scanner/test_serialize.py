@@ -1,20 +1,31 @@
-"""The scan file: streamed to disk, byte for byte what scan_to_json gives."""
-from datetime import UTC
+"""The scan file (streamed to disk, byte for byte what scan_to_json gives) and the scan journal."""
+from datetime import UTC, datetime
+
+import pytest
+
+from scanner.model import Device, FieldEvidence, Fingerprints, ScanResult, ScanScope, SuspectedRelabel
+from scanner.serialize import (
+    ScanFileError,
+    ScanJournal,
+    journal_path,
+    read_journal,
+    read_scan_json,
+    scan_to_json,
+    write_scan_json,
+)
+
+DEVICES = tuple(
+    Device(address=f"10.0.0.{i}", port=80, status="ok", manufacturer="한빛비전\n<b>", scopes=("a", "b"),
+           fingerprints=Fingerprints(http_server="x"), evidence=(FieldEvidence("model", "Op", "0" * 64),),
+           suspected_relabel=SuspectedRelabel("한빛비전", "Dahua", ("MAC OUI: Dahua",)) if i == 2 else None)
+    for i in (1, 2, 10, 3))
+HEAD = ScanResult(scan_id="s", site="가람", started_at=datetime(2026, 1, 1, tzinfo=UTC), finished_at=None,
+                  agent_version="1", scope=ScanScope(interfaces=("lo",)), host=None, devices=(), complete=False)
 
 
 def test_streamed_scan_file_is_exactly_scan_to_json(tmp_path):
     """write_scan_json streams device by device; the bytes must equal scan_to_json's."""
-    from datetime import datetime
-
-    from scanner.model import Device, FieldEvidence, Fingerprints, ScanResult, ScanScope, SuspectedRelabel
-    from scanner.serialize import read_scan_json, scan_to_json, write_scan_json
-
-    devices = tuple(
-        Device(address=f"10.0.0.{i}", port=80, status="ok", manufacturer="한빛비전\n<b>", scopes=("a", "b"),
-               fingerprints=Fingerprints(http_server="x"), evidence=(FieldEvidence("model", "Op", "0" * 64),),
-               suspected_relabel=SuspectedRelabel("한빛비전", "Dahua", ("MAC OUI: Dahua",)) if i == 2 else None)
-        for i in range(1, 4))
-    for devs in (devices, ()):
+    for devs in (DEVICES, ()):
         scan = ScanResult(scan_id="s", site="가람", started_at=datetime(2026, 1, 1, tzinfo=UTC),
                           finished_at=None, agent_version="1", scope=ScanScope(interfaces=("lo",)), host=None,
                           devices=devs)
@@ -22,3 +33,52 @@ def test_streamed_scan_file_is_exactly_scan_to_json(tmp_path):
         write_scan_json(scan, path)
         assert path.read_text(encoding="utf-8") == scan_to_json(scan)
         assert read_scan_json(path) == scan
+
+
+def _journal(tmp_path, devices=DEVICES):
+    path = journal_path(tmp_path / "scan.json")
+    journal = ScanJournal(path, HEAD)
+    for device in devices:
+        journal.add(device)
+    journal.close()
+    return path
+
+
+def test_journal_gives_back_every_device_in_scan_order_marked_incomplete(tmp_path):
+    path = _journal(tmp_path)
+    assert path.name == "scan.json.journal"
+    scan = read_journal(path)
+    assert [d.address for d in scan.devices] == ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.10"]
+    assert {d.address: d for d in scan.devices} == {d.address: d for d in DEVICES}  # every field
+    assert (scan.scan_id, scan.site, scan.scope, scan.started_at) == (HEAD.scan_id, HEAD.site, HEAD.scope,
+                                                                      HEAD.started_at)
+    assert scan.complete is False and scan.finished_at is None and "4 device(s)" in scan.interrupted_reason
+
+
+def test_journal_cut_off_mid_line_keeps_every_whole_device(tmp_path):
+    path = _journal(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: len(text) - 40], encoding="utf-8")  # killed while writing the last device
+    scan = read_journal(path)
+    assert len(scan.devices) == 3 and "cut off mid-write" in scan.interrupted_reason
+
+
+def test_a_damaged_journal_is_refused_with_the_line(tmp_path):
+    path = _journal(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = "{not json"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScanFileError, match="line 3 is not a device"):
+        read_journal(path)
+    scan_file = tmp_path / "other.json"
+    write_scan_json(HEAD, scan_file)
+    with pytest.raises(ScanFileError, match="not a scan journal"):
+        read_journal(scan_file)
+
+
+def test_a_journal_is_never_overwritten(tmp_path):
+    path = _journal(tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(ScanFileError, match="recover"):
+        ScanJournal(path, HEAD)
+    assert path.read_bytes() == before
