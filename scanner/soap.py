@@ -101,14 +101,31 @@ def _refuses_credentials(text: str) -> bool:
     return "notauthorized" in text or "not authorized" in text or "failedauthentication" in text
 
 
-def _fault_is_auth(fault: Fault) -> bool:
-    return _refuses_credentials(" ".join(str(x) for x in (fault.message, fault.code, fault.subcodes or "")))
-
-
 def _answer_element(root):
     """The first element of the SOAP Body (the answer or a Fault); None when there is none."""
     body = next((child for child in (root if root is not None else ()) if local_name(child.tag) == "Body"), None)
     return next(iter(body), None) if body is not None else None
+
+
+def _squeeze(element) -> str:
+    return " ".join(" ".join(element.itertext()).split())
+
+
+def _raise_if_fault(operation: str, answer) -> None:
+    """The one reading of a SOAP Fault, from the checked tree, for every call.
+
+    zeep's own fault parser resolves the Subcode QName and raises XMLParseError when its prefix is
+    not declared (Wanscam sends `ter:` undeclared: mvantellingen/python-zeep#1205), which would end
+    a device over a refused optional call. Here the text is read as text.
+    """
+    if answer is None or local_name(answer.tag) != "Fault":
+        return
+    text = _squeeze(answer)
+    reason = next((_squeeze(e) for e in answer.iter() if local_name(e.tag) == "Reason"), "") or text
+    if _refuses_credentials(text):
+        raise SoapProblem("auth_failed", f"{operation}: device refused the credentials ({reason[:200]})")
+    values = [(e.text or "").strip() for e in answer.iter() if local_name(e.tag) == "Value"]
+    raise Fault(f"{operation}: {reason[:200]}", code=values[0] if values else None, subcodes=values[1:] or None)
 
 
 def _is_auth_fault(root) -> bool:
@@ -253,10 +270,7 @@ class OnvifClients:
         answer = _answer_element(getattr(response, "safe_root", None))
         if answer is None:
             raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status_code} without a SOAP answer")
-        if local_name(answer.tag) == "Fault":
-            if _refuses_credentials(" ".join(answer.itertext())):
-                raise SoapProblem("auth_failed", f"{operation}: device refused the credentials")
-            raise Fault(f"{operation}: " + " ".join(" ".join(answer.itertext()).split())[:200])
+        _raise_if_fault(operation, answer)
         return sum(1 for child in answer if local_name(child.tag) == element)
 
     async def call(self, service: str, address: str, operation: str, **kwargs: Any) -> Any:
@@ -265,12 +279,8 @@ class OnvifClients:
         client, binding, envelope, headers = self._request(service, operation, kwargs)
         try:
             response = await self.transport.post_xml(address, envelope, headers)
+            _raise_if_fault(operation, _answer_element(getattr(response, "safe_root", None)))
             return binding.process_reply(client, binding.get(operation), response)
-        except Fault as fault:
-            if _fault_is_auth(fault):
-                raise SoapProblem("auth_failed", f"{operation}: device refused the credentials ({fault.message})"
-                                  ) from None
-            raise
         except TransportError as exc:
             if exc.status_code == 401:
                 raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (credentials refused)") from None

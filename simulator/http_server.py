@@ -179,6 +179,8 @@ class OnvifHttp:
     def _reply(self, device: dict[str, Any], payload: bytes, status: int, headers: dict[str, str]) -> web.Response:
         if quirks.has(device, "bom_prefix"):
             payload = b"\xef\xbb\xbf\n" + payload
+        if quirks.has(device, "fault_undeclared_prefix") and b"<env:Fault>" in payload:
+            payload = payload.replace(f' xmlns:ter="{soap.NS["ter"]}"'.encode(), b"")
         ctype = "text/xml; charset=utf-8" if quirks.has(device, "soap11_content_type") else SOAP12
         return web.Response(body=payload, status=status, headers={**headers, "Content-Type": ctype})
 

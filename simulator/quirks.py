@@ -99,6 +99,10 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("gzip_when_asked", "SOAP answers and the login page are gzip-compressed when the request's "
               "Accept-Encoding allows it", {},
               "Pelco's gzip answers breaking clients (home-assistant/core#149829)"),
+        Quirk("fault_undeclared_prefix", "SOAP Faults name their subcode as ter:... without declaring the ter "
+              "prefix anywhere in the document (a QName in text, so the XML itself stays well-formed)", {},
+              "Wanscam K21/K54: zeep raises XMLParseError 'No namespace defined for ter' instead of a Fault "
+              "(mvantellingen/python-zeep#1205, home-assistant/core#45513; wsrf-rw: home-assistant/core#47130)"),
         Quirk("tls_no_close_notify", "the HTTPS server never answers a client's TLS close_notify and keeps "
               "the TCP connection open until its own idle timeout (`seconds`)", {"seconds": 30},
               "TLS 1.3 servers that do not echo close_notify, leaving asyncio clients waiting out their "

@@ -38,6 +38,7 @@ EXPECTED = {
     "127.30.0.20": ("ok", ""),  # gzip_when_asked + chunked: the scanner asks for no encoding
     "127.30.0.21": ("auth_failed", "refused the credentials"),  # lockout, password not in the book
     "127.30.0.22": ("ok", ""),  # tls_no_close_notify: certificate read, connection dropped, not waited on
+    "127.30.0.23": ("ok", ""),  # fault_undeclared_prefix + no_get_services: the fault read, GetCapabilities used
 }
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
 

@@ -407,6 +407,17 @@ def test_chunked_answers(quirk_lab):
     assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1
 
 
+def test_fault_undeclared_prefix(quirk_lab):
+    d = dev(quirk_lab, "fault_undeclared_prefix")
+    fault = call(d, "SetSystemFactoryDefault")  # no such operation here: ter:ActionNotSupported
+    assert fault.status == 500 and b"ter:ActionNotSupported" in fault.body
+    assert b"xmlns:ter=" not in fault.body
+    root = ET.fromstring(fault.body)  # still well-formed XML: the prefix is only in text
+    assert root.find(f".//{ENV}Subcode") is not None
+    answer = call(d, "GetDeviceInformation")  # answers keep every declaration
+    assert answer.status == 200 and b"xmlns:ter=" in answer.body
+
+
 def _tls_close(address: str, timeout: float) -> bool:
     """Handshake, say close_notify, and wait for the server's: True if it came within `timeout`."""
     import ssl
