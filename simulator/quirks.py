@@ -99,6 +99,10 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("gzip_when_asked", "SOAP answers and the login page are gzip-compressed when the request's "
               "Accept-Encoding allows it", {},
               "Pelco's gzip answers breaking clients (home-assistant/core#149829)"),
+        Quirk("local_time_only", "GetSystemDateAndTime gives no UTCDateTime, only LocalDateTime (the device "
+              "clock shifted by the POSIX TimeZone `tz`; tz \"\" sends no TimeZone: local time is then UTC)",
+              {"tz": "KST-9"},
+              "cheap and no-name cameras (agsh/onvif#160, #165; home-assistant/core#25604 and #26656)"),
         Quirk("fault_undeclared_prefix", "SOAP Faults name their subcode as ter:... without declaring the ter "
               "prefix anywhere in the document (a QName in text, so the XML itself stays well-formed)", {},
               "Wanscam K21/K54: zeep raises XMLParseError 'No namespace defined for ter' instead of a Fault "

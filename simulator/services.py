@@ -91,13 +91,21 @@ def _datetime(tag: str, when: datetime) -> str:
 # --- device service -----------------------------------------------------------------
 
 
+def _posix_offset_hours(tz: str) -> int:
+    """Hours east of UTC of a simple POSIX TZ such as KST-9 (POSIX counts west: the sign flips)."""
+    digits = tz.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    return -int(digits) if digits else 0
+
+
 def get_system_date_and_time(d: Device, req: Any) -> str:
     now = device_now(d)
+    tz = str(quirks.param(d, "local_time_only", "tz")) if quirks.has(d, "local_time_only") else "KST-9"
+    zone = f"<tt:TimeZone>{el('tt:TZ', tz)}</tt:TimeZone>" if tz else ""
+    utc = "" if quirks.has(d, "local_time_only") else _datetime("UTCDateTime", now)
+    local = _datetime("LocalDateTime", now + timedelta(hours=_posix_offset_hours(tz)))
     return ("<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
             "<tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings>"
-            "<tt:TimeZone><tt:TZ>KST-9</tt:TZ></tt:TimeZone>"
-            f"{_datetime('UTCDateTime', now)}{_datetime('LocalDateTime', now + timedelta(hours=9))}"
-            "</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>")
+            f"{zone}{utc}{local}</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>")
 
 
 def get_device_information(d: Device, req: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -92,6 +93,50 @@ def _skew_from_http_date(header: str | None, local_time: float) -> float | None:
     return round(skew) if abs(skew) >= 2 else None  # within the Date header's resolution: trust our clock
 
 
+# ONVIF's tt:TZ is a POSIX TZ: std name, offset WEST of UTC ("KST-9" is UTC+9), optional DST name.
+_POSIX_TZ = re.compile(r"\s*(?:<[^>]+>|[A-Za-z]{3,})([+-]?)(\d{1,2})(?::(\d{1,2}))?(?::(\d{1,2}))?"
+                       r"\s*(<[^>]+>|[A-Za-z]{3,})?")
+
+
+def _posix_west_s(tz: str | None, daylight: bool) -> int | None:
+    """Seconds west of UTC that the device's local time is, from its POSIX TZ; None if unreadable."""
+    match = _POSIX_TZ.match(tz or "")
+    if match is None:
+        return None
+    sign, hours, minutes, seconds, dst_name = match.groups()
+    west = (-1 if sign == "-" else 1) * (int(hours) * 3600 + int(minutes or 0) * 60 + int(seconds or 0))
+    return west - 3600 if daylight and dst_name else west  # DST: one hour further east (POSIX's default)
+
+
+def _stamp(value) -> float:
+    return datetime(value.Date.Year, value.Date.Month, value.Date.Day, value.Time.Hour, value.Time.Minute,
+                    value.Time.Second, tzinfo=UTC).timestamp()
+
+
+def _readable(value) -> bool:
+    return value is not None and value.Date is not None and value.Time is not None
+
+
+def _device_utc(reply) -> tuple[float, str | None]:
+    """The device's UTC clock (epoch seconds), and a note when it had to come from its local time.
+
+    Some cameras send only LocalDateTime (agsh/onvif#160; home-assistant/core#25604): UTC is then
+    local time plus the TimeZone's offset, or local time itself when there is no readable TimeZone
+    (as agsh/onvif#165 does). Raises LookupError (no time at all), TypeError/ValueError (a bad date).
+    """
+    utc = getattr(reply, "UTCDateTime", None)
+    if _readable(utc):
+        return _stamp(utc), None
+    local = getattr(reply, "LocalDateTime", None)
+    if not _readable(local):
+        raise LookupError("GetSystemDateAndTime gave no UTCDateTime (nor LocalDateTime)")
+    tz = getattr(getattr(reply, "TimeZone", None), "TZ", None)
+    west = _posix_west_s(tz, bool(getattr(reply, "DaylightSavings", False)))
+    if west is None:
+        return _stamp(local), "clock: no UTCDateTime; LocalDateTime taken as UTC (no readable TimeZone)"
+    return _stamp(local) + west, f"clock: no UTCDateTime; UTC worked out from LocalDateTime and TimeZone {tz}"
+
+
 class Clock(OnvifProbe):
     """GetSystemDateAndTime first, unauthenticated as ONVIF allows, so WS-UsernameToken can be skew-adjusted."""
 
@@ -119,14 +164,14 @@ class Clock(OnvifProbe):
             device.use_wsse = True
             device.clock_done.set()
         received = time.time()
-        utc = getattr(reply, "UTCDateTime", None)
-        if utc is None or utc.Date is None or utc.Time is None:
-            return Attempt(self.name, "failed", "GetSystemDateAndTime gave no UTCDateTime")
         try:
-            device_time = datetime(utc.Date.Year, utc.Date.Month, utc.Date.Day, utc.Time.Hour, utc.Time.Minute,
-                                   utc.Time.Second, tzinfo=UTC).timestamp()
-        except (TypeError, ValueError) as exc:
+            device_time, note = _device_utc(reply)
+        except LookupError as exc:
+            return Attempt(self.name, "failed", str(exc))
+        except (TypeError, ValueError, OverflowError) as exc:
             return Attempt(self.name, "failed", f"GetSystemDateAndTime gave an impossible date ({exc})")
+        if note:
+            facts.notes.append(note)
         if received - sent < ctx.deadline_s / 20:
             # Quick to answer: its remaining ~8 calls fit the deadline one after another, on one
             # kept-alive connection, instead of opening three (soap.DeviceContext.lanes).

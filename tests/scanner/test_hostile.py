@@ -39,6 +39,7 @@ EXPECTED = {
     "127.30.0.21": ("auth_failed", "refused the credentials"),  # lockout, password not in the book
     "127.30.0.22": ("ok", ""),  # tls_no_close_notify: certificate read, connection dropped, not waited on
     "127.30.0.23": ("ok", ""),  # fault_undeclared_prefix + no_get_services: the fault read, GetCapabilities used
+    "127.30.0.24": ("ok", "LocalDateTime and TimeZone KST-9"),  # local_time_only, clock 2 h behind
 }
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
 
@@ -192,3 +193,12 @@ async def test_tls_probe_lets_go_of_a_device_that_never_says_goodbye(hostile):
             break
         await asyncio.sleep(0.1)
     assert _closed_connections(lab, TLS_NO_CLOSE_NOTIFY) == before + 1
+
+
+def test_clock_worked_out_from_local_time_and_time_zone(hostile):
+    """Site: hostile-site.yaml. 127.30.0.24 sends only LocalDateTime (UTC+9) on a clock 2 h behind, and
+    checks token times: read as UTC, the skew would be 7 h off and every signed call refused."""
+    _, found = hostile
+    device = found["127.30.0.24"]
+    assert device.status == "ok" and device.model == "TN-P4220CSL"
+    assert device.clock_skew_s is not None and abs(device.clock_skew_s + 7200) < 5

@@ -43,9 +43,9 @@ def test_every_quirk_has_a_test():
     assert not missing, f"quirks without a test: {missing}"
 
 
-def _utc(reply) -> datetime:
+def _utc(reply, tag: str = "UTCDateTime") -> datetime:
     root = ET.fromstring(reply.body)
-    t = root.find(f".//{TT}UTCDateTime")
+    t = root.find(f".//{TT}{tag}")
     g = lambda path: int(t.findtext(path))
     return datetime(g(f"{TT}Date/{TT}Year"), g(f"{TT}Date/{TT}Month"), g(f"{TT}Date/{TT}Day"),
                     g(f"{TT}Time/{TT}Hour"), g(f"{TT}Time/{TT}Minute"), g(f"{TT}Time/{TT}Second"), tzinfo=UTC)
@@ -405,6 +405,16 @@ def test_chunked_answers(quirk_lab):
     assert len(sizes) > 2 and max(sizes) <= 512  # several pieces, not one body
     # and a real client reads the whole answer through the chunks
     assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1
+
+
+def test_local_time_only(quirk_lab):
+    d = dev(quirk_lab, "local_time_only")
+    reply = call(d, "GetSystemDateAndTime", auth=False)
+    root = ET.fromstring(reply.body)
+    assert root.find(f".//{TT}UTCDateTime") is None
+    assert root.findtext(f".//{TT}TimeZone/{TT}TZ") == "KST-9"
+    ahead = (_utc(reply, "LocalDateTime") - datetime.now(UTC)).total_seconds()
+    assert 9 * 3600 - 60 < ahead < 9 * 3600 + 60  # local time, nine hours east of UTC
 
 
 def test_fault_undeclared_prefix(quirk_lab):
