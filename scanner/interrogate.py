@@ -102,7 +102,7 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
                   endpoint_reference=found.endpoint_reference)
     if found.scopes:
         facts.values["scopes"] = tuple(found.scopes)  # from discovery; GetScopes replaces them
-    enter_device(credentials.for_address(found.address))
+    device_ctx = enter_device(credentials.for_address(found.address))
     status: DeviceStatus = "ok"
     reason = ""
     loop = asyncio.get_running_loop()
@@ -144,6 +144,7 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
         if not side.done():
             side.cancel()
             await asyncio.gather(side, return_exceptions=True)
+    facts.notes.extend(device_ctx.repairs)
     if status == "ok" and facts.notes:
         reason = "; ".join(facts.notes)  # what an ok device still could not tell us
     _mac_from_neighbours(facts, ctx)

@@ -14,6 +14,7 @@ device sends about a dozen answers.
 
 from __future__ import annotations
 
+import re
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -49,6 +50,36 @@ def parse_untrusted(body: bytes) -> etree._Element:
     if root.getroottree().docinfo.internalDTD is not None:
         raise UnsafeXml("declares a DTD (refused, not expanded)")
     return root
+
+
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+# XML 1.0 allows no C0 control character but tab, newline and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def repair_characters(body: bytes) -> tuple[bytes, str] | None:
+    """A UTF-8 body with its broken characters mended, and what was done; None if there was nothing to mend.
+
+    Chinese firmwares write GBK text into answers that declare UTF-8 (home-assistant/core#89620),
+    and some put control characters in strings: one bad byte in a hostname must not cost the
+    device its manufacturer and model. Only characters are mended, never structure, and nothing is
+    guessed: a byte sequence that is not UTF-8 becomes U+FFFD (it could be GBK or CP949; reading it
+    as either would put words in the device's mouth). Bodies declaring another encoding are left alone.
+    """
+    declared = _DECLARED_ENCODING.match(body)
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return None
+    text = body.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - body.decode("utf-8", errors="ignore").count("\ufffd")
+    text, controls = _CONTROL.subn("", text)
+    if not invalid and not controls:
+        return None
+    done = []
+    if invalid:
+        done.append(f"{invalid} byte sequence(s) that were not UTF-8 shown as U+FFFD")
+    if controls:
+        done.append(f"{controls} control character(s) removed")
+    return text.encode("utf-8"), "answer was not clean UTF-8 XML: " + " and ".join(done)
 
 
 def local_name(tag: object) -> str:

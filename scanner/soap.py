@@ -33,7 +33,7 @@ from zeep.wsdl.utils import etree_to_string
 
 from .credentials import Credential
 from .httpbody import read_capped
-from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted
+from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted, repair_characters
 
 MAX_BODY_BYTES = 1_000_000  # a real GetProfiles of a 64-channel NVR is ~300 kB
 
@@ -66,6 +66,8 @@ class DeviceContext:
     # an account after a few failed logins (home-assistant/core#147404), and five calls refused at
     # once would lock the camera out of its own VMS because our password was wrong.
     first_signed: asyncio.Future | None = None
+    # What was mended in its answers (safexml.repair_characters), for the device's status_reason.
+    repairs: list[str] = field(default_factory=list)
     # Set once the clock step has its answer (or gave up): `lanes` is final from then on, so a
     # side request to the same web server (the login page) can queue on the kept-alive connection.
     clock_done: asyncio.Event = field(default_factory=asyncio.Event)
@@ -208,7 +210,15 @@ class _CheckedTransport(AIOHTTPTransport):
             except UnsafeXml as exc:
                 raise SoapProblem("protocol_error", f"{operation}: response {exc}") from None
             except MalformedXml as exc:
-                raise SoapProblem("protocol_error", f"{operation}: malformed XML ({exc})") from None
+                mended = repair_characters(body)
+                if mended is None:
+                    raise SoapProblem("protocol_error", f"{operation}: malformed XML ({exc})") from None
+                body, what = mended
+                try:
+                    root = parse_untrusted(body)  # structure is not mended: still malformed is malformed
+                except (UnsafeXml, MalformedXml):
+                    raise SoapProblem("protocol_error", f"{operation}: malformed XML ({exc})") from None
+                ctx.repairs.append(f"{operation}: {what}")
         ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
         result = self._aiohttp_to_requests_response(response, body)
         result.auth_refused = root is not None and _is_auth_fault(root)

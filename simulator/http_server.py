@@ -196,6 +196,10 @@ class OnvifHttp:
             prolog = f'<?xml version="1.0"?>\n<!DOCTYPE env:Envelope [{"".join(laughs)}]>\n'
             inner = inner.replace("</tds:Model>", "&lol9;</tds:Model>")
             return soap.envelope(inner, prolog=prolog)
+        if op == "GetHostname" and quirks.has(device, "gbk_strings"):
+            name = soap.esc(device["hostname"])
+            return soap.envelope(inner).replace(f"{name}</tt:Name>".encode(),
+                                                name.encode() + "摄像头".encode("gbk") + b"</tt:Name>")
         if quirks.has(device, "malformed_xml") and auth.needs_auth(device, op):
             whole = soap.envelope(inner)
             return whole[: len(whole) * 2 // 3] + b"<tt:Broken attr=></env:Body>"

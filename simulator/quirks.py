@@ -99,6 +99,10 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("gzip_when_asked", "SOAP answers and the login page are gzip-compressed when the request's "
               "Accept-Encoding allows it", {},
               "Pelco's gzip answers breaking clients (home-assistant/core#149829)"),
+        Quirk("gbk_strings", "GetHostname's Name ends in 摄像头 encoded as GBK, inside an answer that declares "
+              "UTF-8 (so it is not well-formed UTF-8)", {},
+              "Chinese firmware writing GBK text into UTF-8 answers: lxml 'Input is not proper UTF-8 ... "
+              "Bytes: 0xCE 0xC4' (home-assistant/core#89620)"),
         Quirk("local_time_only", "GetSystemDateAndTime gives no UTCDateTime, only LocalDateTime (the device "
               "clock shifted by the POSIX TimeZone `tz`; tz \"\" sends no TimeZone: local time is then UTC)",
               {"tz": "KST-9"},

@@ -40,6 +40,7 @@ EXPECTED = {
     "127.30.0.22": ("ok", ""),  # tls_no_close_notify: certificate read, connection dropped, not waited on
     "127.30.0.23": ("ok", ""),  # fault_undeclared_prefix + no_get_services: the fault read, GetCapabilities used
     "127.30.0.24": ("ok", "LocalDateTime and TimeZone KST-9"),  # local_time_only, clock 2 h behind
+    "127.30.0.25": ("ok", "GetHostname: answer was not clean UTF-8"),  # gbk_strings: mended, not guessed
 }
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
 
@@ -202,3 +203,14 @@ def test_clock_worked_out_from_local_time_and_time_zone(hostile):
     device = found["127.30.0.24"]
     assert device.status == "ok" and device.model == "TN-P4220CSL"
     assert device.clock_skew_s is not None and abs(device.clock_skew_s + 7200) < 5
+
+
+def test_a_hostname_in_gbk_costs_nothing_but_its_own_characters(hostile):
+    """Site: hostile-site.yaml. 127.30.0.25 writes GBK into a UTF-8 GetHostname answer: the device is
+    read whole, the hostname keeps its ASCII part, the foreign bytes show as U+FFFD (never guessed)."""
+    _, found = hostile
+    device = found["127.30.0.25"]
+    assert (device.manufacturer, device.model, device.serial) == ("Uniview", "IPC2124LB-SF28KM-G",
+                                                                  "210235C3BR3194300025")
+    assert device.hostname is not None and device.hostname.startswith("IPC-25") and "\ufffd" in device.hostname
+    assert device.mac == "48:ea:63:30:00:25"

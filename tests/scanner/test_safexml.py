@@ -28,3 +28,18 @@ def test_truncated_and_unbalanced_bodies_are_errors_not_answers():
         with pytest.raises(MalformedXml):
             parse_untrusted(bad)
 
+
+
+def test_repair_mends_characters_only_and_says_what():
+    from scanner.safexml import repair_characters
+
+    gbk = b'<?xml version="1.0" encoding="UTF-8"?><a>cam-' + "摄像头".encode("gbk") + b"</a>"
+    mended, what = repair_characters(gbk)
+    assert parse_untrusted(mended).text.startswith("cam-\ufffd")
+    assert "not UTF-8" in what
+    control = b"<a>x\x01y</a>"
+    mended, what = repair_characters(control)
+    assert parse_untrusted(mended).text == "xy" and "1 control character(s) removed" in what
+    assert repair_characters(b"<a>fine \xea\xb0\x80</a>") is None  # valid UTF-8: nothing to do
+    latin = '<?xml version="1.0" encoding="ISO-8859-1"?><a>\xe9</a>'.encode("latin-1")
+    assert repair_characters(latin) is None  # another declared encoding is not ours to second-guess

@@ -407,6 +407,16 @@ def test_chunked_answers(quirk_lab):
     assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1
 
 
+def test_gbk_strings(quirk_lab):
+    d = dev(quirk_lab, "gbk_strings")
+    reply = call(d, "GetHostname")
+    assert reply.status == 200 and b'encoding="UTF-8"' in reply.body
+    assert (d["hostname"].encode() + "摄像头".encode("gbk")) in reply.body
+    with pytest.raises(UnicodeDecodeError):
+        reply.body.decode("utf-8")
+    assert call(d, "GetDeviceInformation").body.decode("utf-8")  # the other answers are clean
+
+
 def test_local_time_only(quirk_lab):
     d = dev(quirk_lab, "local_time_only")
     reply = call(d, "GetSystemDateAndTime", auth=False)
