@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from .scope import ResolvedScope
 from .wsd import (
     APP_MAX_DELAY_S,
+    ONVIF_PROBE_TYPES,
     WSD_MULTICAST,
     WSD_PORT,
     Discovered,
@@ -133,6 +134,8 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
         if not scope.allows(responder):
             rejected.append(responder)  # a reply from outside the scope: never contacted
             return
+        if responder in responders:
+            return  # its answer to another of our Probes: one device per address, parsed once
         try:
             matches = parse_probe_matches(data, responder, message_ids)
         except NotWsDiscovery as exc:
@@ -165,7 +168,15 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
 
     try:
         if multicast:
-            await _probe(settings, [(r, [WSD_MULTICAST]) for r in multicast], message_ids, drain)
+            groups = [(r, [WSD_MULTICAST]) for r in multicast]
+            await _probe(settings, groups, message_ids, drain)
+            # Some devices answer only a Probe that names their type (TP-Link TL-IPC43KP-4:
+            # edgexfoundry/device-onvif-camera#135; an Intelbras/Dahua DVR: lumeohq/onvif-rs#61).
+            # So a second round asks by type, once the first round's replies are in: the devices
+            # that answered already answer again, and those replies are dropped unparsed.
+            await _listen(receivers, settings, time.monotonic(), drain, max_s=settings.max_window_s)
+            for probe_type in ONVIF_PROBE_TYPES:
+                await _probe(settings, groups, message_ids, drain, probe_type)
         if unicast_receiver is not None:
             if multicast:
                 # Unicast only to the targets multicast did not already find: every device would
@@ -186,9 +197,10 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
 
 
 async def _probe(settings: DiscoverySettings, plans: list[tuple[_Receiver, list[tuple[str, int]]]],
-                 message_ids: set[str], drain: Callable[[], None]) -> None:
+                 message_ids: set[str], drain: Callable[[], None], probe_type: tuple[str, str] | None = None,
+                 ) -> None:
     """Send each plan's Probe `repeats` times (same MessageID each time, as SOAP-over-UDP says)."""
-    probes = {id(receiver): build_probe() for receiver, _ in plans}
+    probes = {id(receiver): build_probe(probe_type=probe_type) for receiver, _ in plans}
     for repeat in range(settings.repeats):
         for receiver, destinations in plans:
             message_id, probe = probes[id(receiver)]

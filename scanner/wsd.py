@@ -32,11 +32,22 @@ NS_WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 NS_WSD = "http://schemas.xmlsoap.org/ws/2005/04/discovery"
 _TO = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
 _PROBE_ACTION = f"{NS_WSD}/Probe"
+# The ONVIF types a device may insist on being asked for, each in a Probe of its own: a Types list
+# has to be matched whole, so one Probe naming both would miss a device that is only one of them.
+ONVIF_PROBE_TYPES = (("http://www.onvif.org/ver10/network/wsdl", "NetworkVideoTransmitter"),
+                     ("http://www.onvif.org/ver10/device/wsdl", "Device"))
 
 
-def build_probe(message_id: str | None = None) -> tuple[str, bytes]:
-    """A Probe with no Types: every Target Service answers (cameras, NVRs, analytics boxes alike)."""
+def build_probe(message_id: str | None = None, probe_type: tuple[str, str] | None = None) -> tuple[str, bytes]:
+    """A Probe; with no `probe_type` it names no Types, and every Target Service answers
+    (cameras, NVRs, analytics boxes alike). `probe_type` is (namespace, local name); its prefix is
+    declared on the Types element itself, where every parser finds it (openhab/openhab-addons#9022)."""
     message_id = message_id or f"urn:uuid:{uuid.uuid4()}"
+    if probe_type is None:
+        probe = "<d:Probe/>"
+    else:
+        namespace, name = probe_type
+        probe = f'<d:Probe><d:Types xmlns:t="{namespace}">t:{name}</d:Types></d:Probe>'
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<s:Envelope xmlns:s="{NS_SOAP}" xmlns:a="{NS_WSA}" xmlns:d="{NS_WSD}">'
@@ -45,7 +56,7 @@ def build_probe(message_id: str | None = None) -> tuple[str, bytes]:
         f"<a:MessageID>{message_id}</a:MessageID>"
         f"<a:To s:mustUnderstand=\"1\">{_TO}</a:To>"
         "</s:Header>"
-        "<s:Body><d:Probe/></s:Body>"
+        f"<s:Body>{probe}</s:Body>"
         "</s:Envelope>"
     )
     return message_id, xml.encode()

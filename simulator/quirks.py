@@ -99,6 +99,10 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("gzip_when_asked", "SOAP answers and the login page are gzip-compressed when the request's "
               "Accept-Encoding allows it", {},
               "Pelco's gzip answers breaking clients (home-assistant/core#149829)"),
+        Quirk("typed_probes_only", "silent on a WS-Discovery Probe that names no Types; answers one naming "
+              "a type it has", {},
+              "TP-Link TL-IPC43KP-4 (edgexfoundry/device-onvif-camera#135); an Intelbras (Dahua) DVR "
+              "(lumeohq/onvif-rs#61)"),
         Quirk("gbk_strings", "GetHostname's Name ends in 摄像头 encoded as GBK, inside an answer that declares "
               "UTF-8 (so it is not well-formed UTF-8)", {},
               "Chinese firmware writing GBK text into UTF-8 answers: lxml 'Input is not proper UTF-8 ... "

@@ -54,7 +54,9 @@ def parse_probe(data: bytes) -> tuple[str, set[str]] | None:
 
 
 def wants(device: dict[str, Any], types: set[str]) -> bool:
-    return not types or bool(types & ANSWERED_TYPES)
+    if not types:
+        return not quirks.has(device, "typed_probes_only")
+    return bool(types & ANSWERED_TYPES)
 
 
 def link_local(mac: str) -> str:

@@ -41,6 +41,7 @@ EXPECTED = {
     "127.30.0.23": ("ok", ""),  # fault_undeclared_prefix + no_get_services: the fault read, GetCapabilities used
     "127.30.0.24": ("ok", "LocalDateTime and TimeZone KST-9"),  # local_time_only, clock 2 h behind
     "127.30.0.25": ("ok", "GetHostname: answer was not clean UTF-8"),  # gbk_strings: mended, not guessed
+    "127.30.0.26": ("ok", ""),  # typed_probes_only: found by the multicast round that asks by type
 }
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
 

@@ -73,3 +73,21 @@ def test_duplicates_merge_by_endpoint_reference():
     assert table.add(parse_probe_matches(data, "127.10.0.11")[0]) is False
     assert len(table) == 1
     assert len(table.devices()[0].xaddrs) == 2
+
+
+def test_typed_probes_name_one_onvif_type_each_with_its_namespace_declared_where_it_is_used():
+    from lxml import etree
+
+    from scanner.wsd import ONVIF_PROBE_TYPES, build_probe
+
+    seen = set()
+    for probe_type in ONVIF_PROBE_TYPES:
+        _, data = build_probe(probe_type=probe_type)
+        types = etree.fromstring(data).find(".//{http://schemas.xmlsoap.org/ws/2005/04/discovery}Types")
+        prefix, _, name = types.text.partition(":")
+        assert types.nsmap[prefix] == probe_type[0] and name == probe_type[1]
+        seen.add((types.nsmap[prefix], name))
+    assert seen == {("http://www.onvif.org/ver10/network/wsdl", "NetworkVideoTransmitter"),
+                    ("http://www.onvif.org/ver10/device/wsdl", "Device")}
+    _, untyped = build_probe()
+    assert b"Types" not in untyped

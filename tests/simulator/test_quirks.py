@@ -170,6 +170,16 @@ def test_unicast_only(quirk_lab):
     assert [src for src, _ in replies] == [d["address"]]
 
 
+def test_typed_probes_only(quirk_lab):
+    d = dev(quirk_lab, "typed_probes_only")
+    _, replies = probe(d["address"], types="", wait=0.8)
+    assert replies == []  # a Probe naming no Types: silence
+    _, replies = probe(d["address"], types="dn:NetworkVideoTransmitter", wait=0.8)
+    assert [src for src, _ in replies] == [d["address"]]
+    _, replies = probe(dev(quirk_lab, "slow")["address"], types="", wait=0.8)
+    assert len(replies) == 1  # an ordinary device answers it, as WS-Discovery says
+
+
 def test_wrong_relates_to(quirk_lab):
     d = dev(quirk_lab, "wrong_relates_to")
     mid, replies = probe(d["address"], wait=0.8)
