@@ -90,8 +90,6 @@ def _save_db(url: str, result, json_out: Path | None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("recover")(_recover_command)
-
     @app.command("scan")
     def scan_command(
         interface: Annotated[list[str], typer.Option("--interface", "-i", help="Interface to multicast WS-Discovery from (repeatable).")] = [],  # noqa: B006
@@ -146,6 +144,8 @@ def register(app: typer.Typer) -> None:
         _summary(result)
         if not result.complete:
             raise typer.Exit(EXIT_INTERRUPTED)
+
+    app.command("recover")(_recover_command)
 
 
 def _recover_command(
