@@ -207,3 +207,18 @@ def test_bad_registry_row_is_named_on_stderr_and_counted(mandatory_audit: dict) 
     assert verdict_line.endswith("; 1 input row skipped (see the warnings)")
     assert proc.returncode == 1  # still the verdict's code: the report was written
     assert (mandatory_audit["out"] / "report.json").is_file()
+
+
+def test_a_journal_left_by_a_killed_audit_is_never_overwritten(tmp_path: Path) -> None:
+    """No site needed: the audit stops before it scans. scan.json.journal holds what a killed audit had
+    read; a new audit into the same --out refuses (exit 5, naming `recover`) and leaves it as it was."""
+    out = tmp_path / "out"
+    out.mkdir()
+    journal = out / "scan.json.journal"
+    journal.write_text('{"journal_version": 1}\n{"address": "10.0.0.1"}\n', encoding="utf-8")
+    before = journal.read_bytes()
+    proc = audit("--interface", "lo", "--registry", str(CONFIG / "registry" / "sample-registry.csv"),
+                 "--out", str(out))
+    assert proc.returncode == 5, proc.stderr
+    assert "recover" in proc.stderr and str(journal) in proc.stderr
+    assert journal.read_bytes() == before and not (out / "scan.json").exists()
