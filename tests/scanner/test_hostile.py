@@ -42,6 +42,8 @@ EXPECTED = {
     "127.30.0.24": ("ok", "LocalDateTime and TimeZone KST-9"),  # local_time_only, clock 2 h behind
     "127.30.0.25": ("ok", "GetHostname: answer was not clean UTF-8"),  # gbk_strings: mended, not guessed
     "127.30.0.26": ("ok", ""),  # typed_probes_only: found by the multicast round that asks by type
+    "127.30.0.27": ("ok", ""),  # empty_body_without_action: every request carries action= in its Content-Type
+    "127.30.0.28": ("ok", ""),  # time_check_fault + clock 1 h ahead: tokens dated by the device's clock
 }
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
 
@@ -197,6 +199,15 @@ async def test_tls_probe_lets_go_of_a_device_that_never_says_goodbye(hostile):
     assert _closed_connections(lab, TLS_NO_CLOSE_NOTIFY) == before + 1
 
 
+def test_a_dahua_checking_token_times_on_a_clock_an_hour_ahead_is_read(hostile):
+    """Site: hostile-site.yaml. 127.30.0.28 refuses a token outside its window with 'Wsse authorized time
+    check failed.'; the skew from GetSystemDateAndTime dates every token by its clock."""
+    _, found = hostile
+    device = found["127.30.0.28"]
+    assert device.status == "ok" and device.serial == "6J0A1B2PAZ30028"
+    assert device.clock_skew_s is not None and abs(device.clock_skew_s - 3600) < 5
+
+
 def test_clock_worked_out_from_local_time_and_time_zone(hostile):
     """Site: hostile-site.yaml. 127.30.0.24 sends only LocalDateTime (UTC+9) on a clock 2 h behind, and
     checks token times: read as UTC, the skew would be 7 h off and every signed call refused."""
@@ -215,3 +226,12 @@ def test_a_hostname_in_gbk_costs_nothing_but_its_own_characters(hostile):
                                                                   "210235C3BR3194300025")
     assert device.hostname is not None and device.hostname.startswith("IPC-25") and "\ufffd" in device.hostname
     assert device.mac == "48:ea:63:30:00:25"
+
+
+def test_every_soap_request_names_its_action(hostile):
+    """Site: hostile-site.yaml. 127.30.0.27 (Pelco) answers an empty 200 to a request whose Content-Type
+    lacks action= (the lab logs those as '(no action)'); none of ours does."""
+    lab, found = hostile
+    assert found["127.30.0.27"].status == "ok" and found["127.30.0.27"].model == "IMP521-1ES"
+    ops = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.27" and r["proto"] == "onvif"]
+    assert "GetDeviceInformation" in ops and "(no action)" not in ops
