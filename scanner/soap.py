@@ -68,6 +68,8 @@ class DeviceContext:
     first_signed: asyncio.Future | None = None
     # What was mended in its answers (safexml.repair_characters), for the device's status_reason.
     repairs: list[str] = field(default_factory=list)
+    # Set when the device dropped a kept-alive connection: from then on, a new one per request.
+    one_connection_per_request: bool = False
     # Set once the clock step has its answer (or gave up): `lanes` is final from then on, so a
     # side request to the same web server (the login page) can queue on the kept-alive connection.
     clock_done: asyncio.Event = field(default_factory=asyncio.Event)
@@ -76,6 +78,7 @@ class DeviceContext:
 _DEVICE: contextvars.ContextVar[DeviceContext] = contextvars.ContextVar("cctv_device")
 # The operation in flight: task-local, because one device's steps run concurrently.
 _OP: contextvars.ContextVar[str] = contextvars.ContextVar("cctv_operation", default="")
+_ASK_AGAIN_WITH_DIGEST = object()  # _exchange's answer when the device challenged for HTTP digest
 # Some firmwares put a BOM and a newline before <?xml; everything else about them is fine.
 _LEADING_JUNK = b"\xef\xbb\xbf \t\r\n"
 
@@ -139,6 +142,8 @@ def _is_auth_fault(root) -> bool:
 class _CheckedTransport(AIOHTTPTransport):
     """The library's aiohttp transport, with the body checked and fingerprinted before zeep parses it."""
 
+    _one_shot: aiohttp.ClientSession | None = None  # for devices that drop kept-alive connections
+
     async def post_xml(self, address, envelope, headers):
         ctx = _DEVICE.get()
         operation = _OP.get()
@@ -170,21 +175,51 @@ class _CheckedTransport(AIOHTTPTransport):
         for _ in range(2):
             # HTTP digest is only engaged once the device asked for it: most devices use
             # WS-UsernameToken, and aiohttp's middleware costs something on every request.
-            digest = ctx.digest
-            middlewares = (digest,) if digest is not None else ()
-            async with ctx.lanes, self.session.post(address, data=message, headers=headers,
-                                                    middlewares=middlewares) as response:
-                ctx.http_date = response.headers.get("Date") or ctx.http_date
-                # A device's first calls go out together; each one refused without digest retries
-                # with it, whichever of them made the switch (agsh/onvif#294: Hikvision Digest-only).
-                if (response.status == 401 and digest is None and ctx.credential is not None
-                        and "digest" in response.headers.get("WWW-Authenticate", "").casefold()):
-                    if ctx.digest is None:
-                        ctx.digest = aiohttp.DigestAuthMiddleware(ctx.credential.username,
-                                                                  ctx.credential.password, preemptive=True)
-                    continue
-                return await self._checked(response, operation, ctx)
+            try:
+                result = await self._exchange(address, message, headers, operation, ctx, ctx.digest)
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectionResetError):
+                # Some firmwares (Thingino) close the connection after every answer without saying
+                # Connection: close, so a request on the kept-alive one finds it dead
+                # (openvideolibs/python-onvif-zeep-async#140; the library retries once, but its
+                # retry may take another such connection from the pool). These errors mean the
+                # request never reached the device; ours are all Get* reads. So: once more, and
+                # from now on a connection of its own for every request to this device.
+                if ctx.one_connection_per_request:
+                    raise
+                ctx.one_connection_per_request = True
+                result = await self._exchange(address, message, headers, operation, ctx, ctx.digest)
+            if result is not _ASK_AGAIN_WITH_DIGEST:
+                return result
         raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (digest credentials refused)")
+
+    def _session_for(self, ctx: DeviceContext) -> aiohttp.ClientSession:
+        if not ctx.one_connection_per_request:
+            return self.session
+        if self._one_shot is None:  # made on first need, in the running loop; closed by close()
+            self._one_shot = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(force_close=True, limit=0, ssl=False),
+                timeout=self.session.timeout, auto_decompress=False, headers={"Accept-Encoding": "identity"})
+        return self._one_shot
+
+    async def close(self) -> None:
+        if self._one_shot is not None:
+            await self._one_shot.close()
+
+    async def _exchange(self, address: str, message: bytes, headers: dict[str, str], operation: str,
+                        ctx: DeviceContext, digest: aiohttp.DigestAuthMiddleware | None):
+        middlewares = (digest,) if digest is not None else ()
+        async with ctx.lanes, self._session_for(ctx).post(address, data=message, headers=headers,
+                                                          middlewares=middlewares) as response:
+            ctx.http_date = response.headers.get("Date") or ctx.http_date
+            # A device's first calls go out together; each one refused without digest retries
+            # with it, whichever of them made the switch (agsh/onvif#294: Hikvision Digest-only).
+            if (response.status == 401 and digest is None and ctx.credential is not None
+                    and "digest" in response.headers.get("WWW-Authenticate", "").casefold()):
+                if ctx.digest is None:
+                    ctx.digest = aiohttp.DigestAuthMiddleware(ctx.credential.username,
+                                                              ctx.credential.password, preemptive=True)
+                return _ASK_AGAIN_WITH_DIGEST
+            return await self._checked(response, operation, ctx)
 
     async def _checked(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext):
         declared = response.content_length

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import ssl
+import weakref
 from collections.abc import Callable
 from email.utils import format_datetime
 from typing import Any
@@ -50,6 +51,7 @@ class OnvifHttp:
         self.server = web.Server(self.handle, access_log=None)
         self.failures: dict[str, int] = {}  # lockout quirk: failed logins per device
         self.locked_until: dict[str, float] = {}
+        self.answered: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()  # one_request_per_connection
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         transport = request.transport
@@ -57,6 +59,15 @@ class OnvifHttp:
         src = _peer(transport and transport.get_extra_info("peername"))
         if device is None:
             return web.Response(status=404, text="no such device")
+        if quirks.has(device, "one_request_per_connection") and transport is not None:
+            if transport in self.answered:
+                self.log(device=device["address"], src=src, proto="http", op="(dropped: reused connection)",
+                         auth="none")
+                transport.close()  # no answer, no Connection: close ever said: the client finds out now
+                return web.Response(status=500)  # never reaches it
+            self.answered.add(transport)
+            after = float(quirks.param(device, "one_request_per_connection", "after_s"))
+            asyncio.get_running_loop().call_later(after, transport.close)
         service = services.route(device, request.path) if request.method == "POST" else None
         if service is not None:
             return await self._deliver(device, request, await self._soap(device, service, request, src))

@@ -99,6 +99,11 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("gzip_when_asked", "SOAP answers and the login page are gzip-compressed when the request's "
               "Accept-Encoding allows it", {},
               "Pelco's gzip answers breaking clients (home-assistant/core#149829)"),
+        Quirk("one_request_per_connection", "answers one HTTP request per TCP connection without saying "
+              "Connection: close, and closes the connection `after_s` later; a second request sent on it "
+              "meanwhile is dropped unanswered", {"after_s": 0.05},
+              "Thingino and similar firmware closing after each answer: ServerDisconnectedError on reuse "
+              "(openvideolibs/python-onvif-zeep-async#140)"),
         Quirk("typed_probes_only", "silent on a WS-Discovery Probe that names no Types; answers one naming "
               "a type it has", {},
               "TP-Link TL-IPC43KP-4 (edgexfoundry/device-onvif-camera#135); an Intelbras (Dahua) DVR "

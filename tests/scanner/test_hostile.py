@@ -44,6 +44,7 @@ EXPECTED = {
     "127.30.0.26": ("ok", ""),  # typed_probes_only: found by the multicast round that asks by type
     "127.30.0.27": ("ok", ""),  # empty_body_without_action: every request carries action= in its Content-Type
     "127.30.0.28": ("ok", ""),  # time_check_fault + clock 1 h ahead: tokens dated by the device's clock
+    "127.30.0.29": ("ok", ""),  # one_request_per_connection: a request dropped on reuse is sent again, once
 }
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
 
@@ -235,3 +236,15 @@ def test_every_soap_request_names_its_action(hostile):
     assert found["127.30.0.27"].status == "ok" and found["127.30.0.27"].model == "IMP521-1ES"
     ops = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.27" and r["proto"] == "onvif"]
     assert "GetDeviceInformation" in ops and "(no action)" not in ops
+
+
+def test_a_device_that_drops_kept_alive_connections_gets_one_per_request(hostile):
+    """Site: hostile-site.yaml. 127.30.0.29 closes each connection after one answer without saying so.
+    The first request it drops is sent again, and every later one gets a connection of its own: the
+    device is read whole, and only the requests in flight at the switch were ever dropped."""
+    lab, found = hostile
+    device = found["127.30.0.29"]
+    assert device.status == "ok" and (device.model, device.mac) == ("XNO-6080R", "e4:30:22:30:00:29")
+    assert device.profiles is not None and device.profiles >= 1
+    log = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.29" and r["proto"] in ("onvif", "http")]
+    assert 1 <= log.count("(dropped: reused connection)") <= 2, log

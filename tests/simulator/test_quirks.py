@@ -170,6 +170,25 @@ def test_unicast_only(quirk_lab):
     assert [src for src, _ in replies] == [d["address"]]
 
 
+def test_one_request_per_connection(quirk_lab):
+    import http.client
+
+    d = dev(quirk_lab, "one_request_per_connection")
+    connection = http.client.HTTPConnection(d["address"], d["port"], timeout=5)
+    connection.request("POST", "/onvif/device_service", body=envelope("GetSystemDateAndTime"),
+                       headers={"Content-Type": "application/soap+xml"})
+    first = connection.getresponse()
+    assert first.status == 200 and first.getheader("Connection") != "close"
+    first.read()
+    connection.request("POST", "/onvif/device_service", body=envelope("GetSystemDateAndTime"),
+                       headers={"Content-Type": "application/soap+xml"})
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+        connection.getresponse()
+    connection.close()
+    assert post(f"http://{d['address']}:{d['port']}/onvif/device_service",
+                envelope("GetSystemDateAndTime")).status == 200  # a new connection is answered
+
+
 def test_typed_probes_only(quirk_lab):
     d = dev(quirk_lab, "typed_probes_only")
     _, replies = probe(d["address"], types="", wait=0.8)
