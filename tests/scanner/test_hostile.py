@@ -241,10 +241,10 @@ def test_every_soap_request_names_its_action(hostile):
 def test_a_device_that_drops_kept_alive_connections_gets_one_per_request(hostile):
     """Site: hostile-site.yaml. 127.30.0.29 closes each connection after one answer without saying so.
     The first request it drops is sent again, and every later one gets a connection of its own: the
-    device is read whole, and only the requests in flight at the switch were ever dropped."""
+    device is read whole, and only the requests sent before the switch were ever dropped."""
     lab, found = hostile
     device = found["127.30.0.29"]
     assert device.status == "ok" and (device.model, device.mac) == ("XNO-6080R", "e4:30:22:30:00:29")
     assert device.profiles is not None and device.profiles >= 1
     log = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.29" and r["proto"] in ("onvif", "http")]
-    assert 1 <= log.count("(dropped: reused connection)") <= 2, log
+    assert 1 <= log.count("(dropped: reused connection)") <= 3, log  # the switch, and the login page's GET
