@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import html
 import re
@@ -15,6 +17,7 @@ from ..soap import current_device
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 _MAX_PAGE = 256 * 1024
+_CLOCK_WAIT_S = 1.0  # how long the page waits to share the ONVIF connection
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
@@ -42,10 +45,14 @@ class HttpBanner(SideProbe):
             # lanes, then take a turn on them, so the page comes over the same kept-alive
             # connection instead of a second one (each costs the device a TCP set-up and a
             # handler; small cameras allow only a few at once).
+            # A device whose clock step hangs (its SOAP handler wedged, its web page fine) gets
+            # its page read on a connection of its own after a second: the page is evidence too.
             device = current_device()
-            await device.clock_done.wait()
-            async with device.lanes:
-                return await self._read(url, facts, ctx)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(device.clock_done.wait(), _CLOCK_WAIT_S)
+            if device.clock_done.is_set():
+                async with device.lanes:
+                    return await self._read(url, facts, ctx)
         return await self._read(url, facts, ctx)
 
     async def _read(self, url: str, facts: Facts, ctx: ProbeContext) -> Attempt:
