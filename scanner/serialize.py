@@ -178,10 +178,21 @@ JOURNAL_VERSION = 1
 _JOURNAL_FSYNC_S = 2.0  # a device is on disk at most this long after it finished, even on power loss
 
 
+_JOURNAL_SUFFIX = ".journal"
+
+
 def journal_path(scan_file: Path) -> Path:
     """Where the scan that will write `scan_file` keeps its journal."""
     scan_file = Path(scan_file)
-    return scan_file.with_name(scan_file.name + ".journal")
+    return scan_file.with_name(scan_file.name + _JOURNAL_SUFFIX)
+
+
+def scan_file_of(journal: Path) -> Path:
+    """The scan file a journal stands in for (journal_path's inverse; `.json` added to any other name)."""
+    journal = Path(journal)
+    if journal.name.endswith(_JOURNAL_SUFFIX) and journal.name != _JOURNAL_SUFFIX:
+        return journal.with_name(journal.name[: -len(_JOURNAL_SUFFIX)])
+    return journal.with_name(journal.name + ".json")
 
 
 class ScanJournal:

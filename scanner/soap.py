@@ -133,12 +133,6 @@ def _raise_if_fault(operation: str, answer) -> None:
     raise Fault(f"{operation}: {reason[:200]}", code=values[0] if values else None, subcodes=values[1:] or None)
 
 
-def _is_auth_fault(root) -> bool:
-    answer = _answer_element(root)
-    return answer is not None and local_name(answer.tag) == "Fault" and _refuses_credentials(
-        " ".join(answer.itertext()))
-
-
 class _CheckedTransport(AIOHTTPTransport):
     """The library's aiohttp transport, with the body checked and fingerprinted before zeep parses it."""
 
@@ -256,8 +250,10 @@ class _CheckedTransport(AIOHTTPTransport):
                 ctx.repairs.append(f"{operation}: {what}")
         ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
         result = self._aiohttp_to_requests_response(response, body)
-        result.auth_refused = root is not None and _is_auth_fault(root)
-        result.safe_root = root  # the checked tree, for answers we only need to count
+        # The answer element of the checked tree, found once: faults and counts are read from it.
+        result.answer = answer = _answer_element(root)
+        result.auth_refused = (answer is not None and local_name(answer.tag) == "Fault"
+                               and _refuses_credentials(_squeeze(answer)))
         return result
 
 
@@ -271,6 +267,9 @@ class OnvifClients:
         self.transport = _CheckedTransport(session=session, verify_ssl=False)
         self._clients: dict[str, ZeepAsyncClient] = {}
         self._envelopes: dict[tuple, tuple[Any, dict[str, str]]] = {}
+
+    async def close(self) -> None:
+        await self.transport.close()
 
     async def setup(self) -> None:
         for name in self.SERVICES_USED:
@@ -312,7 +311,7 @@ class OnvifClients:
         _OP.set(operation)
         _, _, envelope, headers = self._request(service, operation, {})
         response = await self.transport.post_xml(address, envelope, headers)
-        answer = _answer_element(getattr(response, "safe_root", None))
+        answer = getattr(response, "answer", None)
         if answer is None:
             raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status_code} without a SOAP answer")
         _raise_if_fault(operation, answer)
@@ -324,7 +323,7 @@ class OnvifClients:
         client, binding, envelope, headers = self._request(service, operation, kwargs)
         try:
             response = await self.transport.post_xml(address, envelope, headers)
-            _raise_if_fault(operation, _answer_element(getattr(response, "safe_root", None)))
+            _raise_if_fault(operation, getattr(response, "answer", None))
             return binding.process_reply(client, binding.get(operation), response)
         except TransportError as exc:
             if exc.status_code == 401:

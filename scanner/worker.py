@@ -100,7 +100,7 @@ class Interrogator:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.clients.transport.close()
+        await self.clients.close()
         await self.session.close()
 
     def submit(self, found: Discovered) -> None:

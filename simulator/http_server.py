@@ -269,7 +269,7 @@ class Https:
     which asyncio's loop honours and uvloop's does not: it starts reading right after.)
     """
 
-    HANDSHAKE_TIMEOUT_S = 10.0
+    LIFETIME_S = 10.0  # a connection is closed this long after accept, finished or not
 
     def __init__(self, devices: Devices, log: Log):
         self.devices = devices
@@ -300,7 +300,7 @@ class _HttpsConnection(asyncio.Protocol):
         self.tls = ssl_context(self.device["true_maker"]).wrap_bio(self.incoming, self.outgoing, server_side=True)
         # A client that never finishes its handshake must not hold the connection for ever.
         lifetime = float(quirks.param(self.device, "tls_no_close_notify", "seconds")) if quirks.has(
-            self.device, "tls_no_close_notify") else self.https.HANDSHAKE_TIMEOUT_S
+            self.device, "tls_no_close_notify") else self.https.LIFETIME_S
         self.deadline = asyncio.get_running_loop().call_later(lifetime, transport.close)
 
     def connection_lost(self, exc: Exception | None) -> None:

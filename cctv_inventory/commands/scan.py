@@ -154,15 +154,14 @@ def _recover_command(
     db: Annotated[str | None, typer.Option("--db", help="SQLite path or PostgreSQL URL to store the recovered scan in.")] = None,
 ) -> None:
     """Turn the journal of a scan that was killed (SIGKILL, power loss) into its scan file, marked complete=false."""
-    from scanner.serialize import ScanFileError, read_journal, write_scan_json
+    from scanner.serialize import ScanFileError, read_journal, scan_file_of, write_scan_json
 
     try:
         result = read_journal(journal)
     except (ScanFileError, OSError) as exc:
         typer.echo(f"cannot recover: {exc}", err=True)
         raise typer.Exit(EXIT_CANNOT_RUN) from None
-    if json_out is None:
-        json_out = journal.with_suffix("") if journal.suffix == ".journal" else journal.with_name(journal.name + ".json")
+    json_out = json_out or scan_file_of(journal)
     if json_out.exists():
         # The scan file of an earlier scan, most likely: evidence too, never overwritten here.
         typer.echo(f"cannot recover: {json_out} exists; name another file with --json-out", err=True)

@@ -10,6 +10,7 @@ from scanner.serialize import (
     journal_path,
     read_journal,
     read_scan_json,
+    scan_file_of,
     scan_to_json,
     write_scan_json,
 )
@@ -46,7 +47,8 @@ def _journal(tmp_path, devices=DEVICES):
 
 def test_journal_gives_back_every_device_in_scan_order_marked_incomplete(tmp_path):
     path = _journal(tmp_path)
-    assert path.name == "scan.json.journal"
+    assert path.name == "scan.json.journal" and scan_file_of(path) == tmp_path / "scan.json"
+    assert scan_file_of(tmp_path / "left-behind") == tmp_path / "left-behind.json"
     scan = read_journal(path)
     assert [d.address for d in scan.devices] == ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.10"]
     assert {d.address: d for d in scan.devices} == {d.address: d for d in DEVICES}  # every field
