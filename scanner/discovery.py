@@ -124,8 +124,11 @@ def _socket(bind_address: str, multicast_if: str | None) -> tuple[socket.socket,
 
 
 async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Callable[[Discovered], None],
-                   ) -> DiscoveryTable:
-    """Multicast from each chosen interface and unicast to each target; `on_new` sees each new device at once."""
+                   on_other: Callable[[Discovered], None] = lambda found: None) -> DiscoveryTable:
+    """Multicast from each chosen interface and unicast to each target; `on_new` sees each new device at once.
+
+    `on_other` sees each WS-Discovery host that is not an ONVIF device (wsd.onvif_signal), once.
+    """
     table = DiscoveryTable()
     message_ids: set[str] = set()
     rejected: list[str] = []
@@ -142,11 +145,17 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
             log.debug("%s", exc)
             return
         for found in matches:
+            if found.onvif_signal is None:
+                # Not an ONVIF device; its address stays open, so an ONVIF endpoint on the same
+                # host (a VMS server that is also a Windows PC) is still heard.
+                if table.add(found):
+                    on_other(found)
+                continue
             responders.add(responder)
             if table.add(found):
                 on_new(found)
 
-    responders: set[str] = set()  # addresses that answered with a ProbeMatch
+    responders: set[str] = set()  # addresses that answered with an ONVIF ProbeMatch
     multicast: list[_Receiver] = []
     for iface in scope.interfaces if scope.multicast else ():
         sock, granted = _socket(iface.address or "0.0.0.0", iface.address)

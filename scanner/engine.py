@@ -30,7 +30,7 @@ from .discovery import DiscoverySettings, discover
 from .errors import ScanError
 from .fingerprint import preload_oui_database
 from .interrogate import InterrogationSettings
-from .model import Device, ScanResult, device_order
+from .model import Device, OtherResponder, ScanResult, device_order
 from .observer import ScanObserver
 from .scope import ONVIF_PORTS, ResolvedScope, resolve_scope
 from .selfinventory import self_inventory
@@ -76,6 +76,7 @@ class _Collector:
         self.journal = journal
         self.pending: dict[str, Discovered] = {}
         self.done: dict[str, Device] = {}
+        self.others: list[OtherResponder] = []
 
     def found(self, item: Discovered) -> bool:
         if item.address in self.pending or item.address in self.done:
@@ -84,6 +85,15 @@ class _Collector:
         if item.via != "sweep":
             self.observer.device_discovered(item.address)
         return True
+
+    def other(self, item: Discovered) -> None:
+        """A WS-Discovery host that is not ONVIF: recorded (and journalled), never interrogated."""
+        other = OtherResponder(address=item.address, endpoint_reference=item.endpoint_reference,
+                               types=tuple(item.types), scopes=tuple(item.scopes),
+                               xaddrs=tuple(item.advertised_xaddrs))
+        self.others.append(other)
+        if self.journal is not None:
+            self.journal.add_other(other)
 
     def finished(self, device: Device | None, address: str) -> None:
         self.pending.pop(address, None)
@@ -134,7 +144,8 @@ async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -
         if journal is not None:
             journal.close()
     result = replace(head, finished_at=datetime.now(UTC), devices=collector.devices(bool(cut_short)),
-                     complete=cut_short is None, interrupted_reason=cut_short)
+                     complete=cut_short is None, interrupted_reason=cut_short,
+                     other_responders=tuple(sorted(collector.others, key=device_order)))
     observer.scan_finished(len(result.devices), result.complete)
     return result
 
@@ -184,8 +195,8 @@ async def _feed(scope: ResolvedScope, request: ScanRequest, collector: _Collecto
         if collector.found(found):
             submit(found)
 
-    table = await discover(scope, request.discovery, on_new)
-    observer.discovery_finished(len(table))
+    table = await discover(scope, request.discovery, on_new, collector.other)
+    observer.discovery_finished(len(table), len(table.others()))
     for item in _silent_targets(scope, collector):
         if collector.found(item):
             submit(item)

@@ -99,6 +99,22 @@ class HostInventory:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherResponder:
+    """A WS-Discovery host that is not an ONVIF device: seen, listed, never interrogated.
+
+    Windows PCs, NAS boxes and printers answer ONVIF's Probes too. None of them gave an ONVIF
+    type, an onvif:// scope or an /onvif/ XAddr (wsd.onvif_signal). A PC among them may be a
+    VMS server or operator terminal the site file should declare (DESIGN §5).
+    """
+
+    address: str
+    endpoint_reference: str | None = None
+    types: tuple[str, ...] = ()  # verbatim QNames, e.g. ("wsdp:Device", "pub:Computer")
+    scopes: tuple[str, ...] = ()
+    xaddrs: tuple[str, ...] = ()  # verbatim as advertised (often a hostname we do not resolve)
+
+
+@dataclass(frozen=True, slots=True)
 class ScanScope:
     """What the scan was allowed to touch. Recorded so a report can show it."""
 
@@ -120,9 +136,10 @@ class ScanResult:
     devices: tuple[Device, ...]
     complete: bool = True  # False when the scan was cut short (SIGINT, kill, deadline)
     interrupted_reason: str | None = None
+    other_responders: tuple[OtherResponder, ...] = ()  # by address, as device_order sorts
 
 
-def device_order(device: Device) -> tuple:
+def device_order(device: Device | OtherResponder) -> tuple:
     """The order of devices in a scan: by address, IPv4 numerically (127.10.0.9 before 127.10.0.10)."""
     parts = device.address.split(".")
     if len(parts) == 4 and all(part.isdigit() for part in parts):

@@ -19,6 +19,7 @@ from .model import (
     FieldEvidence,
     Fingerprints,
     HostInventory,
+    OtherResponder,
     ScanResult,
     ScanScope,
     SuspectedRelabel,
@@ -123,6 +124,12 @@ def _device_from_dict(d: dict[str, Any]) -> Device:
     )
 
 
+def _other_from_dict(d: dict[str, Any]) -> OtherResponder:
+    return OtherResponder(address=d["address"], endpoint_reference=d.get("endpoint_reference"),
+                          types=_tuple(d.get("types")), scopes=_tuple(d.get("scopes")),
+                          xaddrs=_tuple(d.get("xaddrs")))
+
+
 def scan_from_dict(data: dict[str, Any]) -> ScanResult:
     try:
         version = data.get("format_version", SCAN_FORMAT_VERSION)
@@ -148,6 +155,7 @@ def scan_from_dict(data: dict[str, Any]) -> ScanResult:
             devices=tuple(_device_from_dict(d) for d in data.get("devices") or ()),
             complete=bool(data.get("complete", True)),
             interrupted_reason=data.get("interrupted_reason"),
+            other_responders=tuple(_other_from_dict(o) for o in data.get("other_responders") or ()),
         )
     except KeyError as exc:
         raise ScanFileError(f"scan file is missing the key {exc.args[0]!r}") from None
@@ -179,6 +187,7 @@ _JOURNAL_FSYNC_S = 2.0  # a device is on disk at most this long after it finishe
 
 
 _JOURNAL_SUFFIX = ".journal"
+_OTHER_KEY = "other_responder"
 
 
 def journal_path(scan_file: Path) -> Path:
@@ -207,13 +216,20 @@ class ScanJournal:
             raise ScanFileError(f"{self.path} holds the journal of an interrupted scan; recover it with "
                                 f"`cctv-inventory recover {self.path}` (or delete it) first") from None
         line = scan_to_dict(replace(head, devices=()))
-        del line["devices"]
+        del line["devices"], line["other_responders"]
         line["journal_version"] = JOURNAL_VERSION
         self.stream.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
         self._sync()
 
     def add(self, device: Device) -> None:
-        self.stream.write(json.dumps(asdict(device), ensure_ascii=False, sort_keys=True) + "\n")
+        self._write(asdict(device))
+
+    def add_other(self, other: OtherResponder) -> None:
+        """A WS-Discovery host that is not ONVIF: one line, told apart from a device by its one key."""
+        self._write({_OTHER_KEY: asdict(other)})
+
+    def _write(self, data: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
         self.stream.flush()  # in the kernel's hands: survives the process being killed
         if time.monotonic() - self._synced >= _JOURNAL_FSYNC_S:
             self._sync()
@@ -246,10 +262,14 @@ def read_journal(path: Path) -> ScanResult:
         raise ScanFileError(f"{path}: journal format {head['journal_version']} is newer than this agent "
                             f"understands ({JOURNAL_VERSION})")
     devices: dict[str, Device] = {}
+    others: list[OtherResponder] = []
     dropped = 0
     for number, text in enumerate(lines[1:], start=2):
         try:
             data = json.loads(text)
+            if isinstance(data, dict) and _OTHER_KEY in data:
+                others.append(_other_from_dict(data[_OTHER_KEY]))
+                continue
             device = _device_from_dict(data)
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             if number == len(lines):  # the line being written when the process died
@@ -264,4 +284,5 @@ def read_journal(path: Path) -> ScanResult:
     if dropped:
         reason += "; the last line, cut off mid-write, was dropped"
     return replace(scan, devices=tuple(sorted(devices.values(), key=device_order)), finished_at=None,
-                   complete=False, interrupted_reason=reason)
+                   complete=False, interrupted_reason=reason,
+                   other_responders=tuple(sorted(others, key=device_order)))

@@ -73,6 +73,9 @@ class Discovered:
     xaddrs: list[str] = field(default_factory=list)  # fixed up, in the order the device gave them
     advertised_xaddrs: list[str] = field(default_factory=list)  # verbatim
     relates_to_mismatch: bool = False
+    # Why a ProbeMatch is taken for an ONVIF device (wsd.onvif_signal); None on a ProbeMatch: some
+    # other WS-Discovery host (a Windows PC, a NAS, a printer), listed by discovery, not interrogated.
+    onvif_signal: str | None = None
     via: str = "multicast"  # multicast | unicast | http (found by the ONVIF HTTP probe on a target)
     # For --target hosts that did not answer WS-Discovery: ports to try the ONVIF HTTP probe on,
     # and whether to report the host even when nothing answers (named hosts yes, range sweeps no).
@@ -89,6 +92,7 @@ class Discovered:
             mine.extend(v for v in theirs if v not in mine)
         self.endpoint_reference = self.endpoint_reference or other.endpoint_reference
         self.relates_to_mismatch = self.relates_to_mismatch or other.relates_to_mismatch
+        self.onvif_signal = self.onvif_signal or other.onvif_signal
 
     def service_url(self) -> str | None:
         """The device-service URL to interrogate: an IPv4 XAddr on the responder, else the first one."""
@@ -139,6 +143,53 @@ def fix_xaddr(url: str, responder: str) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path or "/onvif/device_service", parts.query, ""))
 
 
+# Windows PCs, NAS boxes and printers speak WS-Discovery too (Types wsdp:Device pub:Computer, no
+# scopes, XAddrs like http://nas:5357/wsd/<uuid>), and many answer every Probe, typed or not
+# (Mi-Bee-Studio/MiBeeNvr#266). ONVIF requires its devices to give an ONVIF type and onvif://
+# scopes; a firmware that botches both still serves its device service under /onvif/.
+_ONVIF_NAMESPACE = "http://www.onvif.org/"
+_ONVIF_SCOPE = "onvif://www.onvif.org/"
+# Local names ONVIF gives its types. Only trusted without a namespace when the prefix is undeclared
+# (a plain "Device" is also the Devices Profile's wsdp:Device, which every Windows PC announces).
+_ONVIF_TYPE_NAMES = frozenset({"NetworkVideoTransmitter", "NetworkVideoDisplay", "NetworkVideoStorage",
+                               "NetworkVideoAnalytics"})
+
+
+def onvif_signal(types: list[tuple[str | None, str]], scopes: list[str], xaddrs: list[str]) -> str | None:
+    """Why a ProbeMatch looks like an ONVIF device (the first reason found), or None if nothing does.
+
+    `types` are (namespace or None when the prefix is undeclared, local name) pairs.
+    """
+    for namespace, name in types:
+        if namespace is not None and namespace.startswith(_ONVIF_NAMESPACE):
+            return f"ONVIF type {name}"
+        if namespace is None and name in _ONVIF_TYPE_NAMES:
+            return f"ONVIF type {name} (prefix undeclared)"
+    for scope in scopes:
+        if scope.lower().startswith(_ONVIF_SCOPE):
+            return "onvif:// scope"
+    for url in xaddrs:
+        try:
+            path = urlsplit(url).path
+        except ValueError:
+            continue
+        if "/onvif" in path.lower():
+            return "XAddr under /onvif/"
+    return None
+
+
+def _qualified_types(types_element) -> list[tuple[str | None, str]]:
+    """The QNames of a Types element, each resolved against the namespaces in scope there."""
+    if types_element is None:
+        return []
+    nsmap = types_element.nsmap
+    out = []
+    for qname in _text(types_element).split():
+        prefix, _, name = qname.rpartition(":")
+        out.append((nsmap.get(prefix or None), name))
+    return out
+
+
 class NotWsDiscovery(ValueError):
     """The datagram is not a readable WS-Discovery message (bad XML, DTD/entities, wrong shape)."""
 
@@ -166,32 +217,40 @@ def parse_probe_matches(data: bytes, responder: str, expected_ids: set[str] | fr
             fixed_url = fix_xaddr(url, responder)
             if fixed_url and fixed_url not in fixed:
                 fixed.append(fixed_url)
+        types_element = next(iter(_children(match, "Types")), None)
+        scopes = _text(next(iter(_children(match, "Scopes")), None)).split()
         found.append(
             Discovered(
                 address=responder,
                 endpoint_reference=endpoint,
-                types=_text(next(iter(_children(match, "Types")), None)).split(),
-                scopes=_text(next(iter(_children(match, "Scopes")), None)).split(),
+                types=_text(types_element).split(),
+                scopes=scopes,
                 xaddrs=fixed,
                 advertised_xaddrs=advertised,
                 relates_to_mismatch=mismatch,
+                onvif_signal=onvif_signal(_qualified_types(types_element), scopes, advertised),
             )
         )
     return found
 
 
 class DiscoveryTable:
-    """Replies merged per device: same endpoint reference, or same responder when none is given."""
+    """Replies merged per device: same endpoint reference, or same responder when none is given.
+
+    ONVIF devices and other WS-Discovery hosts (`onvif_signal` None) are kept apart.
+    """
 
     def __init__(self) -> None:
         self._by_key: dict[str, Discovered] = {}
+        self._others: dict[str, Discovered] = {}
 
     def add(self, item: Discovered) -> bool:
-        """Merge `item`; True when it is a device not seen before."""
+        """Merge `item`; True when it is a device (or other host) not seen before."""
+        table = self._by_key if item.onvif_signal is not None else self._others
         key = item.endpoint_reference or f"addr:{item.address}"
-        existing = self._by_key.get(key)
+        existing = table.get(key)
         if existing is None:
-            self._by_key[key] = item
+            table[key] = item
             return True
         existing.merge(item)
         return False
@@ -201,3 +260,6 @@ class DiscoveryTable:
 
     def devices(self) -> list[Discovered]:
         return list(self._by_key.values())
+
+    def others(self) -> list[Discovered]:
+        return list(self._others.values())

@@ -124,6 +124,16 @@ QUIRKS: dict[str, Quirk] = {
               "the TCP connection open until its own idle timeout (`seconds`)", {"seconds": 30},
               "TLS 1.3 servers that do not echo close_notify, leaving asyncio clients waiting out their "
               "shutdown timeout (aio-libs/aiohttp#11091, encode/httpx#634)"),
+        # --- third field-research pass (docs/simulator.md, "Field research") --------------
+        Quirk("echo_message_id", "a ProbeMatch carries the Probe's own MessageID as its MessageID (RelatesTo "
+              "still right), so a client that skips messages whose id it sent itself drops the answer", {},
+              "a camera WSDiscovery's threaded client never lists (andreikop/python-ws-discovery#38)"),
+        Quirk("wsd_host_not_onvif", "not an ONVIF device but a WS-Discovery host (a Windows PC, a NAS, a "
+              "printer): answers every Probe, typed or not, with Types `types`, no Scopes and an XAddr "
+              "http://<hostname>:5357/<uuid>/; serves no ONVIF (POSTs to /onvif/ get 404)",
+              {"types": "wsdp:Device pub:Computer"},
+              "Synology NAS and Windows WSD hosts taken for cameras (Mi-Bee-Studio/MiBeeNvr#266, #554; "
+              "Quedale/OnvifDeviceManager#14)"),
         Quirk("single_service_path", "every service answers at one path (`path`), chosen by the request's "
               "namespace; GetServices/GetCapabilities name it; /onvif/media_service etc. answer 404 "
               "(/onvif/device_service, the discovery XAddr, still works)", {"path": "/onvif/services"},

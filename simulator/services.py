@@ -54,6 +54,8 @@ def offers(device: Device, service: str) -> bool:
 
 def route(device: Device, path: str) -> str | None:
     """The service a POST to `path` reaches: a name, "*" (chosen by the request's namespace), or None."""
+    if quirks.has(device, "wsd_host_not_onvif"):
+        return None
     if quirks.has(device, "single_service_path"):
         if path == str(quirks.param(device, "single_service_path", "path")):
             return "*"

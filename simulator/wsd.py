@@ -34,6 +34,8 @@ WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 WSD = "http://schemas.xmlsoap.org/ws/2005/04/discovery"
 DN = "http://www.onvif.org/ver10/network/wsdl"
 TDS = "http://www.onvif.org/ver10/device/wsdl"
+WSDP = "http://schemas.xmlsoap.org/ws/2006/02/devprof"  # the Devices Profile: Windows, printers, NAS
+PUB = "http://schemas.microsoft.com/windows/pub/2005/07"
 # Type local names a device answers to (loose filtering: prefixes are ignored).
 ANSWERED_TYPES = {"NetworkVideoTransmitter", "Device", "NetworkVideoStorage", "NetworkVideoAnalytics"}
 
@@ -54,6 +56,8 @@ def parse_probe(data: bytes) -> tuple[str, set[str]] | None:
 
 
 def wants(device: dict[str, Any], types: set[str]) -> bool:
+    if quirks.has(device, "wsd_host_not_onvif"):
+        return True  # WSD hosts answer whatever a Probe asks for (MiBeeNvr#266)
     if not types:
         return not quirks.has(device, "typed_probes_only")
     return bool(types & ANSWERED_TYPES)
@@ -77,23 +81,29 @@ def advertised_xaddrs(device: dict[str, Any]) -> str:
 
 
 def probe_matches(device: dict[str, Any], relates_to: str, message_number: int) -> bytes:
+    message_id = relates_to if quirks.has(device, "echo_message_id") else f"urn:uuid:{uuid.uuid4()}"
     if quirks.has(device, "wrong_relates_to"):
         relates_to = f"urn:uuid:{uuid.uuid4()}"
     types = "dn:NetworkVideoTransmitter tds:Device"
-    scopes = " ".join(device["scopes"])
+    scopes = f"<d:Scopes>{escape(' '.join(device['scopes']))}</d:Scopes>"
+    xaddrs = advertised_xaddrs(device)
+    if quirks.has(device, "wsd_host_not_onvif"):
+        types = str(quirks.param(device, "wsd_host_not_onvif", "types"))
+        scopes = ""
+        xaddrs = f"http://{device['hostname']}:5357/{device['endpoint_reference'].rpartition(':')[2]}/"
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:wsa="{WSA}" '
-        f'xmlns:d="{WSD}" xmlns:dn="{DN}" xmlns:tds="{TDS}"><env:Header>'
-        f"<wsa:MessageID>urn:uuid:{uuid.uuid4()}</wsa:MessageID>"
+        f'xmlns:d="{WSD}" xmlns:dn="{DN}" xmlns:tds="{TDS}" xmlns:wsdp="{WSDP}" xmlns:pub="{PUB}"><env:Header>'
+        f"<wsa:MessageID>{escape(message_id)}</wsa:MessageID>"
         f"<wsa:RelatesTo>{escape(relates_to)}</wsa:RelatesTo>"
         f"<wsa:To>{WSA}/role/anonymous</wsa:To>"
         f"<wsa:Action>{WSD}/ProbeMatches</wsa:Action>"
         f'<d:AppSequence InstanceId="1" MessageNumber="{message_number}"/>'
         "</env:Header><env:Body><d:ProbeMatches><d:ProbeMatch>"
         f"<wsa:EndpointReference><wsa:Address>{escape(device['endpoint_reference'])}</wsa:Address>"
-        f"</wsa:EndpointReference><d:Types>{types}</d:Types><d:Scopes>{escape(scopes)}</d:Scopes>"
-        f"<d:XAddrs>{escape(advertised_xaddrs(device))}</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>"
+        f"</wsa:EndpointReference><d:Types>{escape(types)}</d:Types>{scopes}"
+        f"<d:XAddrs>{escape(xaddrs)}</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>"
         "</d:ProbeMatch></d:ProbeMatches></env:Body></env:Envelope>"
     ).encode()
 

@@ -58,6 +58,12 @@ def _summary(result) -> None:
     for d in result.devices:
         counts[d.status] = counts.get(d.status, 0) + 1
     console.print("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no devices found")
+    if result.other_responders:
+        # Not ONVIF (a PC, a NAS, a printer): a PC here may be a VMS server the site file should declare.
+        hosts = ", ".join(f"{o.address} ({escape(' '.join(o.types) or 'no types')})"
+                          for o in result.other_responders[:10])
+        more = f", … {len(result.other_responders) - 10} more" if len(result.other_responders) > 10 else ""
+        console.print(f"other WS-Discovery hosts, not ONVIF, not interrogated: {hosts}{more}")
 
 
 def _save_db(url: str, result, json_out: Path | None) -> None:

@@ -111,7 +111,8 @@ def test_sigkill_mid_scan_loses_nothing_read_and_recover_makes_the_scan_file(tmp
              "--credentials", str(creds), "--json-out", str(out)], cwd=REPO, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True)
         # The hanging device keeps the scan busy: wait until every other one is in the journal.
-        others = {d["address"] for d in lab.devices} - {"127.30.0.12"}
+        # (127.30.0.31 is a NAS, no ONVIF device: it is journalled as another WS-Discovery host.)
+        others = {d["address"] for d in lab.devices} - {"127.30.0.12", "127.30.0.31"}
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             journalled = {json.loads(line).get("address") for line in
@@ -122,7 +123,9 @@ def test_sigkill_mid_scan_loses_nothing_read_and_recover_makes_the_scan_file(tmp
         os.killpg(process.pid, signal.SIGKILL)  # the scan and its worker processes, as the OOM killer would
         process.wait(timeout=10)
     assert process.returncode == -signal.SIGKILL
-    journalled = len(journal.read_text(encoding="utf-8").splitlines()) - 1
+    lines = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()[1:]]
+    journalled = sum("address" in line for line in lines)
+    assert [line["other_responder"]["address"] for line in lines if "other_responder" in line] == ["127.30.0.31"]
     assert not out.exists()
     refused = cli("--interface", "lo", "--json-out", str(out), "--timeout", "1")
     assert refused.returncode == 2 and "recover" in refused.stderr and str(journal) in refused.stderr
@@ -136,6 +139,7 @@ def test_sigkill_mid_scan_loses_nothing_read_and_recover_makes_the_scan_file(tmp
     found = {d["address"]: d for d in data["devices"]}
     assert len(found) == journalled and others <= set(found)  # (multicast on lo may reach other labs too)
     assert "127.30.0.12" not in found  # the hanging one was still being read
+    assert [o["address"] for o in data["other_responders"]] == ["127.30.0.31"]
     assert found["127.30.0.1"]["status"] == "ok" and found["127.30.0.1"]["model"] == "XNO-6080R"
     assert not journal.exists()
     again = subprocess.run([sys.executable, "-m", "cctv_inventory", "recover", str(journal)], cwd=REPO,

@@ -45,18 +45,26 @@ EXPECTED = {
     "127.30.0.27": ("ok", ""),  # empty_body_without_action: every request carries action= in its Content-Type
     "127.30.0.28": ("ok", ""),  # time_check_fault + clock 1 h ahead: tokens dated by the device's clock
     "127.30.0.29": ("ok", ""),  # one_request_per_connection: a request dropped on reuse is sent again, once
+    "127.30.0.30": ("ok", ""),  # echo_message_id: an answer carrying our Probe's id is still an answer
 }
+NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
 
 
 @pytest.fixture(scope="module")
-def hostile():
+def hostile_scan():
     from simulator.testing import running_lab
 
     with running_lab(HOSTILE_SITE) as lab:
         result = scan(ScanRequest(interfaces=("lo",), credentials=CredentialBook.single("admin", "Hostile!Site1"),
                                   timeout_s=5, workers=2))
-        yield lab, {d.address: d for d in result.devices}
+        yield lab, result
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_scan):
+    lab, result = hostile_scan
+    return lab, {d.address: d for d in result.devices}
 
 
 def test_every_quirk_ends_in_its_status(hostile):
@@ -248,3 +256,17 @@ def test_a_device_that_drops_kept_alive_connections_gets_one_per_request(hostile
     assert device.profiles is not None and device.profiles >= 1
     log = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.29" and r["proto"] in ("onvif", "http")]
     assert 1 <= log.count("(dropped: reused connection)") <= 3, log  # the switch, and the login page's GET
+
+
+def test_a_nas_answering_every_probe_is_listed_not_interrogated(hostile_scan):
+    """Site: hostile-site.yaml. 127.30.0.31 answers every Probe, typed or not, as a Devices-Profile host
+    (wsdp:Device pub:Computer, no scopes, http://synologynas:5357/<uuid>/): it is no device of the scan,
+    it is listed as another WS-Discovery host, and nothing but WS-Discovery ever reaches it."""
+    lab, result = hostile_scan
+    assert NOT_ONVIF not in {d.address for d in result.devices}
+    [other] = [o for o in result.other_responders if o.address == NOT_ONVIF]
+    assert other.types == ("wsdp:Device", "pub:Computer") and other.scopes == ()
+    assert other.xaddrs[0].startswith("http://synologynas:5357/")  # verbatim: we resolve no names
+    assert [o.address for o in result.other_responders] == [NOT_ONVIF]  # no camera taken for a NAS
+    protocols = {r["proto"] for r in lab.requests() if r["device"] == NOT_ONVIF}
+    assert protocols == {"wsd-multicast"}, protocols

@@ -3,7 +3,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scanner.model import Device, FieldEvidence, Fingerprints, ScanResult, ScanScope, SuspectedRelabel
+from scanner.model import (
+    Device,
+    FieldEvidence,
+    Fingerprints,
+    OtherResponder,
+    ScanResult,
+    ScanScope,
+    SuspectedRelabel,
+)
 from scanner.serialize import (
     ScanFileError,
     ScanJournal,
@@ -20,29 +28,38 @@ DEVICES = tuple(
            fingerprints=Fingerprints(http_server="x"), evidence=(FieldEvidence("model", "Op", "0" * 64),),
            suspected_relabel=SuspectedRelabel("한빛비전", "Dahua", ("MAC OUI: Dahua",)) if i == 2 else None)
     for i in (1, 2, 10, 3))
+OTHERS = (OtherResponder("10.0.0.9", "urn:uuid:1", ("wsdp:Device", "pub:Computer"), (),
+                         ("http://synologynas:5357/1/",)),)
 HEAD = ScanResult(scan_id="s", site="가람", started_at=datetime(2026, 1, 1, tzinfo=UTC), finished_at=None,
                   agent_version="1", scope=ScanScope(interfaces=("lo",)), host=None, devices=(), complete=False)
 
 
 def test_streamed_scan_file_is_exactly_scan_to_json(tmp_path):
     """write_scan_json streams device by device; the bytes must equal scan_to_json's."""
-    for devs in (DEVICES, ()):
+    for devs, others in ((DEVICES, OTHERS), ((), OTHERS), ((), ())):
         scan = ScanResult(scan_id="s", site="가람", started_at=datetime(2026, 1, 1, tzinfo=UTC),
                           finished_at=None, agent_version="1", scope=ScanScope(interfaces=("lo",)), host=None,
-                          devices=devs)
+                          devices=devs, other_responders=others)
         path = tmp_path / "scan.json"
         write_scan_json(scan, path)
         assert path.read_text(encoding="utf-8") == scan_to_json(scan)
         assert read_scan_json(path) == scan
 
 
-def _journal(tmp_path, devices=DEVICES):
+def _journal(tmp_path, devices=DEVICES, others=()):
     path = journal_path(tmp_path / "scan.json")
     journal = ScanJournal(path, HEAD)
+    for other in others:
+        journal.add_other(other)
     for device in devices:
         journal.add(device)
     journal.close()
     return path
+
+
+def test_journal_keeps_the_other_ws_discovery_hosts(tmp_path):
+    scan = read_journal(_journal(tmp_path, others=OTHERS))
+    assert scan.other_responders == OTHERS and len(scan.devices) == len(DEVICES)
 
 
 def test_journal_gives_back_every_device_in_scan_order_marked_incomplete(tmp_path):

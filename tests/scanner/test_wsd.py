@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from scanner.wsd import DiscoveryTable, NotWsDiscovery, build_probe, fix_xaddr, parse_probe_matches
+from scanner.wsd import (
+    DiscoveryTable,
+    NotWsDiscovery,
+    build_probe,
+    fix_xaddr,
+    onvif_signal,
+    parse_probe_matches,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -91,3 +98,26 @@ def test_typed_probes_name_one_onvif_type_each_with_its_namespace_declared_where
                     ("http://www.onvif.org/ver10/device/wsdl", "Device")}
     _, untyped = build_probe()
     assert b"Types" not in untyped
+
+
+def test_a_windows_wsd_host_is_no_onvif_device():
+    [found] = parse_probe_matches(load("probematch_windows_wsd_host.xml"), "10.0.0.5")
+    assert found.onvif_signal is None and found.types == ["wsdp:Device", "pub:Computer"]
+    assert found.advertised_xaddrs == ["http://DESKTOP-VMS01:5357/da4a86d1-4362-e82c-a162-d06d1cb8c478/"]
+    table = DiscoveryTable()
+    assert table.add(found) and len(table) == 0 and table.others() == [found]
+
+
+def test_onvif_devices_are_known_by_type_scope_or_path():
+    [standard] = parse_probe_matches(load("probematches_standard.xml"), "127.10.0.11")
+    assert standard.onvif_signal == "ONVIF type NetworkVideoTransmitter"
+    onvif_ns = "http://www.onvif.org/ver10/device/wsdl"
+    devprof = "http://schemas.xmlsoap.org/ws/2006/02/devprof"
+    assert onvif_signal([(onvif_ns, "Device")], [], []) == "ONVIF type Device"
+    assert onvif_signal([(devprof, "Device")], [], []) is None  # every Windows PC is a wsdp:Device
+    assert onvif_signal([(None, "Device")], [], []) is None  # undeclared prefix: "Device" alone says nothing
+    assert onvif_signal([(None, "NetworkVideoTransmitter")], [], []) is not None
+    assert onvif_signal([], ["onvif://www.onvif.org/name/cam"], []) == "onvif:// scope"
+    assert onvif_signal([], ["ONVIF://www.onvif.org/type/video_encoder"], []) == "onvif:// scope"
+    assert onvif_signal([], [], ["http://10.0.0.7/onvif/device_service"]) == "XAddr under /onvif/"
+    assert onvif_signal([(devprof, "Device")], ["http://printer/scope"], ["http://10.0.0.8:3911/"]) is None

@@ -209,6 +209,33 @@ def test_wrong_relates_to(quirk_lab):
         ".//{http://schemas.xmlsoap.org/ws/2004/08/addressing}RelatesTo") == mid
 
 
+WSA = "{http://schemas.xmlsoap.org/ws/2004/08/addressing}"
+WSD = "{http://schemas.xmlsoap.org/ws/2005/04/discovery}"
+
+
+def test_echo_message_id(quirk_lab):
+    d = dev(quirk_lab, "echo_message_id")
+    mid, replies = probe(d["address"], wait=0.8)
+    root = ET.fromstring(replies[0][1])
+    assert root.findtext(f".//{WSA}MessageID") == mid and root.findtext(f".//{WSA}RelatesTo") == mid
+    _, replies = probe(dev(quirk_lab, "slow")["address"], wait=0.8)
+    assert ET.fromstring(replies[0][1]).findtext(f".//{WSA}MessageID") != mid
+
+
+def test_wsd_host_not_onvif(quirk_lab):
+    d = dev(quirk_lab, "wsd_host_not_onvif")
+    for types in ("", "dn:NetworkVideoTransmitter", "tds:Device"):  # answers whatever is asked
+        _, replies = probe(d["address"], types=types, wait=0.8)
+        assert [src for src, _ in replies] == [d["address"]], types
+    match = ET.fromstring(replies[0][1]).find(f".//{WSD}ProbeMatch")
+    assert match.findtext(f"{WSD}Types") == "wsdp:Device pub:Computer"
+    assert match.find(f"{WSD}Scopes") is None
+    xaddr = urlsplit(match.findtext(f"{WSD}XAddrs"))
+    assert (xaddr.hostname, xaddr.port) == (d["hostname"].lower(), 5357) and "onvif" not in xaddr.path
+    assert call(d, "GetSystemDateAndTime", auth=False).status == 404  # no ONVIF behind it
+    assert call(dev(quirk_lab, "slow"), "GetSystemDateAndTime", auth=False).status == 200
+
+
 def test_duplicate_probe_matches(quirk_lab):
     d = dev(quirk_lab, "duplicate_probe_matches")
     _, replies = probe(d["address"], wait=0.8)
