@@ -24,7 +24,7 @@ from typing import Any, Literal, get_args
 from scanner.model import Device, ScanResult
 from scanner.vendors import VendorCatalog, load_vendor_catalog, normalize_maker, normalize_text
 
-from .identity import clean_mac, clean_serial
+from .identity import SharedIdentifiers, shared_identifiers
 
 ChangeKind = Literal[
     "replaced", "maker_changed", "firmware_changed", "model_changed", "moved", "new", "missing", "unreadable"
@@ -122,15 +122,19 @@ class _Identity:
         family = self.catalog.family_of_name(device.manufacturer)
         return family.id if family else normalize_maker(device.manufacturer)
 
-    def keys(self, device: Device) -> dict[str, str]:
-        """Identity keys by kind ("serial", "mac", "endpoint"); a kind is absent when the device lacks it."""
+    def keys(self, device: Device, shared: SharedIdentifiers) -> dict[str, str]:
+        """Identity keys by kind ("serial", "mac", "endpoint"); a kind is absent when the device lacks it.
+
+        Placeholders ("0", "N/A") and serials or MACs another unit of the same scan claims
+        (`shared`, inventory/identity.py) identify nothing.
+        """
         keys: dict[str, str] = {}
-        serial = clean_serial(device.serial)  # placeholders ("0", "N/A") identify nothing
+        serial = shared.serial(device)
         if serial:
             # The serial alone (not maker+serial): a relabelled device keeps its serial while its
             # claimed brand changes, and we want to pair it to report `maker_changed`.
             keys["serial"] = normalize_text(serial)
-        mac = clean_mac(device.mac)
+        mac = shared.mac(device)
         if mac:
             keys["mac"] = mac
         if device.endpoint_reference:
@@ -157,18 +161,19 @@ def diff_scans(before: ScanResult, after: ScanResult, catalog: VendorCatalog | N
 
     # 1. pair by identity, one key kind at a time so a serial match beats a MAC match.
     pairs: list[tuple[Device, Device]] = []
+    old_shared, new_shared = shared_identifiers(before.devices), shared_identifiers(after.devices)
     for kind in _KEY_KINDS:
         old_by_key: dict[str, Device] = {}
         for device in old_left:
-            key = ident.keys(device).get(kind)
+            key = ident.keys(device, old_shared).get(kind)
             if key is not None:
                 old_by_key.setdefault(key, device)
         paired_old: set[int] = set()
         unpaired_new: list[Device] = []
         for device in new_left:
-            new_keys = ident.keys(device)
+            new_keys = ident.keys(device, new_shared)
             old = old_by_key.get(new_keys[kind]) if kind in new_keys else None
-            if old is not None and kind != "serial" and "serial" in new_keys and "serial" in ident.keys(old):
+            if old is not None and kind != "serial" and "serial" in new_keys and "serial" in ident.keys(old, old_shared):
                 old = None  # both have serials and they differ: two devices, whatever the MAC says
             if old is None:
                 unpaired_new.append(device)

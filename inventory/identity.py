@@ -8,22 +8,27 @@ device_key, first that applies:
 The agent host: serial as above when DMI gave one (root only), else host:<hostname>.
 
 Serial strings that are placeholders ("0", "N/A", "unknown", ...) say nothing and are skipped: two
-devices sharing the placeholder must not be merged into one identity.
+devices sharing the placeholder must not be merged into one identity. Nor does a serial or MAC that
+two units of the same scan both claim (cloned firmware: every Tuya-based camera says 0123456789,
+home-assistant/frontend#17345): `shared_identifiers` finds them, and those devices are keyed on the
+next thing that tells them apart. "Two units" means two endpoint references (or, without one, two
+addresses): one recorder answering on two addresses keeps its serial.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from scanner.macs import normalize_mac
 from scanner.model import Device, HostInventory, ScanResult
 from scanner.vendors import VendorCatalog, normalize_maker
 
-_PLACEHOLDER_SERIALS = {"", "0", "00000000", "n/a", "na", "none", "null", "unknown", "-", "default", "serial"}
-_MAC_RE = re.compile(
-    r"^([0-9a-f]{2})[:\-]?([0-9a-f]{2})[:\-.]?([0-9a-f]{2})[:\-]?([0-9a-f]{2})[:\-.]?([0-9a-f]{2})[:\-]?([0-9a-f]{2})$"
-)
+_PLACEHOLDER_SERIALS = {"", "0", "00000000", "n/a", "na", "none", "null", "unknown", "-", "default", "serial",
+                        "serialnumber", "0123456789", "123456789", "1234567890"}
 
 
 def maker_key(name: str | None, catalog: VendorCatalog) -> str:
@@ -41,13 +46,7 @@ def clean_serial(serial: str | None) -> str | None:
     return value
 
 
-def clean_mac(mac: str | None) -> str | None:
-    if not mac:
-        return None
-    found = _MAC_RE.match(mac.strip().lower())
-    if not found or found.group(0).replace(":", "").replace("-", "").replace(".", "") in ("0" * 12, "f" * 12):
-        return None
-    return ":".join(found.groups())
+clean_mac = normalize_mac  # the scanner's rule (scanner/macs.py), so both sides agree on what a MAC is
 
 
 MAX_KEY = 300  # the devices.device_key column holds 400; a hostile device may send anything
@@ -62,15 +61,49 @@ def bounded(key: str) -> str:
     return f"{kind}:sha256:{hashlib.sha256(key.encode('utf-8')).hexdigest()}"
 
 
-def device_key(device: Device, catalog: VendorCatalog) -> str:
-    return bounded(_device_key(device, catalog))
+@dataclass(frozen=True)
+class SharedIdentifiers:
+    """Serials (casefolded) and MACs that more than one unit of a scan claims: they identify none of them."""
+
+    serials: frozenset[str] = frozenset()
+    macs: frozenset[str] = frozenset()
+
+    def serial(self, device: Device) -> str | None:
+        serial = clean_serial(device.serial)
+        return None if serial is None or serial.casefold() in self.serials else serial
+
+    def mac(self, device: Device) -> str | None:
+        mac = clean_mac(device.mac)
+        return None if mac is None or mac in self.macs else mac
 
 
-def _device_key(device: Device, catalog: VendorCatalog) -> str:
-    serial = clean_serial(device.serial)
+NONE_SHARED = SharedIdentifiers()
+
+
+def shared_identifiers(devices: Iterable[Device]) -> SharedIdentifiers:
+    units_by_serial: dict[str, set[str]] = defaultdict(set)
+    units_by_mac: dict[str, set[str]] = defaultdict(set)
+    for device in devices:
+        unit = device.endpoint_reference or f"addr:{device.address}"
+        serial = clean_serial(device.serial)
+        if serial:
+            units_by_serial[serial.casefold()].add(unit)
+        mac = clean_mac(device.mac)
+        if mac:
+            units_by_mac[mac].add(unit)
+    return SharedIdentifiers(frozenset(k for k, units in units_by_serial.items() if len(units) > 1),
+                             frozenset(k for k, units in units_by_mac.items() if len(units) > 1))
+
+
+def device_key(device: Device, catalog: VendorCatalog, shared: SharedIdentifiers = NONE_SHARED) -> str:
+    return bounded(_device_key(device, catalog, shared))
+
+
+def _device_key(device: Device, catalog: VendorCatalog, shared: SharedIdentifiers) -> str:
+    serial = shared.serial(device)
     if serial:
         return f"serial:{maker_key(device.manufacturer, catalog) or 'unknown'}:{serial}"
-    mac = clean_mac(device.mac)
+    mac = shared.mac(device)
     if mac:
         return f"mac:{mac}"
     if device.endpoint_reference:
@@ -103,7 +136,8 @@ def host_key(host: HostInventory, catalog: VendorCatalog) -> str:
 
 def scan_devices(scan: ScanResult, catalog: VendorCatalog) -> list[tuple[int, bool, Device, str]]:
     """(position, is_host, device, device_key) for every device of a scan, the host last at position -1."""
-    out = [(i, False, d, device_key(d, catalog)) for i, d in enumerate(scan.devices)]
+    shared = shared_identifiers(scan.devices)
+    out = [(i, False, d, device_key(d, catalog, shared)) for i, d in enumerate(scan.devices)]
     if scan.host is not None:
         out.append((-1, True, host_device(scan.host), host_key(scan.host, catalog)))
     return out

@@ -15,6 +15,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from .macs import normalize_mac
+
 ARP_TABLE = Path("/proc/net/arp")
 _COMPLETE = 0x2  # ATF_COM: the entry holds a resolved MAC
 
@@ -35,8 +37,8 @@ def read_neighbour_table(path: Path = ARP_TABLE) -> dict[str, str]:
             complete = int(flags, 16) & _COMPLETE
         except ValueError:
             continue
-        mac = mac.lower()
-        if complete and mac != "00:00:00:00:00:00" and mac.count(":") == 5:
+        mac = normalize_mac(mac)
+        if complete and mac:
             table[address] = mac
     return table
 

@@ -134,6 +134,16 @@ QUIRKS: dict[str, Quirk] = {
               {"types": "wsdp:Device pub:Computer"},
               "Synology NAS and Windows WSD hosts taken for cameras (Mi-Bee-Studio/MiBeeNvr#266, #554; "
               "Quedale/OnvifDeviceManager#14)"),
+        Quirk("bogus_hw_address", "GetNetworkInterfaces gives as HwAddress `value`, which is no MAC "
+              "(six run-together numbers, the same on every unit)",
+              {"value": "5792c4:5792c5:5792c6:5792c7:5792c8:5792c9"},
+              "cheap OEM cameras merged into one by clients keyed on it (home-assistant/core#59218, #63399)"),
+        Quirk("fake_serial", "GetDeviceInformation gives SerialNumber `serial`, the same on every unit of "
+              "the model", {"serial": "0123456789"},
+              "Tuya-based cameras (SerialNumber 0123456789, Model 1234: home-assistant/frontend#17345); the "
+              "literal 'SerialNumber' (home-assistant/core#38864): same-model cameras merged into one"),
+        Quirk("date_without_day", "GetSystemDateAndTime's Date elements have Year and Month but no Day", {},
+              "TP-Link Tapo C200 (edgexfoundry/device-onvif-camera#158, IOTechSystems/onvif#18)"),
         Quirk("single_service_path", "every service answers at one path (`path`), chosen by the request's "
               "namespace; GetServices/GetCapabilities name it; /onvif/media_service etc. answer 404 "
               "(/onvif/device_service, the discovery XAddr, still works)", {"path": "/onvif/services"},

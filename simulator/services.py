@@ -84,10 +84,11 @@ def xaddr(device: Device, service: str, *, discovery: bool = False) -> str:
     return f"http://{host}{port}{path}"
 
 
-def _datetime(tag: str, when: datetime) -> str:
+def _datetime(tag: str, when: datetime, with_day: bool = True) -> str:
+    day = el("tt:Day", when.day) if with_day else ""
     return (f"<tt:{tag}><tt:Time>{el('tt:Hour', when.hour)}{el('tt:Minute', when.minute)}"
             f"{el('tt:Second', when.second)}</tt:Time><tt:Date>{el('tt:Year', when.year)}"
-            f"{el('tt:Month', when.month)}{el('tt:Day', when.day)}</tt:Date></tt:{tag}>")
+            f"{el('tt:Month', when.month)}{day}</tt:Date></tt:{tag}>")
 
 
 # --- device service -----------------------------------------------------------------
@@ -103,17 +104,19 @@ def get_system_date_and_time(d: Device, req: Any) -> str:
     now = device_now(d)
     tz = str(quirks.param(d, "local_time_only", "tz")) if quirks.has(d, "local_time_only") else "KST-9"
     zone = f"<tt:TimeZone>{el('tt:TZ', tz)}</tt:TimeZone>" if tz else ""
-    utc = "" if quirks.has(d, "local_time_only") else _datetime("UTCDateTime", now)
-    local = _datetime("LocalDateTime", now + timedelta(hours=_posix_offset_hours(tz)))
+    with_day = not quirks.has(d, "date_without_day")
+    utc = "" if quirks.has(d, "local_time_only") else _datetime("UTCDateTime", now, with_day)
+    local = _datetime("LocalDateTime", now + timedelta(hours=_posix_offset_hours(tz)), with_day)
     return ("<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
             "<tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings>"
             f"{zone}{utc}{local}</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>")
 
 
 def get_device_information(d: Device, req: Any) -> str:
+    serial = quirks.param(d, "fake_serial", "serial") if quirks.has(d, "fake_serial") else d["serial"]
     return ("<tds:GetDeviceInformationResponse>"
             f"{el('tds:Manufacturer', d['manufacturer'])}{el('tds:Model', d['model'])}"
-            f"{el('tds:FirmwareVersion', d['firmware'])}{el('tds:SerialNumber', d['serial'])}"
+            f"{el('tds:FirmwareVersion', d['firmware'])}{el('tds:SerialNumber', serial)}"
             f"{el('tds:HardwareId', d['hardware_id'])}</tds:GetDeviceInformationResponse>")
 
 
@@ -180,9 +183,10 @@ def get_network_interfaces(d: Device, req: Any) -> str:
     if quirks.has(d, "no_network_interfaces"):
         raise NoMethod("GetNetworkInterfaces")
     if not quirks.has(d, "shared_first_mac"):
+        hw = quirks.param(d, "bogus_hw_address", "value") if quirks.has(d, "bogus_hw_address") else d["mac"]
         return ('<tds:GetNetworkInterfacesResponse><tds:NetworkInterfaces token="eth0">'
                 "<tt:Enabled>true</tt:Enabled><tt:Info><tt:Name>eth0</tt:Name>"
-                f"{el('tt:HwAddress', d['mac'])}<tt:MTU>1500</tt:MTU></tt:Info>"
+                f"{el('tt:HwAddress', hw)}<tt:MTU>1500</tt:MTU></tt:Info>"
                 "<tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config>"
                 f"<tt:Manual>{el('tt:Address', d['address'])}<tt:PrefixLength>16</tt:PrefixLength></tt:Manual>"
                 "<tt:DHCP>false</tt:DHCP></tt:Config></tt:IPv4>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from zeep.exceptions import Fault
 
+from ..macs import normalize_mac
 from ..soap import _DEVICE, SoapProblem
 from .interface import Attempt, Facts, OnvifProbe, ProbeContext
 
@@ -79,13 +81,17 @@ def _sha(operation: str) -> str | None:
     return _DEVICE.get().bodies.get(operation)
 
 
+def _http_date(header: str | None) -> datetime | None:
+    try:
+        return parsedate_to_datetime(header) if header else None
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def _skew_from_http_date(header: str | None, local_time: float) -> float | None:
     """Seconds the device's HTTP Date is ahead of us (whole seconds only; None if absent or unreadable)."""
-    if not header:
-        return None
-    try:
-        when = parsedate_to_datetime(header)
-    except (TypeError, ValueError, IndexError):
+    when = _http_date(header)
+    if when is None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -167,9 +173,10 @@ class Clock(OnvifProbe):
         try:
             device_time, note = _device_utc(reply)
         except LookupError as exc:
-            return Attempt(self.name, "failed", str(exc))
+            return self._from_http_date(facts, device, str(exc), (sent + received) / 2)
         except (TypeError, ValueError, OverflowError) as exc:
-            return Attempt(self.name, "failed", f"GetSystemDateAndTime gave an impossible date ({exc})")
+            return self._from_http_date(facts, device, f"GetSystemDateAndTime gave an impossible date ({exc})",
+                                        (sent + received) / 2)
         if note:
             facts.notes.append(note)
         if received - sent < ctx.deadline_s / 20:
@@ -179,6 +186,19 @@ class Clock(OnvifProbe):
         skew = round(device_time - (sent + received) / 2, 1)
         device.dt_diff = timedelta(seconds=skew)
         facts.set("clock_skew_s", skew, "GetSystemDateAndTime", _sha("GetSystemDateAndTime"))
+        return Attempt(self.name, "ok")
+
+
+    def _from_http_date(self, facts: Facts, device, problem: str, local_time: float) -> Attempt:
+        """An unreadable clock (the Tapo C200 sends no Day: edgexfoundry/device-onvif-camera#158): the
+        Date header of the same answer comes from the same clock, to the second."""
+        if _http_date(device.http_date) is None:
+            return Attempt(self.name, "failed", problem)
+        skew = float(_skew_from_http_date(device.http_date, local_time) or 0)
+        device.dt_diff = timedelta(seconds=skew)
+        facts.notes.append(f"{problem}; clock read from its HTTP Date header instead")
+        facts.set("clock_skew_s", skew, "HTTP Date header",
+                  hashlib.sha256(f"Date: {device.http_date}".encode()).hexdigest())
         return Attempt(self.name, "ok")
 
 
@@ -264,24 +284,30 @@ def _interface_addresses(interface) -> set[str]:
     return found
 
 
-def pick_mac(interfaces, address: str) -> str | None:
-    """The MAC of the interface that holds the device's address, else of the first enabled one with IPv4.
+def pick_mac(interfaces, address: str) -> tuple[str | None, list[str]]:
+    """The MAC of the interface that holds the device's address, else of the first enabled one with
+    IPv4; and the HwAddress values that were no MAC at all (scanner/macs.py), to be noted.
 
     IMOU/Dahua list a placeholder MAC shared by every unit first (home-assistant/core#162687);
     the first interface is not necessarily the one we are talking to.
     """
     candidates = []
+    rejected = []
     for interface in interfaces or ():
         info = getattr(interface, "Info", None)
-        mac = getattr(info, "HwAddress", None) if info is not None else None
-        if not mac:
+        written = getattr(info, "HwAddress", None) if info is not None else None
+        if not written:
+            continue
+        mac = normalize_mac(written)
+        if mac is None:
+            rejected.append(str(written).strip()[:64])
             continue
         holds = address in _interface_addresses(interface)
         ipv4 = getattr(interface, "IPv4", None)
         usable = getattr(interface, "Enabled", True) is not False and ipv4 is not None \
             and getattr(ipv4, "Enabled", True) is not False
-        candidates.append((not holds, not usable, str(mac).strip().lower().replace("-", ":")))
-    return min(candidates)[2] if candidates else None
+        candidates.append((not holds, not usable, mac))
+    return (min(candidates)[2] if candidates else None), rejected
 
 
 class NetworkIdentity(OnvifProbe):
@@ -304,7 +330,10 @@ class NetworkIdentity(OnvifProbe):
             elif isinstance(answer, BaseException):
                 raise answer  # connection errors, deadlines: they end the device
         if not isinstance(interfaces, BaseException):
-            facts.set("mac", pick_mac(interfaces, facts.address), "GetNetworkInterfaces", _sha("GetNetworkInterfaces"))
+            mac, rejected = pick_mac(interfaces, facts.address)
+            facts.set("mac", mac, "GetNetworkInterfaces", _sha("GetNetworkInterfaces"))
+            if rejected:
+                facts.notes.append(f"GetNetworkInterfaces: HwAddress {', '.join(map(repr, rejected))} is not a MAC")
         if not isinstance(hostname, BaseException):
             name = getattr(hostname, "Name", None)
             facts.set("hostname", str(name).strip() if name else None, "GetHostname", _sha("GetHostname"))

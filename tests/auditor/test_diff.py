@@ -215,3 +215,17 @@ def test_diff_cases_through_the_store_and_the_cli(store, db_url, tmp_path, case)
     assert json.loads(run.stdout) == json.loads(json.dumps(in_memory, ensure_ascii=False))
     text = cli("diff", "--site", first.site, db=db_url, home=tmp_path / "home")
     assert text.returncode == 0 and all(kind in text.stdout and address in text.stdout for kind, address in expected)
+
+
+def test_clones_sharing_a_serial_are_paired_by_their_macs():
+    """Two clones say the same serial (home-assistant/frontend#17345); one is taken away. The serial
+    must not pair the one left with the one that went: the diff says the other one is missing."""
+    first = demo_scan()
+    a = replace(first.devices[0], address="127.10.0.201", serial="IPC20230001", mac="00:1c:63:00:02:01",
+                endpoint_reference="urn:uuid:clone-a")
+    b = replace(first.devices[0], address="127.10.0.202", serial="IPC20230001", mac="00:1c:63:00:02:02",
+                endpoint_reference="urn:uuid:clone-b")
+    before = replace(first, devices=(*first.devices, a, b))
+    diff = diff_scans(before, _later(first, (*first.devices, b)))
+    missing = _only(diff, "missing")
+    assert missing.address == "127.10.0.201" and len(diff.changes) == 1

@@ -46,6 +46,10 @@ EXPECTED = {
     "127.30.0.28": ("ok", ""),  # time_check_fault + clock 1 h ahead: tokens dated by the device's clock
     "127.30.0.29": ("ok", ""),  # one_request_per_connection: a request dropped on reuse is sent again, once
     "127.30.0.30": ("ok", ""),  # echo_message_id: an answer carrying our Probe's id is still an answer
+    "127.30.0.32": ("ok", "is not a MAC"),  # bogus_hw_address: refused and noted
+    "127.30.0.33": ("ok", ""),  # fake_serial: the serial is read as said (the inventory does not key on it)
+    "127.30.0.34": ("ok", ""),  # fake_serial: its clone
+    "127.30.0.35": ("ok", "clock read from its HTTP Date header"),  # date_without_day, 40 min behind
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -270,3 +274,37 @@ def test_a_nas_answering_every_probe_is_listed_not_interrogated(hostile_scan):
     assert [o.address for o in result.other_responders] == [NOT_ONVIF]  # no camera taken for a NAS
     protocols = {r["proto"] for r in lab.requests() if r["device"] == NOT_ONVIF}
     assert protocols == {"wsd-multicast"}, protocols
+
+
+def test_a_hw_address_that_is_no_mac_is_not_taken_for_one(hostile):
+    """Site: hostile-site.yaml. 127.30.0.32 gives HwAddress 5792c4:5792c5:…, six numbers: no MAC, so no
+    MAC and no OUI vendor from it (a maker read off '57:92:c4' would be evidence of nothing)."""
+    _, found = hostile
+    device = found["127.30.0.32"]
+    assert device.mac is None and device.fingerprints.oui_vendor is None
+    assert "'5792c4:5792c5:5792c6:5792c7:5792c8:5792c9' is not a MAC" in device.status_reason
+    assert device.serial == "210235C3BR3194300032"  # the rest of the device is read
+
+
+def test_clones_sharing_a_serial_stay_two_devices_in_the_inventory(hostile_scan):
+    """Site: hostile-site.yaml. 127.30.0.33 and .34 both say SerialNumber IPC20230001: the scan reports
+    what they say; the inventory keys them on their MACs, so they stay two devices."""
+    from inventory.identity import scan_devices
+    from scanner.vendors import load_vendor_catalog
+
+    _, result = hostile_scan
+    keys = {d.address: key for _, _, d, key in scan_devices(result, load_vendor_catalog())}
+    clones = [d for d in result.devices if d.address in ("127.30.0.33", "127.30.0.34")]
+    assert [d.serial for d in clones] == ["IPC20230001", "IPC20230001"]
+    assert keys["127.30.0.33"] == "mac:00:1c:63:30:00:33" and keys["127.30.0.34"] == "mac:00:1c:63:30:00:34"
+    assert keys["127.30.0.1"].startswith("serial:")  # a serial nobody else claims still identifies
+
+
+def test_a_clock_without_a_day_is_read_from_the_http_date(hostile):
+    """Site: hostile-site.yaml. 127.30.0.35 (Tapo C200) sends no Day in GetSystemDateAndTime, on a clock
+    40 minutes behind that refuses tokens outside its window: the skew comes from the Date header of
+    the same answer, the tokens are dated by it, and the device is read."""
+    _, found = hostile
+    device = found["127.30.0.35"]
+    assert device.model == "Tapo C200" and -2403 <= device.clock_skew_s <= -2397
+    assert ("clock_skew_s", "HTTP Date header") in {(e.field, e.operation) for e in device.evidence}

@@ -236,6 +236,29 @@ def test_wsd_host_not_onvif(quirk_lab):
     assert call(dev(quirk_lab, "slow"), "GetSystemDateAndTime", auth=False).status == 200
 
 
+def test_bogus_hw_address(quirk_lab):
+    d = dev(quirk_lab, "bogus_hw_address")
+    body = call(d, "GetNetworkInterfaces").body
+    assert ET.fromstring(body).findtext(f".//{TT}HwAddress") == "5792c4:5792c5:5792c6:5792c7:5792c8:5792c9"
+    assert ET.fromstring(call(dev(quirk_lab, "slow"), "GetNetworkInterfaces").body).findtext(
+        f".//{TT}HwAddress") == dev(quirk_lab, "slow")["mac"]
+
+
+def test_fake_serial(quirk_lab):
+    d = dev(quirk_lab, "fake_serial")
+    assert ET.fromstring(call(d, "GetDeviceInformation").body).findtext(f".//{TDS}SerialNumber") == "0123456789"
+    assert d["serial"] != "0123456789"  # the fixture's own serial is not what it says
+
+
+def test_date_without_day(quirk_lab):
+    d = dev(quirk_lab, "date_without_day")
+    root = ET.fromstring(call(d, "GetSystemDateAndTime", auth=False).body)
+    for tag in ("UTCDateTime", "LocalDateTime"):
+        date = root.find(f".//{TT}{tag}/{TT}Date")
+        assert date.find(f"{TT}Month") is not None and date.find(f"{TT}Day") is None, tag
+    _utc(call(dev(quirk_lab, "slow"), "GetSystemDateAndTime", auth=False))  # an ordinary one has its Day
+
+
 def test_duplicate_probe_matches(quirk_lab):
     d = dev(quirk_lab, "duplicate_probe_matches")
     _, replies = probe(d["address"], wait=0.8)
