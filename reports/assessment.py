@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta, timezone
 
+from inventory.identity import clean_mac, clean_serial, shared_identifiers
 from inventory.model import Match, MatchedDevice, MatchedScan
+from scanner.model import Device, OtherResponder
 from scanner.vendors import VendorCatalog, load_vendor_catalog
 
 from .declared import compare_declared
@@ -202,6 +204,40 @@ def _device_findings(
     return out
 
 
+def _shared_identifiers(devices: Sequence[Device]) -> list[Finding]:
+    """A serial or MAC that several units claim: cloned firmware, worth a look on a site audited for
+    where its parts come from. The rule is the inventory's (inventory/identity.py)."""
+    shared = shared_identifiers(devices)
+    holders: dict[tuple[str, str], list[Device]] = {}
+    for d in devices:
+        serial = clean_serial(d.serial)
+        if serial and serial.casefold() in shared.serials:
+            holders.setdefault(("serial", serial.casefold()), []).append(d)
+        mac = clean_mac(d.mac)
+        if mac and mac in shared.macs:
+            holders.setdefault(("mac", mac), []).append(d)
+    out = []
+    for (what, _), group in holders.items():
+        for d in group:
+            others = [o.address for o in group if o is not d]
+            out.append(Finding("identifier_shared", "warning", d.address, {
+                "variant": what, "address": d.address, "manufacturer": d.manufacturer or "?",
+                "model": d.model or "?", "value": (d.serial if what == "serial" else d.mac) or "",
+                "count": str(len(others))},
+                (Evidence("shared_with", {"addresses": ", ".join(others)}),)))
+    return out
+
+
+_LISTED_HOSTS = 20  # a site-level finding names this many; the scan file has them all
+
+
+def _other_hosts(hosts: Sequence[OtherResponder]) -> Finding:
+    addresses = ", ".join(h.address for h in hosts[:_LISTED_HOSTS]) + (" …" if len(hosts) > _LISTED_HOSTS else "")
+    return Finding("other_wsd_hosts", "info", None, {"count": str(len(hosts)), "addresses": addresses},
+                   tuple(Evidence("wsd_host", {"address": h.address, "types": " ".join(h.types) or "-"})
+                         for h in hosts[:_LISTED_HOSTS]))
+
+
 def _address_key(address: str) -> tuple[int, object]:
     try:
         return (0, ipaddress.ip_address(address))
@@ -285,6 +321,9 @@ def assess(
             ),
         ))
     findings.extend(compare_declared(matched.declared, rows, catalog or load_vendor_catalog()))
+    findings.extend(_shared_identifiers(scan.devices))
+    if scan.other_responders:
+        findings.append(_other_hosts(scan.other_responders))
 
     notes = ["method_coverage_" + policy.coverage.mode, "method_verdict_rule", "method_certificates_at_scan_date"]
     notes.append("method_maker_level_counted" if policy.count_maker_level else "method_maker_level_not_counted")

@@ -39,6 +39,8 @@ FINDING_KINDS = (
     "declared_not_found",
     "found_not_declared",
     "quantity_mismatch",
+    "identifier_shared",
+    "other_wsd_hosts",
 )
 
 __all__ = [

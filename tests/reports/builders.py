@@ -11,7 +11,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from inventory.model import DeclaredItem, Match, MatchedDevice, MatchedScan, RegistryEntry, RegistrySource
-from scanner.model import Device, Fingerprints, HostInventory, ScanResult, ScanScope, SuspectedRelabel
+from scanner.model import (
+    Device,
+    Fingerprints,
+    HostInventory,
+    OtherResponder,
+    ScanResult,
+    ScanScope,
+    SuspectedRelabel,
+)
 
 SCAN_AT = datetime(2024, 6, 14, 1, 30, tzinfo=UTC)  # 10:30 KST, inside the 2024 pilot
 SCAN_ID = "5f0c3a52-9a8e-4c1e-9d57-0a4e2f1b7c11"
@@ -115,6 +123,7 @@ def matched_scan(
     started_at: datetime = SCAN_AT,
     complete: bool = True,
     interrupted_reason: str | None = None,
+    other_responders: tuple[OtherResponder, ...] = (),
 ) -> MatchedScan:
     scan = ScanResult(
         scan_id=SCAN_ID,
@@ -127,6 +136,7 @@ def matched_scan(
         devices=tuple(m.device for m in devices),
         complete=complete,
         interrupted_reason=interrupted_reason,
+        other_responders=other_responders,
     )
     return MatchedScan(
         scan=scan,

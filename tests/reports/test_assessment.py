@@ -12,6 +12,7 @@ from reports.assessment import assess
 from reports.messages import messages
 from reports.model import FINDING_KINDS
 from reports.policy import policy_from_dict
+from scanner.model import OtherResponder
 from tests.reports.builders import (
     CANDIDATE,
     CPRO_EXPIRED,
@@ -230,6 +231,9 @@ def scenario(kind: str):
         "declared_not_found": ({"declared": (DeclaredItem("recorder_analytics", "Hanwha Techwin", "XRN-1610", 1),)}, [md(cam, match(HANWHA))]),
         "found_not_declared": ({"declared": (DeclaredItem("camera", "Hanwha Vision", "XNO-6080R", 1),)}, [CAM1, FOREIGN_CAM]),
         "quantity_mismatch": ({"declared": (DeclaredItem("camera", "한화비전", "XNO-6080R", 3),)}, [CAM1]),
+        "identifier_shared": ({}, [md(device("10.0.0.1", serial="IPC20230001")), md(device("10.0.0.2", serial="IPC20230001"))]),
+        "other_wsd_hosts": ({"other_responders": (OtherResponder("10.0.0.250", types=("wsdp:Device", "pub:Computer")),)},
+                            [CAM1]),
     }[kind]
 
 
@@ -302,3 +306,24 @@ def test_declared_line_at_an_unreadable_address_says_so(policy):
     missing = next(f for f in r.findings if f.kind == "declared_not_found")
     lines = [messages("en").evidence(e) for e in missing.evidence]
     assert "the device at the declared address 10.0.0.9 could not be read" in lines
+
+
+def test_a_serial_two_units_report_is_named_on_both_and_decides_nothing(policy):
+    clones = [md(device("10.0.0.1", serial="IPC20230001"), match(HANWHA)),
+              md(device("10.0.0.2", serial="IPC20230001"), match(HANWHA))]
+    r = run(clones, policy)
+    shared = [f for f in r.findings if f.kind == "identifier_shared"]
+    assert [(f.device, f.params["variant"], f.params["value"]) for f in shared] == [
+        ("10.0.0.1", "serial", "IPC20230001"), ("10.0.0.2", "serial", "IPC20230001")]
+    assert shared[0].evidence[0].params["addresses"] == "10.0.0.2"
+    assert r.verdict == run([clones[0]], policy).verdict  # a warning, not a change to what counts
+    assert "identifier_shared" not in kinds(run([CAM1, CAM2], policy))  # distinct serials: nothing
+
+
+def test_other_ws_discovery_hosts_are_one_site_level_line(policy):
+    hosts = tuple(OtherResponder(f"10.0.1.{i}", types=("wsdp:Device", "pub:Computer")) for i in range(1, 26))
+    r = run([CAM1], policy, other_responders=hosts)
+    [f] = [f for f in r.findings if f.kind == "other_wsd_hosts"]
+    assert f.device is None and f.severity == "info" and f.params["count"] == "25"
+    assert f.params["addresses"].endswith(" …") and len(f.evidence) == 20
+    assert "other_wsd_hosts" not in kinds(run([CAM1], policy))
