@@ -81,6 +81,13 @@ _OP: contextvars.ContextVar[str] = contextvars.ContextVar("cctv_operation", defa
 _ASK_AGAIN_WITH_DIGEST = object()  # _exchange's answer when the device challenged for HTTP digest
 # Some firmwares put a BOM and a newline before <?xml; everything else about them is fine.
 _LEADING_JUNK = b"\xef\xbb\xbf \t\r\n"
+# Cheap cameras, some Hikvision NVRs and rpos answer ONVIF's SOAP 1.2 in SOAP 1.1 envelopes
+# (mvantellingen/python-zeep#126, evercam/evercam-server#211, BreeeZe/rpos#6); zeep's 1.2 binding
+# then finds no Envelope and the whole device is lost. The envelope's namespace is swapped back.
+_SOAP11_ENVELOPE = b"http://schemas.xmlsoap.org/soap/envelope/"
+_SOAP12_ENVELOPE = b"http://www.w3.org/2003/05/soap-envelope"
+_SOAP11_ROOT = "{" + _SOAP11_ENVELOPE.decode() + "}Envelope"
+SOAP11_NOTE = "answers in SOAP 1.1 envelopes (read as SOAP 1.2)"
 
 
 class _DeviceWsse:
@@ -126,10 +133,11 @@ def _raise_if_fault(operation: str, answer) -> None:
     if answer is None or local_name(answer.tag) != "Fault":
         return
     text = _squeeze(answer)
-    reason = next((_squeeze(e) for e in answer.iter() if local_name(e.tag) == "Reason"), "") or text
+    # SOAP 1.2 says Code/Value and Reason; SOAP 1.1 (soap11 answers, above) faultcode and faultstring.
+    reason = next((_squeeze(e) for e in answer.iter() if local_name(e.tag) in ("Reason", "faultstring")), "") or text
     if _refuses_credentials(text):
         raise SoapProblem("auth_failed", f"{operation}: device refused the credentials ({reason[:200]})")
-    values = [(e.text or "").strip() for e in answer.iter() if local_name(e.tag) == "Value"]
+    values = [(e.text or "").strip() for e in answer.iter() if local_name(e.tag) in ("Value", "faultcode")]
     raise Fault(f"{operation}: {reason[:200]}", code=values[0] if values else None, subcodes=values[1:] or None)
 
 
@@ -248,6 +256,11 @@ class _CheckedTransport(AIOHTTPTransport):
                 except (UnsafeXml, MalformedXml):
                     raise SoapProblem("protocol_error", f"{operation}: malformed XML ({exc})") from None
                 ctx.repairs.append(f"{operation}: {what}")
+            if root.tag == _SOAP11_ROOT:
+                body = body.replace(_SOAP11_ENVELOPE, _SOAP12_ENVELOPE)
+                root = parse_untrusted(body)
+                if SOAP11_NOTE not in ctx.repairs:
+                    ctx.repairs.append(SOAP11_NOTE)
         ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
         result = self._aiohttp_to_requests_response(response, body)
         # The answer element of the checked tree, found once: faults and counts are read from it.

@@ -192,6 +192,8 @@ class OnvifHttp:
             payload = b"\xef\xbb\xbf\n" + payload
         if quirks.has(device, "fault_undeclared_prefix") and b"<env:Fault>" in payload:
             payload = payload.replace(f' xmlns:ter="{soap.NS["ter"]}"'.encode(), b"")
+        if quirks.has(device, "soap11_envelope"):
+            payload = soap.as_soap11(payload)
         ctype = "text/xml; charset=utf-8" if quirks.has(device, "soap11_content_type") else SOAP12
         return web.Response(body=payload, status=status, headers={**headers, "Content-Type": ctype})
 

@@ -144,6 +144,10 @@ QUIRKS: dict[str, Quirk] = {
               "literal 'SerialNumber' (home-assistant/core#38864): same-model cameras merged into one"),
         Quirk("date_without_day", "GetSystemDateAndTime's Date elements have Year and Month but no Day", {},
               "TP-Link Tapo C200 (edgexfoundry/device-onvif-camera#158, IOTechSystems/onvif#18)"),
+        Quirk("soap11_envelope", "answers SOAP 1.2 requests in SOAP 1.1 envelopes "
+              "(http://schemas.xmlsoap.org/soap/envelope/), Faults in 1.1's shape (faultcode, faultstring)",
+              {}, "a cheap ONVIF camera (mvantellingen/python-zeep#126); a Hikvision NVR "
+              "(evercam/evercam-server#211); rpos answering ODM (BreeeZe/rpos#6)"),
         Quirk("single_service_path", "every service answers at one path (`path`), chosen by the request's "
               "namespace; GetServices/GetCapabilities name it; /onvif/media_service etc. answer 404 "
               "(/onvif/device_service, the discovery XAddr, still works)", {"path": "/onvif/services"},

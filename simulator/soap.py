@@ -7,6 +7,8 @@ The operations themselves live in services.py; this module only knows envelopes.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,6 +105,22 @@ def not_authorized() -> bytes:
 
 def action_not_supported(op: str) -> bytes:
     return fault("Receiver", "ActionNotSupported", f"Optional action {op} not implemented")
+
+
+SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+_FAULT12 = re.compile(
+    rb"<env:Fault><env:Code><env:Value>env:(\w+)</env:Value>(?:<env:Subcode><env:Value>([^<]*)</env:Value>"
+    rb"</env:Subcode>)?</env:Code><env:Reason><env:Text[^>]*>([^<]*)</env:Text></env:Reason></env:Fault>")
+_FAULTCODE11 = {b"Sender": b"env:Client", b"Receiver": b"env:Server"}
+
+
+def as_soap11(payload: bytes) -> bytes:
+    """The same answer in a SOAP 1.1 envelope; a Fault in 1.1's shape (faultcode, faultstring)."""
+    def fault11(match: re.Match) -> bytes:
+        code = match.group(2) or _FAULTCODE11.get(match.group(1), b"env:" + match.group(1))
+        return b"<env:Fault><faultcode>" + code + b"</faultcode><faultstring>" + match.group(3) + \
+            b"</faultstring></env:Fault>"
+    return _FAULT12.sub(fault11, payload).replace(ENV.encode(), SOAP11_ENV.encode(), 1)
 
 
 def esc(value: object) -> str:

@@ -50,6 +50,7 @@ EXPECTED = {
     "127.30.0.33": ("ok", ""),  # fake_serial: the serial is read as said (the inventory does not key on it)
     "127.30.0.34": ("ok", ""),  # fake_serial: its clone
     "127.30.0.35": ("ok", "clock read from its HTTP Date header"),  # date_without_day, 40 min behind
+    "127.30.0.36": ("ok", "SOAP 1.1 envelopes"),  # soap11_envelope + no_get_services: 1.1 fault read as a fault
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -308,3 +309,14 @@ def test_a_clock_without_a_day_is_read_from_the_http_date(hostile):
     device = found["127.30.0.35"]
     assert device.model == "Tapo C200" and -2403 <= device.clock_skew_s <= -2397
     assert ("clock_skew_s", "HTTP Date header") in {(e.field, e.operation) for e in device.evidence}
+
+
+def test_an_nvr_answering_in_soap_1_1_is_read_whole(hostile):
+    """Site: hostile-site.yaml. 127.30.0.36 (a Hikvision NVR) answers SOAP 1.2 in SOAP 1.1 envelopes and
+    refuses GetServices with a 1.1-shaped fault: zeep alone loses the device; read, it is an 8-channel
+    recorder whose services came from GetCapabilities."""
+    _, found = hostile
+    device = found["127.30.0.36"]
+    assert (device.manufacturer, device.model, device.role, device.recordings) == (
+        "HIKVISION", "DS-7608NI-K2", "nvr", 8)
+    assert "GetServices not offered" in device.status_reason

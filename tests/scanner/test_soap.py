@@ -82,3 +82,25 @@ async def test_repeated_calls_carry_fresh_nonces(device):
     nonces = {etree.fromstring(b).findtext(".//wsse:Nonce", namespaces=WSSE) for b in bodies}
     assert len(nonces) == 3
     assert all(b.count(b"<wsse:Security") == 1 for b in bodies)
+
+
+@pytest.mark.parametrize(("fault", "expected"), [
+    (b"<faultcode>ter:NotAuthorized</faultcode><faultstring>Sender not authorized</faultstring>", "auth_failed"),
+    (b"<faultcode>ter:ActionNotSupported</faultcode><faultstring>Optional action not implemented</faultstring>",
+     "ter:ActionNotSupported"),
+])
+def test_a_soap_1_1_fault_reads_like_a_1_2_one(fault, expected):
+    """SOAP 1.1 faults (soap11_envelope devices) have faultcode/faultstring, not Code/Value and Reason."""
+    from zeep.exceptions import Fault
+
+    from scanner.safexml import parse_untrusted
+    from scanner.soap import SoapProblem, _answer_element, _raise_if_fault
+
+    root = parse_untrusted(b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><e:Fault>'
+                           + fault + b"</e:Fault></e:Body></e:Envelope>")
+    with pytest.raises((SoapProblem, Fault)) as raised:
+        _raise_if_fault("GetServices", _answer_element(root))
+    if expected == "auth_failed":
+        assert raised.value.kind == "auth_failed" and "Sender not authorized" in raised.value.reason
+    else:
+        assert raised.value.code == expected and "not implemented" in raised.value.message

@@ -259,6 +259,18 @@ def test_date_without_day(quirk_lab):
     _utc(call(dev(quirk_lab, "slow"), "GetSystemDateAndTime", auth=False))  # an ordinary one has its Day
 
 
+def test_soap11_envelope(quirk_lab):
+    d = dev(quirk_lab, "soap11_envelope")
+    reply = call(d, "GetDeviceInformation")
+    root = ET.fromstring(reply.body)
+    assert reply.status == 200 and root.tag == "{http://schemas.xmlsoap.org/soap/envelope/}Envelope"
+    assert root.find(f".//{TDS}Manufacturer") is not None
+    refused = ET.fromstring(call(d, "GetDeviceInformation", password="wrong").body)
+    fault = refused.find(".//{http://schemas.xmlsoap.org/soap/envelope/}Fault")
+    assert fault.findtext("faultcode") == "ter:NotAuthorized" and fault.findtext("faultstring")
+    assert ET.fromstring(call(dev(quirk_lab, "slow"), "GetDeviceInformation").body).tag == f"{ENV}Envelope"
+
+
 def test_duplicate_probe_matches(quirk_lab):
     d = dev(quirk_lab, "duplicate_probe_matches")
     _, replies = probe(d["address"], wait=0.8)
