@@ -8,7 +8,6 @@ The operations themselves live in services.py; this module only knows envelopes.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from typing import Any
 
