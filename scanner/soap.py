@@ -28,7 +28,7 @@ import aiohttp
 from onvif.client import _WSDL_PATH, UsernameDigestTokenDtDiff, ZeepAsyncClient, _cached_document
 from onvif.definition import SERVICES
 from onvif.zeep_aiohttp import AIOHTTPTransport
-from zeep.exceptions import Fault, TransportError
+from zeep.exceptions import Fault
 from zeep.wsdl.utils import etree_to_string
 
 from .credentials import Credential
@@ -263,7 +263,9 @@ class _CheckedTransport(AIOHTTPTransport):
                     ctx.repairs.append(SOAP11_NOTE)
         ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
         result = self._aiohttp_to_requests_response(response, body)
-        # The answer element of the checked tree, found once: faults and counts are read from it.
+        # The checked tree and its answer element, found once: faults and counts are read from it,
+        # and zeep maps this same tree to objects (OnvifClients.call) instead of parsing the body again.
+        result.root = root
         result.answer = answer = _answer_element(root)
         result.auth_refused = (answer is not None and local_name(answer.tag) == "Fault"
                                and _refuses_credentials(_squeeze(answer)))
@@ -333,16 +335,16 @@ class OnvifClients:
     async def call(self, service: str, address: str, operation: str, **kwargs: Any) -> Any:
         """Call `operation` on `address`; raises SoapProblem, Fault, aiohttp/asyncio errors."""
         _OP.set(operation)
-        client, binding, envelope, headers = self._request(service, operation, kwargs)
-        try:
-            response = await self.transport.post_xml(address, envelope, headers)
-            _raise_if_fault(operation, getattr(response, "answer", None))
-            return binding.process_reply(client, binding.get(operation), response)
-        except TransportError as exc:
-            if exc.status_code == 401:
-                raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (credentials refused)") from None
-            raise SoapProblem("protocol_error", f"{operation}: HTTP {exc.status_code} without a SOAP answer"
-                              ) from None
+        _, binding, envelope, headers = self._request(service, operation, kwargs)
+        response = await self.transport.post_xml(address, envelope, headers)
+        answer = getattr(response, "answer", None)
+        _raise_if_fault(operation, answer)
+        if answer is None:
+            raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status_code} without a SOAP answer")
+        if response.status_code != 200:  # what zeep's binding makes of it: a fault it cannot name
+            raise Fault(f"{operation}: HTTP {response.status_code} with an answer that is no SOAP Fault")
+        # zeep's binding.process_reply would parse the body again; its operation maps the checked tree.
+        return binding.get(operation).process_reply(response.root)
 
 
 def _wsdl_file(service: str) -> str:
