@@ -149,8 +149,9 @@ def fix_xaddr(url: str, responder: str) -> str | None:
 # scopes; a firmware that botches both still serves its device service under /onvif/.
 _ONVIF_NAMESPACE = "http://www.onvif.org/"
 _ONVIF_SCOPE = "onvif://www.onvif.org/"
-# Local names ONVIF gives its types. Only trusted without a namespace when the prefix is undeclared
-# (a plain "Device" is also the Devices Profile's wsdp:Device, which every Windows PC announces).
+# Type names only ONVIF uses: trusted whatever namespace (or undeclared prefix) they come in. A plain
+# "Device" needs ONVIF's namespace: it is also the Devices Profile's wsdp:Device, which every Windows
+# PC announces.
 _ONVIF_TYPE_NAMES = frozenset({"NetworkVideoTransmitter", "NetworkVideoDisplay", "NetworkVideoStorage",
                                "NetworkVideoAnalytics"})
 
@@ -158,13 +159,11 @@ _ONVIF_TYPE_NAMES = frozenset({"NetworkVideoTransmitter", "NetworkVideoDisplay",
 def onvif_signal(types: list[tuple[str | None, str]], scopes: list[str], xaddrs: list[str]) -> str | None:
     """Why a ProbeMatch looks like an ONVIF device (the first reason found), or None if nothing does.
 
-    `types` are (namespace or None when the prefix is undeclared, local name) pairs.
+    `types` are (namespace, or None when the prefix is undeclared; local name) pairs.
     """
     for namespace, name in types:
-        if namespace is not None and namespace.startswith(_ONVIF_NAMESPACE):
+        if name in _ONVIF_TYPE_NAMES or (namespace or "").startswith(_ONVIF_NAMESPACE):
             return f"ONVIF type {name}"
-        if namespace is None and name in _ONVIF_TYPE_NAMES:
-            return f"ONVIF type {name} (prefix undeclared)"
     for scope in scopes:
         if scope.lower().startswith(_ONVIF_SCOPE):
             return "onvif:// scope"

@@ -116,7 +116,9 @@ def test_onvif_devices_are_known_by_type_scope_or_path():
     assert onvif_signal([(onvif_ns, "Device")], [], []) == "ONVIF type Device"
     assert onvif_signal([(devprof, "Device")], [], []) is None  # every Windows PC is a wsdp:Device
     assert onvif_signal([(None, "Device")], [], []) is None  # undeclared prefix: "Device" alone says nothing
-    assert onvif_signal([(None, "NetworkVideoTransmitter")], [], []) is not None
+    assert onvif_signal([(None, "NetworkVideoTransmitter")], [], []) == "ONVIF type NetworkVideoTransmitter"
+    # an unprefixed type under a default namespace that is not ONVIF's: the name alone still says it
+    assert onvif_signal([("http://schemas.xmlsoap.org/ws/2005/04/discovery", "NetworkVideoTransmitter")], [], [])
     assert onvif_signal([], ["onvif://www.onvif.org/name/cam"], []) == "onvif:// scope"
     assert onvif_signal([], ["ONVIF://www.onvif.org/type/video_encoder"], []) == "onvif:// scope"
     assert onvif_signal([], [], ["http://10.0.0.7/onvif/device_service"]) == "XAddr under /onvif/"
