@@ -236,7 +236,8 @@ def parse_probe_matches(data: bytes, responder: str, expected_ids: set[str] | fr
 class DiscoveryTable:
     """Replies merged per device: same endpoint reference, or same responder when none is given.
 
-    ONVIF devices and other WS-Discovery hosts (`onvif_signal` None) are kept apart.
+    ONVIF devices and other WS-Discovery hosts (`onvif_signal` None) are kept apart; the others
+    one per address.
     """
 
     def __init__(self) -> None:
@@ -245,8 +246,10 @@ class DiscoveryTable:
 
     def add(self, item: Discovered) -> bool:
         """Merge `item`; True when it is a device (or other host) not seen before."""
-        table = self._by_key if item.onvif_signal is not None else self._others
-        key = item.endpoint_reference or f"addr:{item.address}"
+        if item.onvif_signal is not None:
+            table, key = self._by_key, item.endpoint_reference or f"addr:{item.address}"
+        else:  # one entry per address: a host answering under ever new endpoint references cannot grow it
+            table, key = self._others, item.address
         existing = table.get(key)
         if existing is None:
             table[key] = item

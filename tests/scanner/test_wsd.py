@@ -106,6 +106,9 @@ def test_a_windows_wsd_host_is_no_onvif_device():
     assert found.advertised_xaddrs == ["http://DESKTOP-VMS01:5357/da4a86d1-4362-e82c-a162-d06d1cb8c478/"]
     table = DiscoveryTable()
     assert table.add(found) and len(table) == 0 and table.others() == [found]
+    again = parse_probe_matches(load("probematch_windows_wsd_host.xml").replace(b"da4a86d1-4362", b"00000000-0000"),
+                                "10.0.0.5")[0]
+    assert not table.add(again) and len(table.others()) == 1  # a new endpoint reference, the same host
 
 
 def test_onvif_devices_are_known_by_type_scope_or_path():
