@@ -3,7 +3,7 @@
 The one rule for what counts as a MAC, used by the scanner (GetNetworkInterfaces, the neighbour
 table) and the inventory (identity keys). Cheap OEM cameras put other things in HwAddress: six
 run-together numbers the same on every unit, `5792c4:5792c5:5792c6:5792c7:5792c8:5792c9`
-(home-assistant/core#59218, #63399); taken for a MAC, its first octets named a maker for the OUI.
+(home-assistant/core#59218, #63399); taken for a MAC, it went into the scan file and the report as one.
 """
 
 from __future__ import annotations

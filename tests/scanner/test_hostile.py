@@ -279,7 +279,7 @@ def test_a_nas_answering_every_probe_is_listed_not_interrogated(hostile_scan):
 
 def test_a_hw_address_that_is_no_mac_is_not_taken_for_one(hostile):
     """Site: hostile-site.yaml. 127.30.0.32 gives HwAddress 5792c4:5792c5:…, six numbers: no MAC, so no
-    MAC and no OUI vendor from it (a maker read off '57:92:c4' would be evidence of nothing)."""
+    MAC in the scan file (it used to be reported as the device's MAC) and no OUI vendor from it."""
     _, found = hostile
     device = found["127.30.0.32"]
     assert device.mac is None and device.fingerprints.oui_vendor is None
