@@ -240,6 +240,11 @@ class _CheckedTransport(AIOHTTPTransport):
             raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status} with a web page, not SOAP")
         raw = body
         body = body.lstrip(_LEADING_JUNK)
+        if response.status >= 400 and not body.startswith(b"<"):
+            # A web server that is no ONVIF device (a PC named as a --target): "404 Not Found" is not
+            # malformed XML, it is no SOAP at all.
+            raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status} without a SOAP answer "
+                                                "(no ONVIF service at this URL)")
         root = None
         if body:
             try:

@@ -189,3 +189,26 @@ def test_db_that_cannot_be_opened_keeps_the_scan_in_a_file(demo_lab, tmp_path):
               "--json-out", str(out), "--timeout", "4")
     assert run.returncode == 4, run.stderr
     assert "kept in" in run.stderr and json.loads(out.read_text())["devices"][0]["address"] == "127.10.0.11"
+
+
+def test_hosts_that_are_not_onvif_are_named_in_the_summary_and_kept_in_the_file(tmp_path):
+    """Site: hostile-site.yaml, unicast to the NAS (127.30.0.31, wsd_host_not_onvif) and one camera. The
+    NAS answers the Probe as a Devices-Profile host: listed under other_responders and in the summary.
+    Named as a --target, it still gets the ONVIF HTTP probe, finds no ONVIF there, and is reported so."""
+    from simulator.testing import running_lab
+
+    out = tmp_path / "scan.json"
+    creds = tmp_path / "creds.yaml"
+    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
+    os.chmod(creds, 0o600)
+    with running_lab(HOSTILE_SITE):
+        run = cli("--target", "127.30.0.31", "--target", "127.30.0.1", "--no-multicast", "--credentials",
+                  str(creds), "--json-out", str(out), "--timeout", "4")
+    assert run.returncode == 0, run.stderr
+    assert "other WS-Discovery hosts, not ONVIF, not interrogated: 127.30.0.31 (wsdp:Device pub:Computer)" in run.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [o["address"] for o in data["other_responders"]] == ["127.30.0.31"]
+    found = {d["address"]: d for d in data["devices"]}
+    assert found["127.30.0.1"]["status"] == "ok"
+    assert found["127.30.0.31"]["status"] == "protocol_error" and found["127.30.0.31"]["manufacturer"] is None
+    assert "HTTP 404 without a SOAP answer (no ONVIF service at this URL)" in found["127.30.0.31"]["status_reason"]
