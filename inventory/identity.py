@@ -80,19 +80,34 @@ class SharedIdentifiers:
 NONE_SHARED = SharedIdentifiers()
 
 
-def shared_identifiers(devices: Iterable[Device]) -> SharedIdentifiers:
-    units_by_serial: dict[str, set[str]] = defaultdict(set)
-    units_by_mac: dict[str, set[str]] = defaultdict(set)
+def _identifiers(device: Device) -> list[tuple[str, str]]:
+    """("serial", casefolded serial) and ("mac", mac), for those the device has that identify anything."""
+    out = []
+    serial = clean_serial(device.serial)
+    if serial:
+        out.append(("serial", serial.casefold()))
+    mac = clean_mac(device.mac)
+    if mac:
+        out.append(("mac", mac))
+    return out
+
+
+def shared_holders(devices: Iterable[Device]) -> dict[tuple[str, str], list[Device]]:
+    """The devices holding each serial or MAC ((kind, value) as `_identifiers` gives it) that more
+    than one unit of these devices claims."""
+    holders: dict[tuple[str, str], list[Device]] = defaultdict(list)
+    units: dict[tuple[str, str], set[str]] = defaultdict(set)
     for device in devices:
-        unit = device.endpoint_reference or f"addr:{device.address}"
-        serial = clean_serial(device.serial)
-        if serial:
-            units_by_serial[serial.casefold()].add(unit)
-        mac = clean_mac(device.mac)
-        if mac:
-            units_by_mac[mac].add(unit)
-    return SharedIdentifiers(frozenset(k for k, units in units_by_serial.items() if len(units) > 1),
-                             frozenset(k for k, units in units_by_mac.items() if len(units) > 1))
+        for identifier in _identifiers(device):
+            holders[identifier].append(device)
+            units[identifier].add(device.endpoint_reference or f"addr:{device.address}")
+    return {identifier: group for identifier, group in holders.items() if len(units[identifier]) > 1}
+
+
+def shared_identifiers(devices: Iterable[Device]) -> SharedIdentifiers:
+    shared = shared_holders(devices)
+    return SharedIdentifiers(frozenset(value for kind, value in shared if kind == "serial"),
+                             frozenset(value for kind, value in shared if kind == "mac"))
 
 
 def device_key(device: Device, catalog: VendorCatalog, shared: SharedIdentifiers = NONE_SHARED) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta, timezone
 
-from inventory.identity import clean_mac, clean_serial, shared_identifiers
+from inventory.identity import shared_holders
 from inventory.model import Match, MatchedDevice, MatchedScan
 from scanner.model import Device, OtherResponder
 from scanner.vendors import VendorCatalog, load_vendor_catalog
@@ -207,17 +207,8 @@ def _device_findings(
 def _shared_identifiers(devices: Sequence[Device]) -> list[Finding]:
     """A serial or MAC that several units claim: cloned firmware, worth a look on a site audited for
     where its parts come from. The rule is the inventory's (inventory/identity.py)."""
-    shared = shared_identifiers(devices)
-    holders: dict[tuple[str, str], list[Device]] = {}
-    for d in devices:
-        serial = clean_serial(d.serial)
-        if serial and serial.casefold() in shared.serials:
-            holders.setdefault(("serial", serial.casefold()), []).append(d)
-        mac = clean_mac(d.mac)
-        if mac and mac in shared.macs:
-            holders.setdefault(("mac", mac), []).append(d)
     out = []
-    for (what, _), group in holders.items():
+    for (what, _), group in shared_holders(devices).items():
         for d in group:
             others = [o.address for o in group if o is not d]
             out.append(Finding("identifier_shared", "warning", d.address, {

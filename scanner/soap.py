@@ -87,7 +87,7 @@ _LEADING_JUNK = b"\xef\xbb\xbf \t\r\n"
 _SOAP11_ENVELOPE = b"http://schemas.xmlsoap.org/soap/envelope/"
 _SOAP12_ENVELOPE = b"http://www.w3.org/2003/05/soap-envelope"
 _SOAP11_ROOT = "{" + _SOAP11_ENVELOPE.decode() + "}Envelope"
-SOAP11_NOTE = "answers in SOAP 1.1 envelopes (read as SOAP 1.2)"
+_SOAP11_NOTE = "answers in SOAP 1.1 envelopes (read as SOAP 1.2)"
 
 
 class _DeviceWsse:
@@ -264,8 +264,8 @@ class _CheckedTransport(AIOHTTPTransport):
             if root.tag == _SOAP11_ROOT:
                 body = body.replace(_SOAP11_ENVELOPE, _SOAP12_ENVELOPE)
                 root = parse_untrusted(body)
-                if SOAP11_NOTE not in ctx.repairs:
-                    ctx.repairs.append(SOAP11_NOTE)
+                if _SOAP11_NOTE not in ctx.repairs:
+                    ctx.repairs.append(_SOAP11_NOTE)
         ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
         result = self._aiohttp_to_requests_response(response, body)
         # The checked tree and its answer element, found once: faults and counts are read from it,

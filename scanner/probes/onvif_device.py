@@ -188,7 +188,6 @@ class Clock(OnvifProbe):
         facts.set("clock_skew_s", skew, "GetSystemDateAndTime", _sha("GetSystemDateAndTime"))
         return Attempt(self.name, "ok")
 
-
     def _from_http_date(self, facts: Facts, device, problem: str, local_time: float) -> Attempt:
         """An unreadable clock (the Tapo C200 sends no Day: edgexfoundry/device-onvif-camera#158): the
         Date header of the same answer comes from the same clock, to the second."""
