@@ -73,6 +73,9 @@ class DeviceContext:
     # Set once the clock step has its answer (or gave up): `lanes` is final from then on, so a
     # side request to the same web server (the login page) can queue on the kept-alive connection.
     clock_done: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set once the device answered a request only when it was asked again in SOAP 1.1: from then
+    # on every request goes in SOAP 1.1 (_CheckedTransport._send).
+    soap11: bool = False
 
 
 _DEVICE: contextvars.ContextVar[DeviceContext] = contextvars.ContextVar("cctv_device")
@@ -88,6 +91,33 @@ _SOAP11_ENVELOPE = b"http://schemas.xmlsoap.org/soap/envelope/"
 _SOAP12_ENVELOPE = b"http://www.w3.org/2003/05/soap-envelope"
 _SOAP11_ROOT = "{" + _SOAP11_ENVELOPE.decode() + "}Envelope"
 _SOAP11_NOTE = "answers in SOAP 1.1 envelopes (read as SOAP 1.2)"
+_SOAP11_ONLY_NOTE = "answers only requests in SOAP 1.1 (asked in SOAP 1.1)"
+_SOAP11_CONTENT_TYPE = "text/xml; charset=utf-8"  # SOAP 1.1's; the action goes in SOAPAction, as zeep already sets it
+
+
+def _as_soap11_request(message: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    """The same request in a SOAP 1.1 envelope, for firmware that reads nothing else.
+
+    The ONVIF WSDLs bind SOAP 1.2 only, so zeep has no 1.1 binding to build it with. The two
+    envelopes differ in their namespace and in how the action travels; zeep's serializer already
+    puts the action in a SOAPAction header, which is where 1.1 wants it.
+    """
+    return message.replace(_SOAP12_ENVELOPE, _SOAP11_ENVELOPE), {**headers, "Content-Type": _SOAP11_CONTENT_TYPE}
+
+
+def _asks_for_soap11(result) -> bool:
+    """An answer that says "not in SOAP 1.2": an empty body, or a VersionMismatch fault.
+
+    Firmware built for SOAP 1.1 answers a 1.2 request with HTTP 200 and no body at all (a Hikvision
+    dome: OpenIPC/viewer#65); a SOAP 1.1 node that follows its spec sends a VersionMismatch fault.
+    Any other fault is an answer, and the device is not asked twice.
+    """
+    if result.root is None:
+        return True
+    answer = result.answer
+    return (answer is not None and local_name(answer.tag) == "Fault"
+            and any((e.text or "").strip().rpartition(":")[2] == "VersionMismatch"
+                    for e in answer.iter() if local_name(e.tag) in ("Value", "faultcode")))
 
 
 class _DeviceWsse:
@@ -174,6 +204,30 @@ class _CheckedTransport(AIOHTTPTransport):
 
     async def _send(self, address: str, message: bytes, headers: dict[str, str], operation: str,
                     ctx: DeviceContext):
+        if ctx.soap11:
+            return await self._send_once(address, *_as_soap11_request(message, headers), operation, ctx)
+        result = await self._send_once(address, message, headers, operation, ctx)
+        if not _asks_for_soap11(result):
+            return result
+        # Asked once more in SOAP 1.1; if that gets no envelope either, the first answer stands.
+        try:
+            retry = await self._send_once(address, *_as_soap11_request(message, headers), operation, ctx)
+        except SoapProblem as problem:
+            if problem.kind == "auth_failed":
+                raise  # an answer: it refused the credentials
+            return result
+        except aiohttp.ClientError:
+            return result
+        if retry.root is None:
+            return result
+        if not ctx.soap11:
+            ctx.soap11 = True
+            # Its answers come in 1.1 envelopes because it was asked in 1.1: no quirk of their own.
+            ctx.repairs[:] = [*(r for r in ctx.repairs if r != _SOAP11_NOTE), _SOAP11_ONLY_NOTE]
+        return retry
+
+    async def _send_once(self, address: str, message: bytes, headers: dict[str, str], operation: str,
+                         ctx: DeviceContext):
         for _ in range(2):
             # HTTP digest is only engaged once the device asked for it: most devices use
             # WS-UsernameToken, and aiohttp's middleware costs something on every request.
@@ -264,7 +318,7 @@ class _CheckedTransport(AIOHTTPTransport):
             if root.tag == _SOAP11_ROOT:
                 body = body.replace(_SOAP11_ENVELOPE, _SOAP12_ENVELOPE)
                 root = parse_untrusted(body)
-                if _SOAP11_NOTE not in ctx.repairs:
+                if _SOAP11_NOTE not in ctx.repairs and not ctx.soap11:
                     ctx.repairs.append(_SOAP11_NOTE)
         ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
         result = self._aiohttp_to_requests_response(response, body)

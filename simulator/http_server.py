@@ -126,6 +126,11 @@ class OnvifHttp:
         except soap.BadRequest as exc:
             self.log(device=device["address"], src=src, proto="onvif", op="(bad request)", auth="none")
             return self._reply(device, soap.fault("Sender", "WellFormed", str(exc)), 400, headers)
+        if quirks.has(device, "soap11_only") and req.envelope_namespace != soap.SOAP11_ENV:
+            # Firmware built for SOAP 1.1 says nothing at all to a 1.2 envelope (OpenIPC/viewer#65).
+            self.log(device=device["address"], src=src, proto="onvif", op=f"{req.op} (SOAP 1.2: empty answer)",
+                     auth="none")
+            return web.Response(status=200, body=b"", headers={**headers, "Content-Type": SOAP12})
         if service == "*":  # single_service_path: one URL for every service, the namespace decides
             service = services.service_of_namespace(req.namespace) or ""  # "": offered by no role
         verdict = "none"
@@ -192,9 +197,10 @@ class OnvifHttp:
             payload = b"\xef\xbb\xbf\n" + payload
         if quirks.has(device, "fault_undeclared_prefix") and b"<env:Fault>" in payload:
             payload = payload.replace(f' xmlns:ter="{soap.NS["ter"]}"'.encode(), b"")
-        if quirks.has(device, "soap11_envelope"):
+        soap11_only = quirks.has(device, "soap11_only")
+        if quirks.has(device, "soap11_envelope") or soap11_only:
             payload = soap.as_soap11(payload)
-        ctype = "text/xml; charset=utf-8" if quirks.has(device, "soap11_content_type") else SOAP12
+        ctype = "text/xml; charset=utf-8" if quirks.has(device, "soap11_content_type") or soap11_only else SOAP12
         return web.Response(body=payload, status=status, headers={**headers, "Content-Type": ctype})
 
     def _shape(self, device: dict[str, Any], op: str, inner: str) -> bytes:

@@ -153,6 +153,15 @@ QUIRKS: dict[str, Quirk] = {
               "(/onvif/device_service, the discovery XAddr, still works)", {"path": "/onvif/services"},
               "Axis (edgexfoundry/device-onvif-camera#195, danielwoz/ubiquiti-protect-onvif-event-listener#7); "
               "TP-Link C200 (agsh/onvif#207)"),
+        # --- fourth field-research pass (docs/simulator.md, "Field research") -------------
+        Quirk("soap11_only", "built for SOAP 1.1: a SOAP 1.2 request gets HTTP 200 with an empty body; a "
+              "SOAP 1.1 one (its envelope namespace) is answered in SOAP 1.1, Content-Type text/xml", {},
+              "a Hikvision dome answering every SOAP 1.2 call with zero bytes (OpenIPC/viewer#65)"),
+        Quirk("untyped_probe_fault", "answers a WS-Discovery Probe that names no Types with a SOAP Fault "
+              "(Sender, ter:InvalidArgVal, its Action echoing Probe, no RelatesTo); answers one naming a "
+              "type it has with a ProbeMatch", {},
+              "TP-Link VIGI C340-W (andreikop/python-ws-discovery#56); a Hikvision faulting Probes "
+              "(edgexfoundry/device-onvif-camera#134)"),
     )
 }
 

@@ -41,6 +41,7 @@ class SoapRequest:
     namespace: str
     body: Any  # that child (an lxml element: find/findtext/iter as in ElementTree)
     header: Any | None
+    envelope_namespace: str = ENV  # SOAP 1.2's, or SOAP11_ENV when the client spoke SOAP 1.1
 
 
 # A client is no more trusted than a device: no entities expanded, nothing fetched, and a request
@@ -74,7 +75,8 @@ def parse_request(data: bytes) -> SoapRequest:
         raise BadRequest("SOAP Body is missing or empty")
     first = _elements(body)[0]
     ns, _, local = first.tag[1:].partition("}") if first.tag.startswith("{") else ("", "", first.tag)
-    return SoapRequest(op=local, namespace=ns, body=first, header=header)
+    return SoapRequest(op=local, namespace=ns, body=first, header=header,
+                       envelope_namespace=root.tag[1:].partition("}")[0])
 
 
 def envelope(body_xml: str, *, prolog: str = '<?xml version="1.0" encoding="UTF-8"?>\n') -> bytes:

@@ -59,7 +59,7 @@ def wants(device: dict[str, Any], types: set[str]) -> bool:
     if quirks.has(device, "wsd_host_not_onvif"):
         return True  # WSD hosts answer whatever a Probe asks for (MiBeeNvr#266)
     if not types:
-        return not quirks.has(device, "typed_probes_only")
+        return not (quirks.has(device, "typed_probes_only") or quirks.has(device, "untyped_probe_fault"))
     return bool(types & ANSWERED_TYPES)
 
 
@@ -105,6 +105,23 @@ def probe_matches(device: dict[str, Any], relates_to: str, message_number: int) 
         f"</wsa:EndpointReference><d:Types>{escape(types)}</d:Types>{scopes}"
         f"<d:XAddrs>{escape(xaddrs)}</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>"
         "</d:ProbeMatch></d:ProbeMatches></env:Body></env:Envelope>"
+    ).encode()
+
+
+def probe_fault() -> bytes:
+    """What a TP-Link VIGI sends for a Probe naming no Types (andreikop/python-ws-discovery#56):
+    a Fault whose Action echoes the Probe's and which relates to nothing."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" xmlns:wsa="{WSA}" '
+        'xmlns:ter="http://www.onvif.org/ver10/error"><SOAP-ENV:Header>'
+        f"<wsa:MessageID>urn:uuid:{uuid.uuid4()}</wsa:MessageID>"
+        f'<wsa:To SOAP-ENV:mustUnderstand="true">urn:schemas-xmlsoap-org:ws:2005:04:discovery</wsa:To>'
+        f'<wsa:Action SOAP-ENV:mustUnderstand="true">{WSD}/Probe</wsa:Action>'
+        "</SOAP-ENV:Header><SOAP-ENV:Body><SOAP-ENV:Fault><SOAP-ENV:Code><SOAP-ENV:Value>SOAP-ENV:Sender"
+        "</SOAP-ENV:Value><SOAP-ENV:Subcode><SOAP-ENV:Value>ter:InvalidArgVal</SOAP-ENV:Value></SOAP-ENV:Subcode>"
+        '</SOAP-ENV:Code><SOAP-ENV:Reason><SOAP-ENV:Text xml:lang="en">error</SOAP-ENV:Text></SOAP-ENV:Reason>'
+        "</SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>"
     ).encode()
 
 
@@ -193,6 +210,9 @@ class Responder:
             return
         message_id, types = parsed
         for device in targets:
+            if not types and quirks.has(device, "untyped_probe_fault"):
+                self.loop.call_later(self.rng.uniform(0, APP_MAX_DELAY), self._send, device, probe_fault(), src)
+                continue
             if not wants(device, types):
                 continue
             copies = 2 if quirks.has(device, "duplicate_probe_matches") else 1

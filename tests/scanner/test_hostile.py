@@ -51,6 +51,8 @@ EXPECTED = {
     "127.30.0.34": ("ok", ""),  # fake_serial: its clone
     "127.30.0.35": ("ok", "clock read from its HTTP Date header"),  # date_without_day, 40 min behind
     "127.30.0.36": ("ok", "SOAP 1.1 envelopes"),  # soap11_envelope + no_get_services: 1.1 fault read as a fault
+    "127.30.0.37": ("ok", "only requests in SOAP 1.1"),  # soap11_only: empty 200 to 1.2, asked again in 1.1
+    "127.30.0.38": ("ok", ""),  # untyped_probe_fault: its Fault ignored, found by the typed round
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -320,3 +322,42 @@ def test_an_nvr_answering_in_soap_1_1_is_read_whole(hostile):
     assert (device.manufacturer, device.model, device.role, device.recordings) == (
         "HIKVISION", "DS-7608NI-K2", "nvr", 8)
     assert "GetServices not offered" in device.status_reason
+
+
+def test_a_camera_built_for_soap_1_1_is_asked_in_soap_1_1(hostile):
+    """Site: hostile-site.yaml. 127.30.0.37 (a Hikvision dome, OpenIPC/viewer#65) answers every SOAP 1.2
+    request with HTTP 200 and zero bytes. Its first answer sends that request again in SOAP 1.1 and every
+    later one goes in 1.1 straight away: the device is read whole, at the cost of one request."""
+    lab, found = hostile
+    device = found["127.30.0.37"]
+    assert (device.manufacturer, device.model, device.serial) == (
+        "HIKVISION", "DS-2CD2143G2-I", lab.device("127.30.0.37")["serial"])
+    assert device.mac == "44:19:b6:30:00:37" and device.profiles == 1
+    assert "SOAP 1.1 envelopes" not in device.status_reason  # asked in 1.1, answered in 1.1: no quirk
+    ops = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.37" and r["proto"] == "onvif"]
+    unanswered = [op for op in ops if op.endswith("(SOAP 1.2: empty answer)")]
+    assert len(unanswered) == 1, ops
+
+
+def test_a_fault_for_the_untyped_probe_costs_nothing(hostile_scan, hostile):
+    """Site: hostile-site.yaml. 127.30.0.38 (TP-Link VIGI C340-W) answers the Probe naming no Types with a
+    SOAP Fault (andreikop/python-ws-discovery#56), the typed one with a ProbeMatch: found with its
+    endpoint reference and scopes from that match, and read."""
+    lab, found = hostile
+    device = found["127.30.0.38"]
+    assert device.model == "VIGI C340-W" and device.serial == "TPL300038"
+    assert device.endpoint_reference == lab.device("127.30.0.38")["endpoint_reference"]
+    assert "127.30.0.38" not in {other.address for other in hostile_scan[1].other_responders}
+
+
+def test_a_target_that_faults_the_untyped_probe_is_found_over_http(hostile_scan):
+    """Site: hostile-site.yaml. Unicast Probes name no Types (a sweep would pay a second round per
+    address), so 127.30.0.38 named as a --target answers only with its Fault: the ONVIF HTTP probe on the
+    usual ports finds it, and it is read as fully as by multicast."""
+    lab, _ = hostile_scan
+    result = scan(ScanRequest(targets=("127.30.0.38",), multicast=False, timeout_s=5, workers=0,
+                              credentials=CredentialBook.single("admin", "Hostile!Site1")))
+    [device] = result.devices
+    assert (device.status, device.model, device.serial) == ("ok", "VIGI C340-W", "TPL300038")
+    assert device.mac == "50:c7:bf:30:00:38" and not result.other_responders
+    assert any(r["device"] == "127.30.0.38" and r["proto"] == "wsd-unicast" for r in lab.requests())  # it was asked

@@ -104,3 +104,64 @@ def test_a_soap_1_1_fault_reads_like_a_1_2_one(fault, expected):
         assert raised.value.kind == "auth_failed" and "Sender not authorized" in raised.value.reason
     else:
         assert raised.value.code == expected and "not implemented" in raised.value.message
+
+
+SOAP11 = b"http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12 = b"http://www.w3.org/2003/05/soap-envelope"
+VERSION_MISMATCH = (b'<?xml version="1.0"?><s:Envelope xmlns:s="' + SOAP11 + b'"><s:Body><s:Fault>'
+                    b"<faultcode>s:VersionMismatch</faultcode><faultstring>Wrong SOAP version</faultstring>"
+                    b"</s:Fault></s:Body></s:Envelope>")
+OTHER_FAULT = (b'<?xml version="1.0"?><s:Envelope xmlns:s="' + SOAP12 + b'"><s:Body><s:Fault><s:Code><s:Value>'
+               b"s:Receiver</s:Value></s:Code><s:Reason><s:Text>busy</s:Text></s:Reason></s:Fault></s:Body>"
+               b"</s:Envelope>")
+
+
+def _soap11_server(refusal: bytes):
+    """A device built for SOAP 1.1: `refusal` for a 1.2 envelope, the answer (in 1.1) for a 1.1 one."""
+    seen: list[tuple[bytes, dict[str, str]]] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        body = await request.read()
+        seen.append((body, dict(request.headers)))
+        if SOAP11 not in body:  # a fault comes with HTTP 500, as SOAP says; the empty answer with 200
+            return web.Response(body=refusal, status=500 if refusal else 200, content_type="text/xml")
+        return web.Response(body=ANSWER.replace(SOAP12, SOAP11), content_type="text/xml")
+
+    app = web.Application()
+    app.router.add_post("/onvif/device_service", answer)
+    return app, seen
+
+
+@pytest.mark.parametrize("refusal", [b"", VERSION_MISMATCH], ids=["empty body", "VersionMismatch"])
+async def test_a_device_built_for_soap_1_1_is_asked_again_in_1_1_then_always(refusal):
+    """OpenIPC/viewer#65: firmware for SOAP 1.1 answers 1.2 with zero bytes; one following the SOAP spec
+    sends VersionMismatch. The call is sent again in 1.1 (text/xml, action in SOAPAction), and so is every
+    later call to that device, straight away."""
+    app, seen = _soap11_server(refusal)
+    async with bare_server(app) as url, aiohttp.ClientSession() as session:
+        clients = OnvifClients(session)
+        await clients.setup()
+        ctx = enter_device(Credential("admin", "Secret!One"))
+        first = await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+        second = await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+    assert first.Model == second.Model == "XNO-6080R"
+    assert [SOAP11 in body for body, _ in seen] == [False, True, True]
+    for body, headers in seen[1:]:
+        assert headers["Content-Type"].startswith("text/xml") and "action=" not in headers["Content-Type"]
+        assert headers["SOAPAction"] == '"http://www.onvif.org/ver10/device/wsdl/GetDeviceInformation"'
+        assert etree.fromstring(body).find(".//wsse:UsernameToken", WSSE) is not None
+    assert ctx.repairs == ["answers only requests in SOAP 1.1 (asked in SOAP 1.1)"]
+
+
+async def test_a_fault_is_an_answer_and_not_asked_again_in_1_1():
+    """A device that says why it refused (any fault but VersionMismatch) is not asked twice."""
+    from zeep.exceptions import Fault
+
+    app, seen = _soap11_server(OTHER_FAULT)
+    async with bare_server(app) as url, aiohttp.ClientSession() as session:
+        clients = OnvifClients(session)
+        await clients.setup()
+        ctx = enter_device(Credential("admin", "Secret!One"))
+        with pytest.raises(Fault):
+            await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+    assert len(seen) == 1 and not ctx.soap11

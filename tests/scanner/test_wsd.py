@@ -111,6 +111,19 @@ def test_a_windows_wsd_host_is_no_onvif_device():
     assert not table.add(again) and len(table.others()) == 1  # a new endpoint reference, the same host
 
 
+def test_a_fault_for_a_probe_is_no_device_and_no_other_host():
+    """TP-Link VIGI answers the untyped Probe with a Fault; a Hikvision may answer with one whose Action is
+    the addressing fault action (edgexfoundry/device-onvif-camera#134). Neither is a match of any kind:
+    the typed round (or, for a --target, the ONVIF HTTP probe) finds the device."""
+    fault = load("probe_fault_tplink_vigi.xml")
+    assert parse_probe_matches(fault, "10.0.0.9") == []
+    addressing_fault = fault.replace(b"http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe",
+                                     b"http://schemas.xmlsoap.org/ws/2004/08/addressing/fault")
+    assert parse_probe_matches(addressing_fault, "10.0.0.9") == []
+    without_action = fault.replace(b"<wsa:Action", b"<wsa:Nothing").replace(b"</wsa:Action>", b"</wsa:Nothing>")
+    assert parse_probe_matches(without_action, "10.0.0.9") == []
+
+
 def test_onvif_devices_are_known_by_type_scope_or_path():
     [standard] = parse_probe_matches(load("probematches_standard.xml"), "127.10.0.11")
     assert standard.onvif_signal == "ONVIF type NetworkVideoTransmitter"

@@ -45,11 +45,17 @@ class Reply:
     body: bytes
 
 
-def post(url: str, data: bytes, *, timeout: float = 10, action: str | None = "x") -> Reply:
+def post(url: str, data: bytes, *, timeout: float = 10, action: str | None = "x", soap11: bool = False) -> Reply:
+    """POST a SOAP 1.2 request (its action in the Content-Type), or with `soap11` a SOAP 1.1 one:
+    `data` turned into a 1.1 envelope, Content-Type text/xml and the action in SOAPAction."""
     ctype = "application/soap+xml; charset=utf-8"
     if action:
         ctype += f'; action="{action}"'
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": ctype}, method="POST")
+    headers = {"Content-Type": ctype}
+    if soap11:
+        data = data.replace(b"http://www.w3.org/2003/05/soap-envelope", b"http://schemas.xmlsoap.org/soap/envelope/")
+        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action or ""}"'}
+    req = urllib.request.Request(url, data=data, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return Reply(resp.status, dict(resp.headers), resp.read())

@@ -271,6 +271,34 @@ def test_soap11_envelope(quirk_lab):
     assert ET.fromstring(call(dev(quirk_lab, "slow"), "GetDeviceInformation").body).tag == f"{ENV}Envelope"
 
 
+def test_soap11_only(quirk_lab):
+    d = dev(quirk_lab, "soap11_only")
+    url = f"http://{d['address']}/onvif/device_service"
+    security = username_token(d["username"], d["password"])
+    asked_in_12 = post(url, envelope("GetDeviceInformation", security=security))
+    assert (asked_in_12.status, asked_in_12.body) == (200, b"")  # OpenIPC/viewer#65: zero bytes, no fault
+    asked_in_11 = post(url, envelope("GetDeviceInformation", security=username_token(d["username"], d["password"])),
+                       soap11=True)
+    root = ET.fromstring(asked_in_11.body)
+    assert asked_in_11.status == 200 and asked_in_11.headers["Content-Type"].startswith("text/xml")
+    assert root.tag == "{http://schemas.xmlsoap.org/soap/envelope/}Envelope"
+    assert root.findtext(f".//{TDS}SerialNumber") == d["serial"]  # the token in a 1.1 header was read
+
+
+def test_untyped_probe_fault(quirk_lab):
+    d = dev(quirk_lab, "untyped_probe_fault")
+    _, replies = probe(d["address"], types="", wait=0.8)
+    [(src, payload)] = replies
+    root = ET.fromstring(payload)
+    wsa = "{http://schemas.xmlsoap.org/ws/2004/08/addressing}"
+    assert src == d["address"] and root.find(f"{ENV}Body/{ENV}Fault") is not None
+    assert root.findtext(f".//{wsa}Action").endswith("/discovery/Probe") and root.find(f".//{wsa}RelatesTo") is None
+    assert b"ter:InvalidArgVal" in payload and b"ProbeMatch" not in payload
+    _, replies = probe(d["address"], types="dn:NetworkVideoTransmitter", wait=0.8)
+    [(_, payload)] = replies
+    assert parseSOAPMessage(payload.decode(), src).getAction().endswith("/discovery/ProbeMatches")
+
+
 def test_duplicate_probe_matches(quirk_lab):
     d = dev(quirk_lab, "duplicate_probe_matches")
     _, replies = probe(d["address"], wait=0.8)
