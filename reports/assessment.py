@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from inventory.identity import shared_holders
 from inventory.model import Match, MatchedDevice, MatchedScan
 from scanner.model import Device, OtherResponder
+from scanner.scopes import announced_identity
 from scanner.vendors import VendorCatalog, load_vendor_catalog
 
 from .declared import compare_declared
@@ -120,6 +121,7 @@ def _device_row(md: MatchedDevice, policy: Policy) -> tuple[DeviceRow, list[Find
         other_certificates=others,
         fingerprints={k: str(v) for k, v in asdict(d.fingerprints).items() if v},
         suspected_relabel=Relabel(relabel.claimed, relabel.likely_maker, tuple(relabel.evidence)) if relabel else None,
+        announced=announced_identity(d.scopes) if d.status != "ok" else None,
     )
     return row, _device_findings(md, row, evidence, counting, policy)
 
@@ -150,7 +152,10 @@ def _device_findings(
     params = {"manufacturer": d.manufacturer or "", "model": d.model or "", "address": d.address}
     if d.status != "ok":
         # Severity is settled once the verdict is known (high when it made the report incomplete).
-        return [Finding(d.status, "warning", d.address, params, (Evidence.text(d.status_reason or d.status),))]
+        facts = [Evidence.text(d.status_reason or d.status)]
+        if row.announced:
+            facts.append(Evidence("announced", {k: v or "?" for k, v in asdict(row.announced).items()}))
+        return [Finding(d.status, "warning", d.address, params, tuple(facts))]
     if row.suspected_relabel:
         r = row.suspected_relabel
         variant = "counted" if row.covered else "excluded" if counting else "uncovered"

@@ -12,9 +12,11 @@ so the document (and its digest) does not depend on the language a human asked f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from scanner.scopes import Announced
 
 SCHEMA_VERSION = 1
 
@@ -155,6 +157,9 @@ class DeviceRow:
     other_certificates: tuple[CertificateRow, ...]
     fingerprints: dict[str, str]
     suspected_relabel: Relabel | None
+    # For a device that could not be read: the maker, hardware and name its WS-Discovery scopes
+    # announce (scanner/scopes.py). Unauthenticated; shown beside the empty fields, never in them.
+    announced: Announced | None = None
 
 
 @dataclass(frozen=True)
@@ -295,6 +300,7 @@ def _device(d: DeviceRow) -> dict[str, Any]:
             if d.suspected_relabel
             else None
         ),
+        "announced": asdict(d.announced) if d.announced else None,
     }
 
 

@@ -14,6 +14,7 @@ otherwise unknown, with what was missing.
 from __future__ import annotations
 
 from .model import Role
+from .scopes import scope_values
 
 NS_RECORDING = "http://www.onvif.org/ver10/recording/wsdl"
 NS_SEARCH = "http://www.onvif.org/ver10/search/wsdl"
@@ -37,12 +38,7 @@ _TYPE_WORDS: dict[str, Role] = {
 
 
 def _scope_types(scopes: tuple[str, ...] | list[str]) -> list[str]:
-    out = []
-    for scope in scopes:
-        lower = scope.casefold()
-        if lower.startswith("onvif://www.onvif.org/type/"):
-            out.append(lower.rsplit("/", 1)[-1])
-    return out
+    return [value.casefold().rsplit("/", 1)[-1] for value in scope_values(scopes, "type")]
 
 
 def classify(

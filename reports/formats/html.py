@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ..assessment import KST
 from ..messages import messages
 from ..model import Report, report_to_dict
-from .table import counted_text, yes_no
+from .table import announced_text, counted_text, yes_no
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -64,6 +64,7 @@ def context(report: Report, lang: str) -> dict[str, Any]:
             t("method_all_devices") if p.coverage_mode == "all" else t("method_min_share", share=f"{p.min_share:.0%}")
         ),
         "counted": lambda d: counted_text(t, d),
+        "announced": lambda d: announced_text(t, d),
         "yes_no": lambda v: yes_no(t, v),
         "percent": lambda share: f"{share:.0%}",
         "when": local_time,

@@ -21,7 +21,7 @@ DEVICE_COLUMNS = (
     "col_address", "col_mac", "col_manufacturer", "col_model", "col_firmware", "col_serial", "col_role",
     "col_part", "col_device_status", "col_match_level", "col_certificate_type", "col_certificate_no",
     "col_valid_from", "col_valid_to", "col_valid_at_scan", "col_counted", "col_other_certificates",
-    "col_relabel", "col_fingerprints", "col_evidence_sha256",
+    "col_relabel", "col_announced", "col_fingerprints", "col_evidence_sha256",
 )
 
 
@@ -46,6 +46,14 @@ def counted_text(t: Messages, d: DeviceRow) -> str:
     if d.not_counted_reason:
         return t.label("not_counted", d.not_counted_reason)
     return t("word_no")
+
+
+def announced_text(t: Messages, d: DeviceRow) -> str:
+    """What an unread device announced, worded as the finding's evidence line is."""
+    if d.announced is None:
+        return ""
+    a = d.announced
+    return t("evidence_announced", manufacturer=a.manufacturer or "?", hardware=a.hardware or "?", name=a.name or "?")
 
 
 def device_cells(t: Messages, report: Report, d: DeviceRow, sha256: str) -> list[Any]:
@@ -75,6 +83,7 @@ def device_cells(t: Messages, report: Report, d: DeviceRow, sha256: str) -> list
         counted_text(t, d),
         "; ".join(_certificate_text(t, c) for c in d.other_certificates),
         relabel,
+        announced_text(t, d),
         "; ".join(f"{k}: {v}" for k, v in sorted(d.fingerprints.items())),
         sha256,
     ]

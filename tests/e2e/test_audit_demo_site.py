@@ -140,6 +140,18 @@ def test_unread_cameras_keep_a_part_from_their_discovery_scopes(audit_run: dict)
         assert "WS-Discovery scopes only" in by_address[address]["role_reason"]
 
 
+def test_unread_devices_show_what_their_scopes_announced(audit_run: dict) -> None:
+    """Site: demo-site.yaml. 127.10.0.63 (a Dahua whose password is not in the file) is shown with the
+    name and hardware its WS-Discovery scopes give, read off the real scan through the inventory, with
+    its maker and model left empty; a read device shows nothing announced."""
+    devices = _devices_by_address(audit_run["report"])
+    dahua = next(d for d in audit_run["fixture"]["devices"] if d["address"] == "127.10.0.63")
+    unread = devices["127.10.0.63"]
+    assert (unread["manufacturer"], unread["model"]) == (None, None)
+    assert unread["announced"] == {"manufacturer": None, "hardware": dahua["hardware_id"], "name": dahua["model"]}
+    assert devices["127.10.0.11"]["announced"] is None
+
+
 def test_demo_site_meets_the_target_on_its_recorders(audit_run: dict) -> None:
     # The recorders and the analytics box are all certified in the sample registry and were all read;
     # the devices that could not be read are cameras, whose part is not localized either way

@@ -73,6 +73,11 @@ def match(e: RegistryEntry, level: str = "exact", validity: str = "valid", reaso
     return Match(entry=e, level=level, reason=reason or f"{level} match", validity=validity)  # type: ignore[arg-type]
 
 
+# What a Hanwha camera announces in WS-Discovery; an unread one is shown with it (scanner/scopes.py).
+HANWHA_SCOPES = ("onvif://www.onvif.org/type/video_encoder", "onvif://www.onvif.org/hardware/XNO-6080R",
+                 "onvif://www.onvif.org/name/XNO-6080R", "onvif://www.onvif.org/location/country/korea")
+
+
 def device(
     address: str,
     manufacturer: str | None = "Hanwha Vision",
@@ -82,6 +87,7 @@ def device(
     status: str = "ok",
     serial: str | None = None,
     relabel_of: str | None = None,
+    scopes: tuple[str, ...] = (),
 ) -> Device:
     read = status == "ok"
     fingerprints = Fingerprints()
@@ -108,6 +114,7 @@ def device(
         role_reason=f"test role {role}" if read else "",
         fingerprints=fingerprints,
         suspected_relabel=relabel,
+        scopes=scopes,
     )
 
 
@@ -176,7 +183,7 @@ def shared_devices() -> list[MatchedDevice]:
         md(device("10.10.0.51", "한빛비전", "HB-IP4231", relabel_of="Dahua"), match(HANBIT)),
         md(device("10.10.0.70", HOSTILE_MAKER, HOSTILE_MODEL)),
         md(device("10.10.0.61", status="timeout")),
-        md(device("10.10.0.63", status="auth_failed")),
+        md(device("10.10.0.63", status="auth_failed", scopes=HANWHA_SCOPES)),
         md(device("10.10.0.31", "Hanwha Vision", "XRN-1610", "nvr"), match(XRN)),
         md(device("10.10.0.32", "IDIS Co., Ltd.", "DR-6516P", "nvr"), match(NOT_YET, validity="not_yet_valid")),
         md(device("10.10.0.33", "Innodep", "VURIX-AI-8", "analytics"), match(INNODEP_MAKER, "maker")),

@@ -19,6 +19,7 @@ from tests.reports.builders import (
     GENERATED_AT,
     HANBIT,
     HANWHA,
+    HANWHA_SCOPES,
     IDIS,
     INNODEP_MAKER,
     NOT_YET,
@@ -116,6 +117,22 @@ def test_unreadable_device_of_a_known_part_counts_against_that_part_only(policy)
     r = run([CAM1, unread_cam, NVR], policy)
     assert part(r, "camera").unread == 1 and part(r, "camera").status == "partly_covered"
     assert r.verdict == "target_met" and r.verdict_reason == "met_despite_unread"
+
+
+def test_an_unread_device_shows_what_it_announced_and_still_counts_as_unread(policy):
+    """A login that failed leaves maker and model empty; the WS-Discovery scopes tell the auditor which
+    camera it is (SharpOnvif#30, IOTechSystems/onvif#40). Shown as announced, beside the empty fields:
+    the device is not matched on it and not covered."""
+    unread = md(device("10.0.0.8", status="auth_failed", scopes=HANWHA_SCOPES))
+    r = run([CAM1, unread, NVR], policy)
+    row = next(d for d in r.devices if d.address == "10.0.0.8")
+    assert (row.manufacturer, row.model, row.covered) == (None, None, False)
+    assert (row.announced.manufacturer, row.announced.hardware, row.announced.name) == (None, "XNO-6080R", "XNO-6080R")
+    finding = next(f for f in r.findings if f.kind == "auth_failed")
+    assert ("announced", {"manufacturer": "?", "hardware": "XNO-6080R", "name": "XNO-6080R"}) in [
+        (e.key, e.params) for e in finding.evidence]
+    read = md(device("10.0.0.7", scopes=HANWHA_SCOPES))  # read: what it answered stands alone
+    assert next(d for d in run([read], policy).devices).announced is None
 
 
 def test_scan_cut_short_is_incomplete_unless_nothing_could_help(policy):

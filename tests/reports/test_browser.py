@@ -90,3 +90,13 @@ def test_print_stylesheet_applies(browser, report_files):
     assert header_group == "table-header-group"  # the device table's header repeats on each A4 page
     assert page.locator("#verdict").is_visible()
     page.close()
+
+
+def test_an_unread_device_shows_what_it_announced_beside_its_empty_model(browser, report_files):
+    """10.10.0.63 failed its login: the model cell stays empty ("—") with the announced model under it."""
+    page, _ = open_page(browser, report_files / "ko" / "report.html")
+    cell = page.locator('tr[data-address="10.10.0.63"] td').nth(2)
+    assert cell.inner_text().splitlines()[0] == "—"
+    assert "XNO-6080R" in cell.locator(".announced").inner_text() and cell.locator(".announced").is_visible()
+    assert page.locator('tr[data-address="10.10.0.11"] .announced').count() == 0  # read: nothing announced shown
+    page.close()

@@ -1,0 +1,57 @@
+"""Reading ONVIF scope URIs (`onvif://www.onvif.org/<key>/<value>`), the one place for it.
+
+A device announces its scopes in every ProbeMatch and in GetScopes, with no login: ONVIF Core
+§7.3.2.2 fixes `type`, `name`, `hardware`, `location` and `Profile`, and makers add their own
+(FLIR and DVTel `manufacturer`: vicmaeg/onvif-discovery#17; Hanwha carries maker and model:
+Jazea/Onvif.Core#55). Values are percent-encoded (`name/FLIR%20CM-6204-11-I`).
+
+What a device announces is claimed, not read: any owner can set `name` and `location`, and nothing
+is authenticated. It serves where nothing better exists, a device whose login failed, and is always
+shown as announced (reports: `DeviceRow.announced`), never in place of what the device answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+ONVIF_SCOPE_PREFIX = "onvif://www.onvif.org/"
+MAX_VALUE_CHARS = 128  # a model name is short; anything longer is not one
+
+
+def scope_values(scopes: Iterable[str], key: str) -> list[str]:
+    """The values of every scope `onvif://www.onvif.org/<key>/<value>`, `key` in any case, decoded.
+
+    A value is the rest of the path (it may itself hold a '/'); an empty one is skipped.
+    """
+    wanted = key.casefold()
+    values = []
+    for scope in scopes:
+        if scope[:len(ONVIF_SCOPE_PREFIX)].casefold() != ONVIF_SCOPE_PREFIX:
+            continue
+        name, _, value = scope[len(ONVIF_SCOPE_PREFIX):].partition("/")
+        if name.casefold() != wanted:
+            continue
+        value = " ".join(unquote(value, errors="replace").split())  # runs of whitespace and control chars
+        if value:
+            values.append(value[:MAX_VALUE_CHARS])
+    return values
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What a device says of itself in its scopes: untrusted, unauthenticated text."""
+
+    manufacturer: str | None
+    hardware: str | None  # most put their model there; some a version ("1.00") or their chipset
+    name: str | None
+
+
+def announced_identity(scopes: Iterable[str]) -> Announced | None:
+    """Maker, hardware and name from the scopes (the first of each), or None when they give none."""
+    scopes = tuple(scopes)
+    first = {key: next(iter(scope_values(scopes, key)), None) for key in ("manufacturer", "hardware", "name")}
+    if not any(first.values()):
+        return None
+    return Announced(manufacturer=first["manufacturer"], hardware=first["hardware"], name=first["name"])
