@@ -40,9 +40,14 @@ class Target:
     port: int | None  # None: try the usual ONVIF ports
 
     def addresses(self) -> list[str]:
-        if self.network.num_addresses == 1:
-            return [str(self.network.network_address)]
-        return [str(host) for host in self.network.hosts()]
+        """Every address of the block, its first and last included, as nmap does.
+
+        A range an installer gives need not be a subnet: in 10.0.0.64/26, carved out of a /24,
+        .64 and .127 are cameras like any other, and `hosts()` would drop them unseen. Where the
+        block is the subnet, its network and broadcast addresses cost one Probe and one port probe
+        each, which the kernel refuses to send (no SO_BROADCAST) or a router drops.
+        """
+        return [str(address) for address in self.network]
 
 
 def _ioctl_ipv4(sock: socket.socket, name: str, request: int) -> str | None:

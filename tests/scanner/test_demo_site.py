@@ -151,6 +151,16 @@ def test_unicast_only_device_found_through_target_and_nothing_else_touched(demo_
     assert result.scope.multicast is False and result.scope.targets == (UNICAST_ONLY, "127.10.0.31:8000")
 
 
+def test_a_range_includes_its_first_and_last_address(demo_lab, demo_credentials):
+    """Site: demo-site.yaml. 127.10.0.12/30 as a range carved out of a subnet: 127.10.0.12 and .15, its
+    first and last addresses, are cameras like .13 and .14 (network.hosts() would have dropped them)."""
+    request = ScanRequest(targets=("127.10.0.12/30",), credentials=load_credentials(demo_credentials),
+                          multicast=False, timeout_s=4, workers=0)
+    found = by_address(scan(request))
+    assert set(found) == {"127.10.0.12", "127.10.0.13", "127.10.0.14", "127.10.0.15"}
+    assert found["127.10.0.12"].model == demo_lab.device("127.10.0.12")["model"]
+
+
 def test_named_target_that_is_silent_is_reported_unreachable(demo_lab):
     """Site: demo-site.yaml (its devices stay silent: the target is an unused address)."""
     before = len(demo_lab.requests())

@@ -42,7 +42,9 @@ def test_allows_only_interface_networks_and_targets():
 
 def test_target_forms():
     assert parse_target("10.0.0.7:8080").port == 8080
-    assert parse_target("10.0.0.0/30").addresses() == ["10.0.0.1", "10.0.0.2"]
+    # a block's first and last addresses are hosts too when it is a range carved out of a subnet
+    assert parse_target("10.0.0.64/30").addresses() == ["10.0.0.64", "10.0.0.65", "10.0.0.66", "10.0.0.67"]
+    assert parse_target("10.0.0.9").addresses() == ["10.0.0.9"]
     for bad in ("camera.local", "10.0.0.0/24:80", "10.0.0.1:0", "10.0.0.1:http"):
         with pytest.raises(ScopeError):
             parse_target(bad)
