@@ -32,6 +32,19 @@ def _observer(plain: bool):
 SUMMARY_ROWS = 40  # the JSON has every device; the terminal gets the ones that need a look
 
 
+def _model_cell(device) -> str:
+    """The model; for a device that could not be read, what its WS-Discovery scopes announce, marked so."""
+    from rich.markup import escape
+
+    from scanner.scopes import announced_identity
+
+    if device.model or device.status == "ok":
+        return escape(device.model or "")
+    announced = announced_identity(device.scopes)
+    shown = announced and (announced.hardware or announced.name)
+    return f"[dim](announced) {escape(shown)}[/dim]" if shown else ""
+
+
 def _summary(result) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -47,7 +60,7 @@ def _summary(result) -> None:
         table.add_column(column, overflow="fold")
     for d in shown:
         # Device strings are untrusted: escape() keeps "[...]" in them from being read as Rich markup.
-        table.add_row(d.address, d.status, d.role, escape(d.manufacturer or ""), escape(d.model or ""),
+        table.add_row(d.address, d.status, d.role, escape(d.manufacturer or ""), _model_cell(d),
                       escape(d.firmware or ""),
                       escape(d.suspected_relabel.likely_maker) if d.suspected_relabel else "",
                       escape(d.status_reason[:80]))

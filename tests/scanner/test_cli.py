@@ -38,6 +38,10 @@ def test_json_out_and_no_password_anywhere(demo_lab, demo_credentials, tmp_path)
                 "role_reason", "clock_skew_s", "fingerprints", "suspected_relabel"}
     for device in data["devices"]:
         assert required <= set(device)
+    # 127.10.0.63's password is not in the file: its summary row shows the model its scopes announce
+    dahua = demo_lab.device("127.10.0.63")
+    [row] = [line for line in run.stdout.splitlines() if "127.10.0.63" in line]
+    assert "auth_failed" in row and f"(announced) {dahua['hardware_id']}" in row
     relabelled = [d for d in data["devices"] if d["suspected_relabel"]]
     assert {d["address"] for d in relabelled} == {"127.10.0.51", "127.10.0.52"}
     assert relabelled[0]["suspected_relabel"]["claimed"] == "한빛비전"
