@@ -195,6 +195,18 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
             if unicast:
                 await _probe(settings, [(unicast_receiver, [(addr, WSD_PORT) for addr in unicast])],
                              message_ids, drain)
+                # A host named on its own that stays silent is asked by type, as multicast asks the
+                # link: TP-Link answers only a typed Probe (edgexfoundry/device-onvif-camera#135), a
+                # VIGI faults the untyped one (andreikop/python-ws-discovery#56). Ranges are not asked
+                # again: a sweep of a /16 would pay two more rounds for every unused address.
+                sent = set(unicast)
+                named = [addr for target in scope.targets if target.network.num_addresses == 1
+                         for addr in target.addresses() if addr in sent]
+                if named:
+                    await _listen(receivers, settings, time.monotonic(), drain, max_s=settings.max_window_s)
+                    silent = [(addr, WSD_PORT) for addr in named if addr not in responders]
+                    for probe_type in ONVIF_PROBE_TYPES if silent else ():
+                        await _probe(settings, [(unicast_receiver, silent)], message_ids, drain, probe_type)
         await _listen(receivers, settings, time.monotonic(), drain, max_s=settings.max_window_s)
     finally:
         for receiver in receivers:

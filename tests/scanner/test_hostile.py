@@ -350,14 +350,33 @@ def test_a_fault_for_the_untyped_probe_costs_nothing(hostile_scan, hostile):
     assert "127.30.0.38" not in {other.address for other in hostile_scan[1].other_responders}
 
 
-def test_a_target_that_faults_the_untyped_probe_is_found_over_http(hostile_scan):
-    """Site: hostile-site.yaml. Unicast Probes name no Types (a sweep would pay a second round per
-    address), so 127.30.0.38 named as a --target answers only with its Fault: the ONVIF HTTP probe on the
-    usual ports finds it, and it is read as fully as by multicast."""
+def test_a_named_target_that_faults_the_untyped_probe_is_asked_by_type(hostile_scan):
+    """Site: hostile-site.yaml. 127.30.0.38 named as a --target answers the untyped unicast Probe with its
+    Fault; a host named on its own that stays silent is then asked by type, and its ProbeMatch gives the
+    endpoint reference and scopes the ONVIF HTTP probe alone could not."""
     lab, _ = hostile_scan
-    result = scan(ScanRequest(targets=("127.30.0.38",), multicast=False, timeout_s=5, workers=0,
+    before = len(lab.requests())
+    result = scan(ScanRequest(targets=("127.30.0.38", "127.30.0.1"), multicast=False, timeout_s=5, workers=0,
                               credentials=CredentialBook.single("admin", "Hostile!Site1")))
-    [device] = result.devices
+    found = {d.address: d for d in result.devices}
+    device = found["127.30.0.38"]
     assert (device.status, device.model, device.serial) == ("ok", "VIGI C340-W", "TPL300038")
+    assert device.endpoint_reference == lab.device("127.30.0.38")["endpoint_reference"]
     assert device.mac == "50:c7:bf:30:00:38" and not result.other_responders
-    assert any(r["device"] == "127.30.0.38" and r["proto"] == "wsd-unicast" for r in lab.requests())  # it was asked
+    probes = [r["device"] for r in lab.requests()[before:] if r["proto"] == "wsd-unicast"]
+    # the untyped Probe twice (SOAP-over-UDP repeats) to both, then two typed ones twice to the silent one only
+    assert probes.count("127.30.0.1") == 2 and probes.count("127.30.0.38") == 6, probes
+
+
+def test_a_range_is_not_asked_again_by_type(hostile_scan):
+    """Site: hostile-site.yaml. In a range (127.30.0.36/30) the same camera gets the untyped Probe only (a
+    /16 would pay two more rounds for every unused address); the ONVIF HTTP probe still finds it and reads it,
+    without the endpoint reference a ProbeMatch would have given."""
+    lab, _ = hostile_scan
+    before = len(lab.requests())
+    result = scan(ScanRequest(targets=("127.30.0.36/30",), multicast=False, timeout_s=5, workers=0,
+                              credentials=CredentialBook.single("admin", "Hostile!Site1")))
+    device = {d.address: d for d in result.devices}["127.30.0.38"]
+    assert (device.status, device.serial, device.endpoint_reference) == ("ok", "TPL300038", None)
+    probes = [r["device"] for r in lab.requests()[before:] if r["proto"] == "wsd-unicast"]
+    assert probes.count("127.30.0.38") == 2, probes
