@@ -49,11 +49,17 @@ def counted_text(t: Messages, d: DeviceRow) -> str:
 
 
 def announced_text(t: Messages, d: DeviceRow) -> str:
-    """What an unread device announced, worded as the finding's evidence line is."""
+    """What an unread device announced, short enough for a table cell: maker / hardware / name, each once.
+
+    The finding's evidence line (`evidence_announced`) names each field; here the column says what it is.
+    """
     if d.announced is None:
         return ""
-    a = d.announced
-    return t("evidence_announced", manufacturer=a.manufacturer or "?", hardware=a.hardware or "?", name=a.name or "?")
+    values: list[str] = []
+    for value in (d.announced.manufacturer, d.announced.hardware, d.announced.name):
+        if value and value not in values:
+            values.append(value)
+    return t("cell_announced", values=" / ".join(values))
 
 
 def device_cells(t: Messages, report: Report, d: DeviceRow, sha256: str) -> list[Any]:
