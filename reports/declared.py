@@ -6,7 +6,8 @@ Decisions (docs/reports.md "Declared equipment"):
   from config/vendors.yaml, else the normalized name: Hanwha Techwin = Hanwha Vision) and the
   normalized model is equal. Lines for the same maker and model are added up.
 - Only devices that were read can be compared; when some could not be read, a missing line says so
-  in its evidence, because the missing equipment may be among them.
+  in its evidence, because the missing equipment may be among them, and names the unread devices whose
+  WS-Discovery scopes announce its model (DeviceRow.announced: evidence for a look, never a count).
 - A serial listed on a declared line and not seen on any device of that maker and model is named
   in its own `declared_not_found` finding: a swapped unit is exactly what an auditor looks for.
 """
@@ -35,6 +36,12 @@ class _Line:
 def _maker_key(catalog: VendorCatalog, name: str | None) -> str:
     family = catalog.family_of_name(name)
     return f"family:{family.id}" if family else f"name:{normalize_maker(name)}"
+
+
+def _announces(row: DeviceRow, model_key: str) -> bool:
+    """An unread device whose WS-Discovery scopes name this (normalized) model, as hardware or name."""
+    a = row.announced
+    return a is not None and model_key in {normalize_text(a.hardware or ""), normalize_text(a.name or "")}
 
 
 def compare_declared(
@@ -67,6 +74,11 @@ def compare_declared(
         # that says more than "N devices could not be read".
         unread_here = [a for a in line.addresses if a in unread_at]
         note = (Evidence("declared_address_unread", {"addresses": ", ".join(unread_here)}),) if unread_here else unread_note
+        if len(devices) < line.quantity:
+            # Unread devices whose scopes announce this model: likely the missing units, never counted.
+            announcing = [r.address for r in unread_at.values() if _announces(r, key[1])]
+            if announcing:
+                note = (Evidence("unread_announces_model", {"addresses": ", ".join(announcing)}), *note)
         params = {"manufacturer": line.manufacturer, "model": line.model, "declared": str(line.quantity),
                   "found": str(len(devices))}
         if not devices:

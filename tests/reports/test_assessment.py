@@ -325,6 +325,18 @@ def test_declared_line_at_an_unreadable_address_says_so(policy):
     assert "the device at the declared address 10.0.0.9 could not be read" in lines
 
 
+def test_a_short_declared_line_names_the_unread_devices_announcing_its_model(policy):
+    """Declared two XNO-6080R, one read: the unread camera whose scopes announce XNO-6080R is named as the
+    likely missing unit; the one announcing nothing is not, and neither is counted."""
+    declared = (DeclaredItem("camera", "Hanwha Vision", "XNO-6080R", 2),)
+    r = run([CAM1, md(device("10.0.0.9", status="auth_failed", scopes=HANWHA_SCOPES)),
+             md(device("10.0.0.8", status="timeout"))], policy, declared=declared)
+    short = next(f for f in r.findings if f.kind == "quantity_mismatch")
+    lines = [messages("en").evidence(e) for e in short.evidence]
+    assert "not read, but announcing this model over WS-Discovery: 10.0.0.9" in lines
+    assert short.params["found"] == "1"
+
+
 def test_a_serial_two_units_report_is_named_on_both_and_decides_nothing(policy):
     clones = [md(device("10.0.0.1", serial="IPC20230001"), match(HANWHA)),
               md(device("10.0.0.2", serial="IPC20230001"), match(HANWHA))]
