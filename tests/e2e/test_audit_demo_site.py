@@ -150,6 +150,10 @@ def test_unread_devices_show_what_their_scopes_announced(audit_run: dict) -> Non
     assert (unread["manufacturer"], unread["model"]) == (None, None)
     assert unread["announced"] == {"manufacturer": None, "hardware": dahua["hardware_id"], "name": dahua["model"]}
     assert devices["127.10.0.11"]["announced"] is None
+    # the declared XNO-6080R line is one unit short, and the unread 127.10.0.61 announces that model
+    short = next(f for f in audit_run["report"]["findings"]
+                 if f["kind"] == "quantity_mismatch" and f["params"]["model"] == "XNO-6080R")
+    assert "not read, but announcing this model over WS-Discovery: 127.10.0.61" in short["evidence"]
 
 
 def test_demo_site_meets_the_target_on_its_recorders(audit_run: dict) -> None:
