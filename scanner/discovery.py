@@ -175,26 +175,29 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
             for data, responder in receiver.take():
                 handle(data, responder)
 
+    # Every window counts from the last Probe sent: a window with nothing sent since the one before
+    # ends as soon as replies have stopped, instead of waiting APP_MAX_DELAY again.
+    last_send = time.monotonic()
     try:
         if multicast:
             groups = [(r, [WSD_MULTICAST]) for r in multicast]
-            await _probe(settings, groups, message_ids, drain)
+            last_send = await _probe(settings, groups, message_ids, drain)
             # Some devices answer only a Probe that names their type (TP-Link TL-IPC43KP-4:
             # edgexfoundry/device-onvif-camera#135; an Intelbras/Dahua DVR: lumeohq/onvif-rs#61).
             # So a second round asks by type, once the first round's replies are in: the devices
             # that answered already answer again, and those replies are dropped unparsed.
-            await _listen(receivers, settings, time.monotonic(), drain, max_s=settings.max_window_s)
+            await _listen(receivers, settings, last_send, drain, max_s=settings.max_window_s)
             for probe_type in ONVIF_PROBE_TYPES:
-                await _probe(settings, groups, message_ids, drain, probe_type)
+                last_send = await _probe(settings, groups, message_ids, drain, probe_type)
         if unicast_receiver is not None:
             if multicast:
                 # Unicast only to the targets multicast did not already find: every device would
                 # otherwise answer twice, doubling the parse work here and the devices' own.
-                await _listen(receivers, settings, time.monotonic(), drain, max_s=settings.max_window_s)
+                await _listen(receivers, settings, last_send, drain, max_s=settings.max_window_s)
                 unicast = [addr for addr in unicast if addr not in responders]
             if unicast:
-                await _probe(settings, [(unicast_receiver, [(addr, WSD_PORT) for addr in unicast])],
-                             message_ids, drain)
+                last_send = await _probe(settings, [(unicast_receiver, [(addr, WSD_PORT) for addr in unicast])],
+                                         message_ids, drain)
                 # A host named on its own that stays silent is asked by type, as multicast asks the
                 # link: TP-Link answers only a typed Probe (edgexfoundry/device-onvif-camera#135), a
                 # VIGI faults the untyped one (andreikop/python-ws-discovery#56). Ranges are not asked
@@ -203,11 +206,12 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
                 named = [addr for target in scope.targets if target.network.num_addresses == 1
                          for addr in target.addresses() if addr in sent]
                 if named:
-                    await _listen(receivers, settings, time.monotonic(), drain, max_s=settings.max_window_s)
+                    await _listen(receivers, settings, last_send, drain, max_s=settings.max_window_s)
                     silent = [(addr, WSD_PORT) for addr in named if addr not in responders]
                     for probe_type in ONVIF_PROBE_TYPES if silent else ():
-                        await _probe(settings, [(unicast_receiver, silent)], message_ids, drain, probe_type)
-        await _listen(receivers, settings, time.monotonic(), drain, max_s=settings.max_window_s)
+                        last_send = await _probe(settings, [(unicast_receiver, silent)], message_ids, drain,
+                                                 probe_type)
+        await _listen(receivers, settings, last_send, drain, max_s=settings.max_window_s)
     finally:
         for receiver in receivers:
             receiver.close()
@@ -219,8 +223,11 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
 
 async def _probe(settings: DiscoverySettings, plans: list[tuple[_Receiver, list[tuple[str, int]]]],
                  message_ids: set[str], drain: Callable[[], None], probe_type: tuple[str, str] | None = None,
-                 ) -> None:
-    """Send each plan's Probe `repeats` times (same MessageID each time, as SOAP-over-UDP says)."""
+                 ) -> float:
+    """Send each plan's Probe `repeats` times (same MessageID each time, as SOAP-over-UDP says).
+
+    Returns when the last one left (time.monotonic()), where the reply window starts.
+    """
     probes = {id(receiver): build_probe(probe_type=probe_type) for receiver, _ in plans}
     for repeat in range(settings.repeats):
         for receiver, destinations in plans:
@@ -230,6 +237,7 @@ async def _probe(settings: DiscoverySettings, plans: list[tuple[_Receiver, list[
         if repeat + 1 < settings.repeats:
             await asyncio.sleep(settings.gap_s)
             drain()
+    return time.monotonic()
 
 
 async def _listen(receivers: list[_Receiver], settings: DiscoverySettings, last_send: float,
