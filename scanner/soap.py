@@ -116,8 +116,12 @@ def _asks_for_soap11(result) -> bool:
         return True
     answer = result.answer
     return (answer is not None and local_name(answer.tag) == "Fault"
-            and any((e.text or "").strip().rpartition(":")[2] == "VersionMismatch"
-                    for e in answer.iter() if local_name(e.tag) in ("Value", "faultcode")))
+            and any(code.rpartition(":")[2] == "VersionMismatch" for code in _fault_codes(answer)))
+
+
+def _fault_codes(fault) -> list[str]:
+    """A Fault's code and subcodes, outermost first: SOAP 1.2 Code/Value, or SOAP 1.1 faultcode."""
+    return [(e.text or "").strip() for e in fault.iter() if local_name(e.tag) in ("Value", "faultcode")]
 
 
 class _DeviceWsse:
@@ -167,7 +171,7 @@ def _raise_if_fault(operation: str, answer) -> None:
     reason = next((_squeeze(e) for e in answer.iter() if local_name(e.tag) in ("Reason", "faultstring")), "") or text
     if _refuses_credentials(text):
         raise SoapProblem("auth_failed", f"{operation}: device refused the credentials ({reason[:200]})")
-    values = [(e.text or "").strip() for e in answer.iter() if local_name(e.tag) in ("Value", "faultcode")]
+    values = _fault_codes(answer)
     raise Fault(f"{operation}: {reason[:200]}", code=values[0] if values else None, subcodes=values[1:] or None)
 
 
