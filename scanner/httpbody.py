@@ -5,21 +5,48 @@ answer arrives in one piece, so that looks like "the body"; on a real network a 
 several TCP segments, and chunked answers (Transfer-Encoding: chunked, common on embedded web
 servers) arrive chunk by chunk. Reading once would hand zeep or the banner parser the first
 segment only. So read until the end of the body, and stop as soon as the cap is passed.
+
+Some web servers declare more body than they send (Dahua and Lorex:
+openvideolibs/python-onvif-zeep-async#130). The read then waits for bytes that never come, or
+fails when the device closes the connection. Either way, what did arrive is handed to the
+caller in `BodyCutShort`, which decides whether a part of the body is worth anything.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 
 
-async def read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:
-    """The whole body, or the first `cap + 1` bytes when it is longer (so callers can tell)."""
+class BodyCutShort(Exception):
+    def __init__(self, received: bytes, why: str):
+        super().__init__(why)
+        self.received = received
+        self.why = why
+
+
+async def read_capped(response: aiohttp.ClientResponse, cap: int, stall_s: float | None = None) -> bytes:
+    """The whole body, or the first `cap + 1` bytes when it is longer (so callers can tell).
+
+    Raises BodyCutShort when the device closes the connection before the body's end, or, with
+    `stall_s`, sends nothing more for that long.
+    """
     parts: list[bytes] = []
     size = 0
-    while size <= cap:
-        block = await response.content.read(cap + 1 - size)
-        if not block:
-            break
-        parts.append(block)
-        size += len(block)
+    try:
+        while size <= cap:
+            if stall_s is None:
+                block = await response.content.read(cap + 1 - size)
+            else:
+                async with asyncio.timeout(stall_s):
+                    block = await response.content.read(cap + 1 - size)
+            if not block:
+                break
+            parts.append(block)
+            size += len(block)
+    except TimeoutError:
+        raise BodyCutShort(b"".join(parts), f"nothing more sent for {stall_s:g} s") from None
+    except aiohttp.ClientPayloadError:
+        raise BodyCutShort(b"".join(parts), "connection closed before the end of the body") from None
     return b"".join(parts)

@@ -32,7 +32,7 @@ from zeep.exceptions import Fault
 from zeep.wsdl.utils import etree_to_string
 
 from .credentials import Credential
-from .httpbody import read_capped
+from .httpbody import BodyCutShort, read_capped
 from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted, repair_characters
 
 MAX_BODY_BYTES = 1_000_000  # a real GetProfiles of a 64-channel NVR is ~300 kB
@@ -286,7 +286,12 @@ class _CheckedTransport(AIOHTTPTransport):
         if declared is not None and declared > MAX_BODY_BYTES:
             raise SoapProblem("protocol_error",
                               f"{operation}: response larger than {MAX_BODY_BYTES} bytes ({declared} declared)")
-        body = await read_capped(response, MAX_BODY_BYTES)
+        try:
+            body = await read_capped(response, MAX_BODY_BYTES)
+        except BodyCutShort as cut:
+            of = f" of {declared}" if declared is not None else ""
+            raise SoapProblem("protocol_error",
+                              f"{operation}: response cut short ({len(cut.received)}{of} bytes: {cut.why})") from None
         if len(body) > MAX_BODY_BYTES:
             raise SoapProblem("protocol_error", f"{operation}: response larger than {MAX_BODY_BYTES} bytes")
         if declared is not None and len(body) < declared:

@@ -77,9 +77,23 @@ class OnvifHttp:
             # an ONVIF path this device does not have, or a form post: what embedded web servers say
             return web.Response(status=404, text="404 Not Found", headers={"Server": banner_for(device["true_maker"]).http_server})
         b = banner_for(device["true_maker"])
+        if quirks.has(device, "overstated_content_length") and transport is not None:
+            return await self._overstated_page(device, transport, b.http_server)
         page = web.Response(body=login_page(device["true_maker"]), content_type="text/html",
                             charset="utf-8", headers={"Server": b.http_server})
         return await self._deliver(device, request, page)
+
+    async def _overstated_page(self, device: dict[str, Any], transport: asyncio.BaseTransport,
+                               server: str) -> web.StreamResponse:
+        # aiohttp always sends the true length, so this answer is written to the socket by hand.
+        body = login_page(device["true_maker"])
+        declared = len(body) + int(quirks.param(device, "overstated_content_length", "extra_bytes"))
+        head = (f"HTTP/1.1 200 OK\r\nServer: {server}\r\nContent-Type: text/html; charset=utf-8\r\n"
+                f"Content-Length: {declared}\r\n\r\n")
+        transport.write(head.encode() + body)  # type: ignore[attr-defined]
+        await asyncio.sleep(float(quirks.param(device, "overstated_content_length", "hold_s")))
+        transport.close()
+        return web.Response(status=500)  # never reaches the client: the connection is gone
 
     async def _deliver(self, device: dict[str, Any], request: web.BaseRequest,
                        response: web.StreamResponse) -> web.StreamResponse:

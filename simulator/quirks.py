@@ -162,6 +162,13 @@ QUIRKS: dict[str, Quirk] = {
               "type it has with a ProbeMatch", {},
               "TP-Link VIGI C340-W (andreikop/python-ws-discovery#56); a Hikvision faulting Probes "
               "(edgexfoundry/device-onvif-camera#134)"),
+        # --- fifth field-research pass (docs/simulator.md, "Field research") --------------
+        Quirk("overstated_content_length", "the login page (GET /) declares a Content-Length `extra_bytes` "
+              "larger than the page it sends, then keeps the connection open `hold_s` seconds before closing "
+              "it (0: closes right after the page)", {"extra_bytes": 200, "hold_s": 30},
+              "Dahua and Lorex web servers sending a Content-Length larger than the body: clients wait for "
+              "bytes that never come or fail 'Not enough data to satisfy content length header' "
+              "(openvideolibs/python-onvif-zeep-async#130, home-assistant/core#148093)"),
     )
 }
 

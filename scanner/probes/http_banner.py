@@ -12,12 +12,15 @@ from urllib.parse import urlsplit
 import aiohttp
 from charset_normalizer import from_bytes
 
-from ..httpbody import read_capped
+from ..httpbody import BodyCutShort, read_capped
 from ..soap import current_device
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 _MAX_PAGE = 256 * 1024
 _CLOCK_WAIT_S = 1.0  # how long the page waits to share the ONVIF connection
+# A page that stops arriving before its declared end is taken as it is after this long: it holds
+# the device's one ONVIF lane meanwhile, and a LAN login page does not pause for seconds.
+_PAGE_STALL_S = 1.5
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
@@ -57,18 +60,28 @@ class HttpBanner(SideProbe):
 
     async def _read(self, url: str, facts: Facts, ctx: ProbeContext) -> Attempt:
         timeout = aiohttp.ClientTimeout(total=ctx.side_timeout_s)
+        operation = "HTTP GET /"
         async with ctx.http.get(url, timeout=timeout, allow_redirects=False) as response:
-            body = (await read_capped(response, _MAX_PAGE))[:_MAX_PAGE]
             server = response.headers.get("Server")
             charset = response.charset
+            try:
+                body = (await read_capped(response, _MAX_PAGE, stall_s=_PAGE_STALL_S))[:_MAX_PAGE]
+            except BodyCutShort as cut:
+                # A Content-Length longer than the page (Dahua, Lorex): the page has usually all come,
+                # and its header and title are the device's own words. Keep them, and say in the
+                # evidence that the digest is of what arrived. Leaving the `async with` with the body
+                # unfinished closes this connection, so no ONVIF call inherits its leftovers.
+                body = cut.received[:_MAX_PAGE]
+                of = f" of {response.content_length}" if response.content_length is not None else ""
+                operation = f"HTTP GET / (cut short: {len(body)}{of} bytes, {cut.why})"
         sha = hashlib.sha256(body).hexdigest()
         if server:
             facts.fingerprints["http_server"] = server.strip()
-            facts.evidence["fingerprints.http_server"] = ("HTTP GET /", sha)
+            facts.evidence["fingerprints.http_server"] = (operation, sha)
         match = _TITLE.search(body)
         if match:
             title = " ".join(html.unescape(_decode(match.group(1), charset)).split())
             if title:
                 facts.fingerprints["http_title"] = title
-                facts.evidence["fingerprints.http_title"] = ("HTTP GET /", sha)
+                facts.evidence["fingerprints.http_title"] = (operation, sha)
         return Attempt(self.name, "ok")

@@ -53,9 +53,11 @@ EXPECTED = {
     "127.30.0.36": ("ok", "SOAP 1.1 envelopes"),  # soap11_envelope + no_get_services: 1.1 fault read as a fault
     "127.30.0.37": ("ok", "only requests in SOAP 1.1"),  # soap11_only: empty 200 to 1.2, asked again in 1.1
     "127.30.0.38": ("ok", ""),  # untyped_probe_fault: its Fault ignored, found by the typed round
+    "127.30.0.39": ("ok", ""),  # overstated_content_length: the page kept as it came, the device not held up
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
+OVERSTATED_PAGE = "127.30.0.39"
 
 
 @pytest.fixture(scope="module")
@@ -380,3 +382,13 @@ def test_a_range_is_not_asked_again_by_type(hostile_scan):
     assert (device.status, device.serial, device.endpoint_reference) == ("ok", "TPL300038", None)
     probes = [r["device"] for r in lab.requests()[before:] if r["proto"] == "wsd-unicast"]
     assert probes.count("127.30.0.38") == 2, probes
+
+
+def test_a_login_page_longer_in_its_header_than_on_the_wire_holds_up_nothing(hostile):
+    _, found = hostile
+    device = found[OVERSTATED_PAGE]
+    assert device.status == "ok"
+    assert device.serial == "6J0A1B2PAZ30039" and device.mac == "3c:ef:8c:30:00:39"
+    assert device.fingerprints.http_server and device.fingerprints.http_title  # kept from the bytes that came
+    page = next(e for e in device.evidence if e.field == "fingerprints.http_title")
+    assert "cut short" in page.operation  # the evidence says it is not a whole page

@@ -14,7 +14,7 @@ from aiohttp import web
 from lxml import etree
 
 from scanner.credentials import Credential
-from scanner.soap import OnvifClients, enter_device
+from scanner.soap import OnvifClients, SoapProblem, enter_device
 
 from .conftest import bare_server
 
@@ -165,3 +165,25 @@ async def test_a_fault_is_an_answer_and_not_asked_again_in_1_1():
         with pytest.raises(Fault):
             await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
     assert len(seen) == 1 and not ctx.soap11
+
+
+async def test_an_answer_cut_off_by_a_closed_connection_is_a_protocol_error_that_says_so():
+    """A Content-Length longer than the answer, then the connection closed (the Dahua/Lorex web server's
+    fault, python-onvif-zeep-async#130): even a well-formed envelope is not trusted as the whole answer."""
+    async def answer(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        request.transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\nContent-Length: "
+                                + str(len(ANSWER) + 200).encode() + b"\r\n\r\n" + ANSWER)
+        request.transport.close()
+        return web.Response()  # never reaches the client
+
+    app = web.Application()
+    app.router.add_post("/onvif/device_service", answer)
+    async with bare_server(app) as url, aiohttp.ClientSession() as session:
+        clients = OnvifClients(session)
+        await clients.setup()
+        enter_device(Credential("admin", "Secret!One"))
+        with pytest.raises(SoapProblem) as raised:
+            await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+    assert raised.value.kind == "protocol_error"
+    assert f"cut short ({len(ANSWER)} of {len(ANSWER) + 200} bytes" in raised.value.reason

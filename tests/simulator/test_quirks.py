@@ -593,3 +593,26 @@ def test_gzip_when_asked(quirk_lab):
         assert b"GetSystemDateAndTimeResponse" in gzip.decompress(response.read())
     plain = post(url, envelope("GetSystemDateAndTime"))  # urllib asks for no encoding
     assert "Content-Encoding" not in plain.headers and b"GetSystemDateAndTimeResponse" in plain.body
+
+
+def test_overstated_content_length(quirk_lab):
+    d = dev(quirk_lab, "overstated_content_length")
+    raw = _raw_http(d["address"], d["port"], b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # stops after 1 s of quiet
+    head, _, page = raw.partition(b"\r\n\r\n")
+    declared = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length:")))
+    assert page.rstrip().endswith(b"</html>")  # the whole page came ...
+    assert declared == len(page) + 200  # ... under a length 200 bytes too long
+    # and the connection is still open after it: a client trusting the length waits on
+    with socket.create_connection((d["address"], d["port"]), timeout=5) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.settimeout(1.0)
+        received = b""
+        with pytest.raises(TimeoutError):
+            while True:
+                piece = sock.recv(65536)
+                assert piece, "the device closed the connection: it should hold it open"
+                received += piece
+        assert received.rstrip().endswith(b"</html>")
+    # SOAP answers are untouched
+    assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1
