@@ -268,18 +268,30 @@ class _CheckedTransport(AIOHTTPTransport):
     async def _exchange(self, address: str, message: bytes, headers: dict[str, str], operation: str,
                         ctx: DeviceContext, digest: aiohttp.DigestAuthMiddleware | None):
         middlewares = (digest,) if digest is not None else ()
-        async with ctx.lanes, self._session_for(ctx).post(address, data=message, headers=headers,
-                                                          middlewares=middlewares) as response:
-            ctx.http_date = response.headers.get("Date") or ctx.http_date
-            # A device's first calls go out together; each one refused without digest retries
-            # with it, whichever of them made the switch (agsh/onvif#294: Hikvision Digest-only).
-            if (response.status == 401 and digest is None and ctx.credential is not None
-                    and "digest" in response.headers.get("WWW-Authenticate", "").casefold()):
-                if ctx.digest is None:
-                    ctx.digest = aiohttp.DigestAuthMiddleware(ctx.credential.username,
-                                                              ctx.credential.password, preemptive=True)
-                return _ASK_AGAIN_WITH_DIGEST
-            return await self._checked(response, operation, ctx)
+        try:
+            async with ctx.lanes, self._session_for(ctx).post(address, data=message, headers=headers,
+                                                              middlewares=middlewares) as response:
+                return await self._answered(response, operation, ctx, digest)
+        except aiohttp.ClientResponseError as exc:
+            # No HTTP head could be read. Tapo firmware writes the request back before each HTTP 500
+            # ("POST /onvif/service\x00HTTP/1.1\x00\x00Host\x00 …HTTP/1.1 500": home-assistant/core#85902),
+            # so on an optional call this is a garbled refusal, not a reason to give up the device.
+            said = " ".join(str(exc.message).split())[:200]
+            raise SoapProblem("protocol_error", f"{operation}: no HTTP status line at the start of the answer "
+                                                f"({said})") from None
+
+    async def _answered(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext,
+                        digest: aiohttp.DigestAuthMiddleware | None):
+        ctx.http_date = response.headers.get("Date") or ctx.http_date
+        # A device's first calls go out together; each one refused without digest retries
+        # with it, whichever of them made the switch (agsh/onvif#294: Hikvision Digest-only).
+        if (response.status == 401 and digest is None and ctx.credential is not None
+                and "digest" in response.headers.get("WWW-Authenticate", "").casefold()):
+            if ctx.digest is None:
+                ctx.digest = aiohttp.DigestAuthMiddleware(ctx.credential.username,
+                                                          ctx.credential.password, preemptive=True)
+            return _ASK_AGAIN_WITH_DIGEST
+        return await self._checked(response, operation, ctx)
 
     async def _checked(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext):
         declared = response.content_length

@@ -38,6 +38,14 @@ def _device_for(devices: Devices, sockname: Any, port_key: str) -> dict[str, Any
     return device
 
 
+def _mangled_head(request: web.BaseRequest, size: int) -> bytes:
+    """The request head as a Tapo's error path writes it back before its answer: the buffer its
+    parser cut up in place, every separator after the method a NUL (home-assistant/core#85902)."""
+    head = f"{request.method} {request.path_qs}\0HTTP/{request.version.major}.{request.version.minor}\0\0"
+    head += "".join(f"{name}\0 {value}\0\0" for name, value in request.headers.items())
+    return head.encode("latin-1", "replace")[:size]
+
+
 def _peer(peername: Any) -> str:
     return f"{peername[0]}:{peername[1]}" if peername else "?"
 
@@ -70,7 +78,10 @@ class OnvifHttp:
             asyncio.get_running_loop().call_later(after, transport.close)
         service = services.route(device, request.path) if request.method == "POST" else None
         if service is not None:
-            return await self._deliver(device, request, await self._soap(device, service, request, src))
+            answer = await self._soap(device, service, request, src)
+            if answer.status == 500 and quirks.has(device, "echo_before_error") and transport is not None:
+                transport.write(_mangled_head(request, int(quirks.param(device, "echo_before_error", "bytes"))))
+            return await self._deliver(device, request, answer)
         self.log(device=device["address"], src=src, proto="http", op=f"{request.method} {request.path}",
                  auth="none")
         if request.method != "GET" or request.path.startswith("/onvif/"):

@@ -169,6 +169,13 @@ QUIRKS: dict[str, Quirk] = {
               "Dahua and Lorex web servers sending a Content-Length larger than the body: clients wait for "
               "bytes that never come or fail 'Not enough data to satisfy content length header' "
               "(openvideolibs/python-onvif-zeep-async#130, home-assistant/core#148093)"),
+        Quirk("echo_before_error", "an HTTP 500 answer (a SOAP Fault) is preceded by the first `bytes` bytes "
+              "of the request's own head with its separators overwritten by NULs (a parser's buffer written "
+              "back), so the answer does not begin with HTTP/", {"bytes": 160},
+              "TP-Link Tapo C120 firmware 1.1.7, C320WS and others: 'illegal status line: POST "
+              "/onvif/service\\x00HTTP/1.1\\x00\\x00Host\\x00 …HTTP/1.1 500 Internal Server Error' "
+              "(home-assistant/core#85902, FalkTannhaeuser/python-onvif-zeep#118, koush/scrypted#1246, "
+              "AlexxIT/go2rtc#1589)"),
     )
 }
 

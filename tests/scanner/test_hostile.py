@@ -54,10 +54,12 @@ EXPECTED = {
     "127.30.0.37": ("ok", "only requests in SOAP 1.1"),  # soap11_only: empty 200 to 1.2, asked again in 1.1
     "127.30.0.38": ("ok", ""),  # untyped_probe_fault: its Fault ignored, found by the typed round
     "127.30.0.39": ("ok", ""),  # overstated_content_length: the page kept as it came, the device not held up
+    "127.30.0.40": ("ok", "services read from GetCapabilities"),  # echo_before_error + no_get_services
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
 OVERSTATED_PAGE = "127.30.0.39"
+GARBLED_REFUSAL = "127.30.0.40"
 
 
 @pytest.fixture(scope="module")
@@ -392,3 +394,12 @@ def test_a_login_page_longer_in_its_header_than_on_the_wire_holds_up_nothing(hos
     assert device.fingerprints.http_server and device.fingerprints.http_title  # kept from the bytes that came
     page = next(e for e in device.evidence if e.field == "fingerprints.http_title")
     assert "cut short" in page.operation  # the evidence says it is not a whole page
+
+
+def test_a_refusal_garbled_by_the_request_written_back_is_still_a_refusal(hostile):
+    """Tapo firmware writes the request back before each HTTP 500 (home-assistant/core#85902)."""
+    _, found = hostile
+    device = found[GARBLED_REFUSAL]
+    assert device.status == "ok" and device.model == "Tapo C120" and device.mac == "50:c7:bf:30:00:40"
+    assert device.status_reason == "GetServices not offered; services read from GetCapabilities"
+    assert any(e.operation == "GetCapabilities" for e in device.evidence if e.field == "services")

@@ -187,3 +187,24 @@ async def test_an_answer_cut_off_by_a_closed_connection_is_a_protocol_error_that
             await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
     assert raised.value.kind == "protocol_error"
     assert f"cut short ({len(ANSWER)} of {len(ANSWER) + 200} bytes" in raised.value.reason
+
+
+async def test_an_answer_that_does_not_begin_with_a_status_line_says_so_on_one_line():
+    """Tapo firmware writes the request back, NULs for separators, before its HTTP 500
+    (home-assistant/core#85902): the call fails with a reason a report can carry, the client goes on."""
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        request.transport.write(b"POST /onvif/device_service\x00HTTP/1.1\x00\x00Host\x00 x\x00\x00")
+        return web.Response(body=ANSWER, status=500, content_type="application/soap+xml")
+
+    app = web.Application()
+    app.router.add_post("/onvif/device_service", answer)
+    async with bare_server(app) as url, aiohttp.ClientSession() as session:
+        clients = OnvifClients(session)
+        await clients.setup()
+        enter_device(Credential("admin", "Secret!One"))
+        with pytest.raises(SoapProblem) as raised:
+            await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+    assert raised.value.kind == "protocol_error"
+    assert raised.value.reason.startswith("GetDeviceInformation: no HTTP status line at the start of the answer (")
+    assert "\n" not in raised.value.reason and "POST /onvif/device_service" in raised.value.reason

@@ -616,3 +616,18 @@ def test_overstated_content_length(quirk_lab):
         assert received.rstrip().endswith(b"</html>")
     # SOAP answers are untouched
     assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1
+
+
+def test_echo_before_error(quirk_lab):
+    d = dev(quirk_lab, "echo_before_error")
+    # not an operation of the device: ActionNotSupported, HTTP 500
+    refused = envelope("GetNoSuchThing", security=username_token(d["username"], d["password"]))
+    raw = _raw_http(d["address"], d["port"], b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\n"
+                    b"Content-Type: application/soap+xml\r\nContent-Length: " + str(len(refused)).encode()
+                    + b"\r\nConnection: close\r\n\r\n" + refused)
+    assert raw.startswith(b"POST /onvif/device_service\x00HTTP/1.1\x00\x00Host\x00 x\x00\x00")
+    echo, status_line, _ = raw.partition(b"HTTP/1.1 500 ")
+    assert status_line and len(echo) <= 160 and b"Connection\x00 close\x00\x00" in echo  # then the answer
+    assert b"ActionNotSupported" in raw
+    # an answer that is no error comes clean
+    assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1
