@@ -156,6 +156,11 @@ class OnvifHttp:
             self.log(device=device["address"], src=src, proto="onvif", op=f"{req.op} (SOAP 1.2: empty answer)",
                      auth="none")
             return web.Response(status=200, body=b"", headers={**headers, "Content-Type": SOAP12})
+        if quirks.has(device, "rejects_ws_addressing") and soap.has_ws_addressing(req.header):
+            self.log(device=device["address"], src=src, proto="onvif", op=f"{req.op} (WS-Addressing refused)",
+                     auth="none")
+            return self._reply(device, soap.fault("Sender", "InvalidArgs", "WS-Addressing header not supported"),
+                               400, headers)
         if service == "*":  # single_service_path: one URL for every service, the namespace decides
             service = services.service_of_namespace(req.namespace) or ""  # "": offered by no role
         verdict = "none"

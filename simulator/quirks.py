@@ -176,6 +176,11 @@ QUIRKS: dict[str, Quirk] = {
               "/onvif/service\\x00HTTP/1.1\\x00\\x00Host\\x00 …HTTP/1.1 500 Internal Server Error' "
               "(home-assistant/core#85902, FalkTannhaeuser/python-onvif-zeep#118, koush/scrypted#1246, "
               "AlexxIT/go2rtc#1589)"),
+        Quirk("rejects_ws_addressing", "a request whose SOAP Header carries WS-Addressing (wsa:Action, "
+              "MessageID, To) gets a Sender fault (ter:InvalidArgs, HTTP 400) instead of its answer", {},
+              "CamHipro cameras failing every call once clients added WS-Addressing headers (home-assistant/core#92308, "
+              "fixed by keeping them to the events service: python-onvif-zeep-async#26); a Meari Speed 18T "
+              "refusing PTZ Stop with a wsa:Action header (python-onvif-zeep-async#155, #249)"),
     )
 }
 

@@ -79,6 +79,14 @@ def parse_request(data: bytes) -> SoapRequest:
                        envelope_namespace=root.tag[1:].partition("}")[0])
 
 
+_WS_ADDRESSING = ("{http://www.w3.org/2005/08/addressing}", "{http://schemas.xmlsoap.org/ws/2004/08/addressing}")
+
+
+def has_ws_addressing(header: Any | None) -> bool:
+    """Whether a request's SOAP Header carries a WS-Addressing element (wsa:Action, MessageID, To)."""
+    return header is not None and any(str(child.tag).startswith(_WS_ADDRESSING) for child in _elements(header))
+
+
 def envelope(body_xml: str, *, prolog: str = '<?xml version="1.0" encoding="UTF-8"?>\n') -> bytes:
     return (f'{prolog}<env:Envelope {_XMLNS}><env:Body>{body_xml}</env:Body></env:Envelope>').encode()
 

@@ -55,6 +55,7 @@ EXPECTED = {
     "127.30.0.38": ("ok", ""),  # untyped_probe_fault: its Fault ignored, found by the typed round
     "127.30.0.39": ("ok", ""),  # overstated_content_length: the page kept as it came, the device not held up
     "127.30.0.40": ("ok", "services read from GetCapabilities"),  # echo_before_error + no_get_services
+    "127.30.0.41": ("ok", ""),  # rejects_ws_addressing: our requests carry no WS-Addressing headers
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -255,6 +256,18 @@ def test_every_soap_request_names_its_action(hostile):
     assert found["127.30.0.27"].status == "ok" and found["127.30.0.27"].model == "IMP521-1ES"
     ops = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.27" and r["proto"] == "onvif"]
     assert "GetDeviceInformation" in ops and "(no action)" not in ops
+
+
+def test_no_request_carries_ws_addressing_headers(hostile):
+    """Site: hostile-site.yaml. 127.30.0.41 refuses any request with wsa:Action/MessageID/To in its Header
+    (CamHipro, home-assistant/core#92308): every one of our calls reaches it without them."""
+    lab, found = hostile
+    device = found["127.30.0.41"]
+    assert device.status == "ok" and device.serial == "TRN300041" and device.mac == "00:1c:63:30:00:41"
+    assert device.video_sources == 1 and device.status_reason == ""
+    ops = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.41" and r["proto"] == "onvif"]
+    assert {"GetDeviceInformation", "GetServices", "GetProfiles"} <= set(ops)
+    assert not [op for op in ops if "WS-Addressing refused" in op]
 
 
 def test_a_device_that_drops_kept_alive_connections_gets_one_per_request(hostile):

@@ -631,3 +631,14 @@ def test_echo_before_error(quirk_lab):
     assert b"ActionNotSupported" in raw
     # an answer that is no error comes clean
     assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1
+
+
+def test_rejects_ws_addressing(quirk_lab):
+    d = dev(quirk_lab, "rejects_ws_addressing")
+    url = f"http://{d['address']}:{d['port']}/onvif/device_service"
+    wsa = ('<a:Action xmlns:a="http://www.w3.org/2005/08/addressing">'
+           "http://www.onvif.org/ver10/device/wsdl/GetDeviceInformation</a:Action>"
+           '<a:MessageID xmlns:a="http://www.w3.org/2005/08/addressing">urn:uuid:1</a:MessageID>')
+    refused = post(url, envelope("GetDeviceInformation", security=wsa + username_token(d["username"], d["password"])))
+    assert refused.status == 400 and b"ter:InvalidArgs" in refused.body and d["serial"].encode() not in refused.body
+    assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1  # the same call without them
