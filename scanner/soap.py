@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from onvif.client import _WSDL_PATH, UsernameDigestTokenDtDiff, ZeepAsyncClient, _cached_document
@@ -33,6 +34,7 @@ from zeep.wsdl.utils import etree_to_string
 
 from .credentials import Credential
 from .httpbody import BodyCutShort, read_capped
+from .redirects import REDIRECT_STATUSES, rebased, remember, same_device_target
 from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted, repair_characters
 
 MAX_BODY_BYTES = 1_000_000  # a real GetProfiles of a 64-channel NVR is ~300 kB
@@ -76,11 +78,14 @@ class DeviceContext:
     # Set once the device answered a request only when it was asked again in SOAP 1.1: from then
     # on every request goes in SOAP 1.1 (_CheckedTransport._send).
     soap11: bool = False
+    # Where the device redirected its service URLs (on its own host): later calls go straight there.
+    moved: dict[str, str] = field(default_factory=dict)
 
 
 _DEVICE: contextvars.ContextVar[DeviceContext] = contextvars.ContextVar("cctv_device")
 # The operation in flight: task-local, because one device's steps run concurrently.
 _OP: contextvars.ContextVar[str] = contextvars.ContextVar("cctv_operation", default="")
+_MAX_REDIRECTS = 3
 _ASK_AGAIN_WITH_DIGEST = object()  # _exchange's answer when the device challenged for HTTP digest
 # Some firmwares put a BOM and a newline before <?xml; everything else about them is fine.
 _LEADING_JUNK = b"\xef\xbb\xbf \t\r\n"
@@ -268,17 +273,35 @@ class _CheckedTransport(AIOHTTPTransport):
     async def _exchange(self, address: str, message: bytes, headers: dict[str, str], operation: str,
                         ctx: DeviceContext, digest: aiohttp.DigestAuthMiddleware | None):
         middlewares = (digest,) if digest is not None else ()
-        try:
-            async with ctx.lanes, self._session_for(ctx).post(address, data=message, headers=headers,
-                                                              middlewares=middlewares) as response:
-                return await self._answered(response, operation, ctx, digest)
-        except aiohttp.ClientResponseError as exc:
-            # No HTTP head could be read. Tapo firmware writes the request back before each HTTP 500
-            # ("POST /onvif/service\x00HTTP/1.1\x00\x00Host\x00 …HTTP/1.1 500": home-assistant/core#85902),
-            # so on an optional call this is a garbled refusal, not a reason to give up the device.
-            said = " ".join(str(exc.message).split())[:200]
-            raise SoapProblem("protocol_error", f"{operation}: no HTTP status line at the start of the answer "
-                                                f"({said})") from None
+        url = rebased(address, ctx.moved)
+        for _ in range(_MAX_REDIRECTS + 1):
+            try:
+                # Redirects are ours to follow, not aiohttp's: it would turn a 302'd POST into a GET,
+                # and follow a 307 to any host with the signed request (scanner/redirects.py).
+                async with ctx.lanes, self._session_for(ctx).post(url, data=message, headers=headers,
+                                                                  middlewares=middlewares,
+                                                                  allow_redirects=False) as response:
+                    if response.status not in REDIRECT_STATUSES:
+                        return await self._answered(response, operation, ctx, digest)
+                    status, location = response.status, response.headers.get("Location", "")
+                    await response.read()  # small; lets the kept-alive connection be reused
+            except aiohttp.ClientResponseError as exc:
+                # No HTTP head could be read. Tapo firmware writes the request back before each HTTP 500
+                # ("POST /onvif/service\x00HTTP/1.1\x00\x00Host\x00 …HTTP/1.1 500": home-assistant/core#85902),
+                # so on an optional call this is a garbled refusal, not a reason to give up the device.
+                said = " ".join(str(exc.message).split())[:200]
+                raise SoapProblem("protocol_error", f"{operation}: no HTTP status line at the start of the answer "
+                                                    f"({said})") from None
+            target = same_device_target(url, location)
+            if target is None:
+                raise SoapProblem("protocol_error", f"{operation}: HTTP {status} redirect to {location[:200]!r}, "
+                                                    "not on the device's own address: not followed")
+            remember(ctx.moved, address, target)
+            url = target
+            note = f"ONVIF calls redirected to {urlsplit(target).scheme}:// (followed, same address)"
+            if note not in ctx.repairs:
+                ctx.repairs.append(note)
+        raise SoapProblem("protocol_error", f"{operation}: more than {_MAX_REDIRECTS} HTTP redirects")
 
     async def _answered(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext,
                         digest: aiohttp.DigestAuthMiddleware | None):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -44,14 +45,15 @@ def demo_credentials(tmp_path_factory) -> Path:
 
 
 @asynccontextmanager
-async def bare_server(app: web.Application, host: str = "127.0.0.1") -> AsyncIterator[str]:
-    """Serve `app` on an ephemeral port of `host` (inside the test namespace); yields http://host:port."""
+async def bare_server(app: web.Application, host: str = "127.0.0.1",
+                      tls: ssl.SSLContext | None = None) -> AsyncIterator[str]:
+    """Serve `app` on an ephemeral port of `host` (inside the test namespace); yields http(s)://host:port."""
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, host, 0)
+    site = web.TCPSite(runner, host, 0, ssl_context=tls)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        yield f"http://{host}:{port}"
+        yield f"{'https' if tls else 'http'}://{host}:{port}"
     finally:
         await runner.cleanup()

@@ -208,3 +208,61 @@ async def test_an_answer_that_does_not_begin_with_a_status_line_says_so_on_one_l
     assert raised.value.kind == "protocol_error"
     assert raised.value.reason.startswith("GetDeviceInformation: no HTTP status line at the start of the answer (")
     assert "\n" not in raised.value.reason and "POST /onvif/device_service" in raised.value.reason
+
+
+def _counting(answer_body: bytes | None = None, redirect_to: str | None = None, status: int = 302):
+    """An app that answers ONVIF (or redirects every POST to `redirect_to`), counting its requests."""
+    seen: list[str] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        body = await request.read()
+        seen.append(f"{request.method} {request.path} {len(body)}")
+        if redirect_to is not None:
+            return web.Response(status=status, headers={"Location": redirect_to + request.path})
+        return web.Response(body=answer_body, content_type="application/soap+xml")
+
+    app = web.Application()
+    app.router.add_route("*", "/onvif/device_service", handle)
+    return app, seen
+
+
+async def test_a_redirect_to_https_on_the_same_address_is_followed_as_the_same_post():
+    """lumeohq/onvif-rs#39: http:// XAddrs answered with 302 to https:// on the same address. aiohttp on its
+    own would turn the 302'd POST into a GET; the call is re-sent as a POST, and later calls go straight."""
+    from simulator.banners import ssl_context
+
+    secure_app, secure_seen = _counting(ANSWER)
+    async with bare_server(secure_app, tls=ssl_context("hanwha")) as secure:
+        plain_app, plain_seen = _counting(redirect_to=secure)
+        # ssl=False as the scanner's own session (scanner/worker.py): a camera's certificate is its own
+        async with bare_server(plain_app) as plain, \
+                aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=False)) as session:
+            clients = OnvifClients(session)
+            await clients.setup()
+            ctx = enter_device(Credential("admin", "Secret!One"))
+            for _ in range(2):
+                info = await clients.call("devicemgmt", f"{plain}/onvif/device_service", "GetDeviceInformation")
+                assert info.Model == "XNO-6080R"
+    assert len(plain_seen) == 1  # asked once; the second call went to where it was sent
+    assert [line.split()[0] for line in secure_seen] == ["POST", "POST"]
+    assert all(int(line.split()[2]) > 0 for line in secure_seen)  # with the signed body, not a bodiless GET
+    assert ctx.repairs == ["ONVIF calls redirected to https:// (followed, same address)"]
+
+
+@pytest.mark.parametrize("status", [302, 307])
+async def test_a_redirect_to_another_host_is_not_followed(status):
+    """A device's Location is no reason to send anything, least of all the signed request (a 307 keeps the
+    body), to a host outside the scan: 127.0.0.2 here, a second server that must see nothing."""
+    elsewhere_app, elsewhere_seen = _counting(ANSWER)
+    async with bare_server(elsewhere_app, host="127.0.0.2") as elsewhere:
+        app, seen = _counting(redirect_to=elsewhere, status=status)
+        async with bare_server(app) as url, aiohttp.ClientSession() as session:
+            clients = OnvifClients(session)
+            await clients.setup()
+            enter_device(Credential("admin", "Secret!One"))
+            with pytest.raises(SoapProblem) as raised:
+                await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+    assert len(seen) == 1 and elsewhere_seen == []
+    assert raised.value.kind == "protocol_error"
+    assert f"HTTP {status} redirect to '{elsewhere}/onvif/device_service', not on the device's own address" \
+        in raised.value.reason
