@@ -57,16 +57,26 @@ class OnvifHttp:
         self.devices = devices
         self.log = log
         self.server = web.Server(self.handle, access_log=None)
+        # The same handler for requests that came over TLS (redirects_to_https): there the local
+        # port is the device's HTTPS port.
+        self.tls_server = web.Server(lambda request: self.handle(request, "https_port"), access_log=None)
         self.failures: dict[str, int] = {}  # lockout quirk: failed logins per device
         self.locked_until: dict[str, float] = {}
         self.answered: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()  # one_request_per_connection
 
-    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest, port_key: str = "port") -> web.StreamResponse:
         transport = request.transport
-        device = _device_for(self.devices, transport and transport.get_extra_info("sockname"), "port")
+        device = _device_for(self.devices, transport and transport.get_extra_info("sockname"), port_key)
         src = _peer(transport and transport.get_extra_info("peername"))
         if device is None:
             return web.Response(status=404, text="no such device")
+        if port_key == "port" and request.method == "POST" and quirks.has(device, "redirects_to_https"):
+            # Its http:// XAddrs stay as they are; the calls to them are sent to https:// (lumeohq/onvif-rs#39).
+            self.log(device=device["address"], src=src, proto="http", op=f"POST {request.path} (302 to https)",
+                     auth="none")
+            location = f"https://{device['address']}:{device['https_port']}{request.path_qs}"
+            return web.Response(status=302, headers={"Location": location,
+                                                     "Server": banner_for(device["true_maker"]).http_server})
         if quirks.has(device, "one_request_per_connection") and transport is not None:
             if transport in self.answered:
                 self.log(device=device["address"], src=src, proto="http", op="(dropped: reused connection)",
@@ -309,16 +319,70 @@ class Https:
 
     LIFETIME_S = 10.0  # a connection is closed this long after accept, finished or not
 
-    def __init__(self, devices: Devices, log: Log):
+    def __init__(self, devices: Devices, log: Log, onvif: OnvifHttp):
         self.devices = devices
         self.log = log
+        self.onvif = onvif
 
     def protocol(self) -> asyncio.Protocol:
         return _HttpsConnection(self)
 
 
+class _TlsSide(asyncio.Transport):
+    """The plaintext side of a TLS connection, for an aiohttp handler: what it writes is encrypted."""
+
+    def __init__(self, connection: _HttpsConnection):
+        super().__init__()
+        self._connection = connection
+        self._outer = connection.transport
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self._connection.tls is not None and not self._outer.is_closing():
+            self._connection.tls.write(bytes(data))
+            self._connection._flush()
+
+    def writelines(self, list_of_data) -> None:
+        for data in list_of_data:
+            self.write(data)
+
+    def close(self) -> None:
+        if not self._outer.is_closing():
+            self._connection._goodbye()
+
+    def abort(self) -> None:
+        self._outer.abort()
+
+    def is_closing(self) -> bool:
+        return self._outer.is_closing()
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self._outer.get_extra_info(name, default)
+
+    def pause_reading(self) -> None:
+        self._outer.pause_reading()
+
+    def resume_reading(self) -> None:
+        self._outer.resume_reading()
+
+    def is_reading(self) -> bool:
+        return self._outer.is_reading()
+
+    def get_write_buffer_size(self) -> int:
+        return self._outer.get_write_buffer_size()
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        self._outer.set_write_buffer_limits(high, low)
+
+    def can_write_eof(self) -> bool:
+        return False
+
+
 class _HttpsConnection(asyncio.Protocol):
-    """One TLS connection: handshake, one HTTP/1.1 request, the login page, close."""
+    """One TLS connection: handshake, one HTTP/1.1 request, the login page, close.
+
+    A device that serves ONVIF over HTTPS (redirects_to_https) hands the decrypted stream to the
+    same aiohttp handler as its HTTP port instead, kept alive like any HTTP connection.
+    """
 
     def __init__(self, https: Https):
         self.https = https
@@ -328,6 +392,7 @@ class _HttpsConnection(asyncio.Protocol):
         self.device: dict[str, Any] | None = None
         self.request = b""
         self.deadline: asyncio.TimerHandle | None = None
+        self.plaintext: asyncio.Protocol | None = None  # the aiohttp handler, for ONVIF over HTTPS
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -340,10 +405,15 @@ class _HttpsConnection(asyncio.Protocol):
         lifetime = float(quirks.param(self.device, "tls_no_close_notify", "seconds")) if quirks.has(
             self.device, "tls_no_close_notify") else self.https.LIFETIME_S
         self.deadline = asyncio.get_running_loop().call_later(lifetime, transport.close)
+        if quirks.has(self.device, "redirects_to_https"):
+            self.plaintext = self.https.onvif.tls_server()
+            self.plaintext.connection_made(_TlsSide(self))
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.deadline is not None:
             self.deadline.cancel()
+        if self.plaintext is not None:
+            self.plaintext.connection_lost(exc)
         if self.device is not None and quirks.has(self.device, "tls_no_close_notify"):
             # When the client let go is what the quirk is about: logged, so tests can tell.
             self.https.log(device=self.device["address"], src="?", proto="https", op="(connection closed)",
@@ -356,6 +426,9 @@ class _HttpsConnection(asyncio.Protocol):
         try:
             self.tls.do_handshake()  # returns at once when the handshake is already done
             while chunk := self.tls.read(65536):
+                if self.plaintext is not None:
+                    self.plaintext.data_received(chunk)
+                    continue
                 self.request += chunk
             # b"" (not SSLWantReadError): the client said close_notify. Say it back and close, or
             # its TLS transport waits out its shutdown timeout (asyncio's: 30 s) holding its buffers.
@@ -367,7 +440,9 @@ class _HttpsConnection(asyncio.Protocol):
         except (ssl.SSLError, ssl.SSLEOFError):  # a bad client never stops the lab
             self.transport.close()
             return
-        if len(self.request) > 65536:
+        if self.plaintext is not None:
+            pass  # aiohttp has the request
+        elif len(self.request) > 65536:
             self.transport.close()
         elif b"\r\n\r\n" in self.request:
             self._answer()

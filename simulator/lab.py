@@ -104,7 +104,7 @@ class Lab:
         self.responder = Responder(loop, self.devices, self.log, per_device=self.listen == "per-device")
         self.responder.open()
         onvif = OnvifHttp(self.devices, self.log)
-        https = Https(self.devices, self.log)
+        https = Https(self.devices, self.log, onvif)
         for key, kind in (("port", "http"), ("rtsp_port", "rtsp"), ("https_port", "https")):
             for host, port in self._endpoints(key):
                 sock = _tcp_listener(host, port)

@@ -56,6 +56,7 @@ EXPECTED = {
     "127.30.0.39": ("ok", ""),  # overstated_content_length: the page kept as it came, the device not held up
     "127.30.0.40": ("ok", "services read from GetCapabilities"),  # echo_before_error + no_get_services
     "127.30.0.41": ("ok", ""),  # rejects_ws_addressing: our requests carry no WS-Addressing headers
+    "127.30.0.42": ("ok", "redirected to https://"),  # redirects_to_https: followed, same address, as POSTs
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -416,3 +417,18 @@ def test_a_refusal_garbled_by_the_request_written_back_is_still_a_refusal(hostil
     assert device.status == "ok" and device.model == "Tapo C120" and device.mac == "50:c7:bf:30:00:40"
     assert device.status_reason == "GetServices not offered; services read from GetCapabilities"
     assert any(e.operation == "GetCapabilities" for e in device.evidence if e.field == "services")
+
+
+def test_onvif_calls_redirected_to_https_on_the_same_address_are_followed(hostile):
+    """Site: hostile-site.yaml. 127.30.0.42 advertises http:// and answers each call with 302 to https://
+    (lumeohq/onvif-rs#39): every field read over TLS; its first call is redirected, and every later one,
+    to any of its services, goes straight to https://."""
+    lab, found = hostile
+    device = found["127.30.0.42"]
+    assert device.status == "ok" and device.serial == "ZN7Q6HAR3000342" and device.mac == "e4:30:22:30:00:42"
+    assert device.video_sources == 1 and device.fingerprints.tls_subject
+    assert device.xaddrs == ("http://127.30.0.42/onvif/device_service",)  # what it said, kept as said
+    log = [r for r in lab.requests() if r["device"] == "127.30.0.42" and r["proto"] in ("http", "onvif")]
+    redirected = [r["op"] for r in log if r["op"].endswith("(302 to https)")]
+    assert redirected == ["POST /onvif/device_service (302 to https)"]
+    assert {"GetDeviceInformation", "GetNetworkInterfaces", "GetProfiles"} <= {r["op"] for r in log}

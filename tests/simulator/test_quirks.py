@@ -642,3 +642,30 @@ def test_rejects_ws_addressing(quirk_lab):
     refused = post(url, envelope("GetDeviceInformation", security=wsa + username_token(d["username"], d["password"])))
     assert refused.status == 400 and b"ter:InvalidArgs" in refused.body and d["serial"].encode() not in refused.body
     assert call(d, "GetDeviceInformation").body.count(d["serial"].encode()) == 1  # the same call without them
+
+
+def test_redirects_to_https(quirk_lab):
+    import ssl
+
+    d = dev(quirk_lab, "redirects_to_https")
+    body = envelope("GetDeviceInformation", security=username_token(d["username"], d["password"]))
+    moved = _raw_http(d["address"], d["port"], b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/soap+xml\r\nContent-Length: " + str(len(body)).encode()
+                      + b"\r\nConnection: close\r\n\r\n" + body)
+    assert moved.startswith(b"HTTP/1.1 302 ")
+    assert f"Location: https://{d['address']}:{d['https_port']}/onvif/device_service\r\n".encode() in moved
+    assert _probe_xaddrs(d["address"]).startswith(f"http://{d['address']}")  # what it advertises stays http://
+    # over TLS the same services answer, on one kept-alive connection
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, \
+            context.wrap_socket(raw) as tls:
+        for _ in range(2):
+            tls.sendall(b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\nContent-Type: application/soap+xml\r\n"
+                        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            answer = b""
+            while d["serial"].encode() not in answer or not answer.rstrip().endswith(b"Envelope>"):
+                piece = tls.recv(65536)
+                assert piece, "the TLS side closed the connection"
+                answer += piece
+            assert answer.startswith(b"HTTP/1.1 200 ")
