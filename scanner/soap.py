@@ -283,8 +283,9 @@ class _CheckedTransport(AIOHTTPTransport):
                                                                   allow_redirects=False) as response:
                     if response.status not in REDIRECT_STATUSES:
                         return await self._answered(response, operation, ctx, digest)
+                    # Its body is not read (a hostile one could be endless): leaving it unread closes
+                    # that connection, and the target is usually another origin anyway.
                     status, location = response.status, response.headers.get("Location", "")
-                    await response.read()  # small; lets the kept-alive connection be reused
             except aiohttp.ClientResponseError as exc:
                 # No HTTP head could be read. Tapo firmware writes the request back before each HTTP 500
                 # ("POST /onvif/service\x00HTTP/1.1\x00\x00Host\x00 …HTTP/1.1 500": home-assistant/core#85902),

@@ -70,10 +70,10 @@ class OnvifHttp:
         src = _peer(transport and transport.get_extra_info("peername"))
         if device is None:
             return web.Response(status=404, text="no such device")
-        if port_key == "port" and request.method == "POST" and quirks.has(device, "redirects_to_https"):
+        if port_key == "port" and quirks.has(device, "redirects_to_https"):
             # Its http:// XAddrs stay as they are; the calls to them are sent to https:// (lumeohq/onvif-rs#39).
-            self.log(device=device["address"], src=src, proto="http", op=f"POST {request.path} (302 to https)",
-                     auth="none")
+            self.log(device=device["address"], src=src, proto="http",
+                     op=f"{request.method} {request.path} (302 to https)", auth="none")
             location = f"https://{device['address']}:{device['https_port']}{request.path_qs}"
             return web.Response(status=302, headers={"Location": location,
                                                      "Server": banner_for(device["true_maker"]).http_server})

@@ -181,8 +181,9 @@ QUIRKS: dict[str, Quirk] = {
               "CamHipro cameras failing every call once clients added WS-Addressing headers (home-assistant/core#92308, "
               "fixed by keeping them to the events service: python-onvif-zeep-async#26); a Meari Speed 18T "
               "refusing PTZ Stop with a wsa:Action header (python-onvif-zeep-async#155, #249)"),
-        Quirk("redirects_to_https", "its XAddrs say http://, but every POST to them is answered 302 Found with "
-              "Location https://<address>:<https_port>/<same path>, where the same ONVIF services answer over TLS", {},
+        Quirk("redirects_to_https", "its XAddrs say http://, but every request to its HTTP port (ONVIF POSTs and the "
+              "login page) is answered 302 Found with Location https://<address>:<https_port>/<same path>, where the "
+              "same ONVIF services and page answer over TLS", {},
               "cameras that advertise http:// and redirect to https:// when called (lumeohq/onvif-rs#39, fixed by "
               "#43); HTTP-to-HTTPS redirection on camera web servers (Dafang-Hacks/Main#42, "
               "maciej-or/hikvision_next#231)"),

@@ -13,6 +13,7 @@ import aiohttp
 from charset_normalizer import from_bytes
 
 from ..httpbody import BodyCutShort, read_capped
+from ..redirects import REDIRECT_STATUSES, same_device_target
 from ..soap import current_device
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
@@ -58,10 +59,15 @@ class HttpBanner(SideProbe):
                     return await self._read(url, facts, ctx)
         return await self._read(url, facts, ctx)
 
-    async def _read(self, url: str, facts: Facts, ctx: ProbeContext) -> Attempt:
+    async def _read(self, url: str, facts: Facts, ctx: ProbeContext, operation: str = "HTTP GET /") -> Attempt:
         timeout = aiohttp.ClientTimeout(total=ctx.side_timeout_s)
-        operation = "HTTP GET /"
         async with ctx.http.get(url, timeout=timeout, allow_redirects=False) as response:
+            if response.status in REDIRECT_STATUSES and operation == "HTTP GET /":
+                # A camera in HTTPS-only mode sends its login page to https:// (lumeohq/onvif-rs#39):
+                # followed once, and only on the device's own address (scanner/redirects.py).
+                target = same_device_target(url, response.headers.get("Location", ""))
+                if target is not None:  # its body is not read: leaving unread closes that connection
+                    return await self._read(target, facts, ctx, f"HTTP GET / (redirected to {target})")
             server = response.headers.get("Server")
             charset = response.charset
             try:
@@ -73,7 +79,7 @@ class HttpBanner(SideProbe):
                 # unfinished closes this connection, so no ONVIF call inherits its leftovers.
                 body = cut.received[:_MAX_PAGE]
                 of = f" of {response.content_length}" if response.content_length is not None else ""
-                operation = f"HTTP GET / (cut short: {len(body)}{of} bytes, {cut.why})"
+                operation = f"{operation} (cut short: {len(body)}{of} bytes, {cut.why})"
         sha = hashlib.sha256(body).hexdigest()
         if server:
             facts.fingerprints["http_server"] = server.strip()

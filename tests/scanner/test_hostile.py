@@ -430,5 +430,8 @@ def test_onvif_calls_redirected_to_https_on_the_same_address_are_followed(hostil
     assert device.xaddrs == ("http://127.30.0.42/onvif/device_service",)  # what it said, kept as said
     log = [r for r in lab.requests() if r["device"] == "127.30.0.42" and r["proto"] in ("http", "onvif")]
     redirected = [r["op"] for r in log if r["op"].endswith("(302 to https)")]
-    assert redirected == ["POST /onvif/device_service (302 to https)"]
+    assert sorted(redirected) == ["GET / (302 to https)", "POST /onvif/device_service (302 to https)"]
+    page = next(e for e in device.evidence if e.field == "fingerprints.http_title")
+    assert page.operation == "HTTP GET / (redirected to https://127.30.0.42:443/)"  # the page read over TLS
+    assert device.fingerprints.http_title
     assert {"GetDeviceInformation", "GetNetworkInterfaces", "GetProfiles"} <= {r["op"] for r in log}

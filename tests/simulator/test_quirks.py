@@ -654,6 +654,8 @@ def test_redirects_to_https(quirk_lab):
                       + b"\r\nConnection: close\r\n\r\n" + body)
     assert moved.startswith(b"HTTP/1.1 302 ")
     assert f"Location: https://{d['address']}:{d['https_port']}/onvif/device_service\r\n".encode() in moved
+    page = _raw_http(d["address"], d["port"], b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert page.startswith(b"HTTP/1.1 302 ") and f"Location: https://{d['address']}:{d['https_port']}/\r\n".encode() in page
     assert _probe_xaddrs(d["address"]).startswith(f"http://{d['address']}")  # what it advertises stays http://
     # over TLS the same services answer, on one kept-alive connection
     context = ssl.create_default_context()
