@@ -48,6 +48,14 @@ def device_now(device: dict[str, Any]) -> datetime:
     return datetime.now(UTC) + timedelta(seconds=float(skew))
 
 
+def token_nonce(header: Any | None) -> str | None:
+    """The Nonce of a request's UsernameToken, as sent (replay_protection keys on it)."""
+    if header is None:
+        return None
+    nonce = header.findtext(f"{{{WSSE}}}Security/{{{WSSE}}}UsernameToken/{{{WSSE}}}Nonce")
+    return nonce.strip() if nonce else None
+
+
 def check_username_token(device: dict[str, Any], header: Any | None) -> str:
     """'ok', 'failed' or 'none' for the WS-Security header of a SOAP request."""
     if header is None:

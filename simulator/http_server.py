@@ -12,6 +12,7 @@ import asyncio
 import gzip
 import ssl
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from email.utils import format_datetime
 from typing import Any
@@ -62,6 +63,7 @@ class OnvifHttp:
         self.tls_server = web.Server(lambda request: self.handle(request, "https_port"), access_log=None)
         self.failures: dict[str, int] = {}  # lockout quirk: failed logins per device
         self.locked_until: dict[str, float] = {}
+        self.nonces: dict[str, OrderedDict[str, None]] = {}  # replay_protection: accepted nonces per device
         self.answered: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()  # one_request_per_connection
 
     async def handle(self, request: web.BaseRequest, port_key: str = "port") -> web.StreamResponse:
@@ -179,6 +181,8 @@ class OnvifHttp:
             if verdict != "ok" and auth.challenges_with_digest(device):
                 digest = auth.check_http_digest(device, request.method, request.headers.get("Authorization"))
                 verdict = digest if digest != "none" else verdict
+        if verdict == "ok" and quirks.has(device, "replay_protection"):
+            verdict = self._replay_check(device, auth.token_nonce(req.header))
         self.log(device=device["address"], src=src, proto="onvif", op=req.op, auth=verdict)
         if not services.offers(device, service):
             return self._reply(device, soap.action_not_supported(req.op), 500, headers)
@@ -197,6 +201,18 @@ class OnvifHttp:
             reason = f"Method 'tds:{req.op}' not implemented: method name or namespace not recognized"
             return self._reply(device, soap.fault_without_subcode("Sender", reason), 400, headers)
         return self._reply(device, self._shape(device, req.op, inner), 200, headers)
+
+    def _replay_check(self, device: dict[str, Any], nonce: str | None) -> str:
+        """'ok' for a nonce this device has not accepted before, else 'replayed' (refused as unauthorized)."""
+        if nonce is None:  # HTTP digest or a PasswordText token: nothing of WS-Security's to replay
+            return "ok"
+        seen = self.nonces.setdefault(device["address"], OrderedDict())
+        if nonce in seen:
+            return "replayed"
+        seen[nonce] = None
+        while len(seen) > int(quirks.param(device, "replay_protection", "remember")):
+            seen.popitem(last=False)
+        return "ok"
 
     def _lockout(self, device: dict[str, Any], verdict: str) -> str | None:
         """The fault text when the lockout quirk refuses this call, else None."""

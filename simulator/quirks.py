@@ -181,6 +181,10 @@ QUIRKS: dict[str, Quirk] = {
               "CamHipro cameras failing every call once clients added WS-Addressing headers (home-assistant/core#92308, "
               "fixed by keeping them to the events service: python-onvif-zeep-async#26); a Meari Speed 18T "
               "refusing PTZ Stop with a wsa:Action header (python-onvif-zeep-async#155, #249)"),
+        Quirk("replay_protection", "remembers the Nonce of every UsernameToken it accepted (the last `remember` "
+              "of them) and refuses a token that brings one again, with NotAuthorized, as a replay", {"remember": 4096},
+              "Axis replay protection (agsh/onvif#178); a client reusing one nonce for GetDeviceInformation and "
+              "GetCapabilities, 'which may be detected as replay attack' (sr99622/libonvif#126)"),
         Quirk("redirects_to_https", "its XAddrs say http://, but every request to its HTTP port (ONVIF POSTs and the "
               "login page) is answered 302 Found with Location https://<address>:<https_port>/<same path>, where the "
               "same ONVIF services and page answer over TLS", {},

@@ -57,6 +57,7 @@ EXPECTED = {
     "127.30.0.40": ("ok", "services read from GetCapabilities"),  # echo_before_error + no_get_services
     "127.30.0.41": ("ok", ""),  # rejects_ws_addressing: our requests carry no WS-Addressing headers
     "127.30.0.42": ("ok", "redirected to https://"),  # redirects_to_https: followed, same address, as POSTs
+    "127.30.0.43": ("ok", ""),  # replay_protection: no nonce of ours is ever sent twice
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -435,3 +436,13 @@ def test_onvif_calls_redirected_to_https_on_the_same_address_are_followed(hostil
     assert page.operation == "HTTP GET / (redirected to https://127.30.0.42:443/)"  # the page read over TLS
     assert device.fingerprints.http_title
     assert {"GetDeviceInformation", "GetNetworkInterfaces", "GetProfiles"} <= {r["op"] for r in log}
+
+
+def test_no_nonce_is_sent_twice_to_a_device_that_refuses_replays(hostile):
+    """Site: hostile-site.yaml. 127.30.0.43 refuses a UsernameToken nonce it has accepted before (Axis replay
+    protection, agsh/onvif#178): every signed call of the scan was accepted."""
+    lab, found = hostile
+    device = found["127.30.0.43"]
+    assert device.status == "ok" and device.serial == "B8A44F300043" and device.video_sources == 1
+    verdicts = [r["auth"] for r in lab.requests() if r["device"] == "127.30.0.43" and r["proto"] == "onvif"]
+    assert verdicts.count("ok") >= 5 and "replayed" not in verdicts

@@ -671,3 +671,14 @@ def test_redirects_to_https(quirk_lab):
                 assert piece, "the TLS side closed the connection"
                 answer += piece
             assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+def test_replay_protection(quirk_lab):
+    d = dev(quirk_lab, "replay_protection")
+    url = f"http://{d['address']}:{d['port']}/onvif/device_service"
+    token = username_token(d["username"], d["password"])
+    first = post(url, envelope("GetDeviceInformation", security=token))
+    assert first.status == 200 and d["serial"].encode() in first.body
+    again = post(url, envelope("GetDeviceInformation", security=token))  # the same nonce, within the window
+    assert again.status == 400 and b"NotAuthorized" in again.body
+    assert call(d, "GetDeviceInformation").status == 200  # a fresh nonce is fine
