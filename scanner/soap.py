@@ -287,12 +287,12 @@ class _CheckedTransport(AIOHTTPTransport):
                     # that connection, and the target is usually another origin anyway.
                     status, location = response.status, response.headers.get("Location", "")
             except aiohttp.ClientResponseError as exc:
-                # No HTTP head could be read. Tapo firmware writes the request back before each HTTP 500
-                # ("POST /onvif/service\x00HTTP/1.1\x00\x00Host\x00 …HTTP/1.1 500": home-assistant/core#85902),
-                # so on an optional call this is a garbled refusal, not a reason to give up the device.
+                # No HTTP head could be read: a bad status line, a header too long. Tapo firmware writes
+                # the request back before each HTTP 500 ("POST /onvif/service\x00HTTP/1.1\x00\x00Host\x00
+                # …HTTP/1.1 500": home-assistant/core#85902), so on an optional call this is a garbled
+                # refusal, not a reason to give up the device. aiohttp's message spans lines: folded.
                 said = " ".join(str(exc.message).split())[:200]
-                raise SoapProblem("protocol_error", f"{operation}: no HTTP status line at the start of the answer "
-                                                    f"({said})") from None
+                raise SoapProblem("protocol_error", f"{operation}: HTTP answer that cannot be parsed ({said})") from None
             target = same_device_target(url, location)
             if target is None:
                 raise SoapProblem("protocol_error", f"{operation}: HTTP {status} redirect to {location[:200]!r}, "

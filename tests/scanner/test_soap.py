@@ -206,7 +206,7 @@ async def test_an_answer_that_does_not_begin_with_a_status_line_says_so_on_one_l
         with pytest.raises(SoapProblem) as raised:
             await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
     assert raised.value.kind == "protocol_error"
-    assert raised.value.reason.startswith("GetDeviceInformation: no HTTP status line at the start of the answer (")
+    assert raised.value.reason.startswith("GetDeviceInformation: HTTP answer that cannot be parsed (Bad status line")
     assert "\n" not in raised.value.reason and "POST /onvif/device_service" in raised.value.reason
 
 
