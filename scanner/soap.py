@@ -37,7 +37,17 @@ from .httpbody import BodyCutShort, read_capped
 from .redirects import REDIRECT_STATUSES, rebased, remember, same_device_target
 from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted, repair_characters
 
-MAX_BODY_BYTES = 1_000_000  # a real GetProfiles of a 64-channel NVR is ~300 kB
+MAX_BODY_BYTES = 1_000_000  # any answer about the device itself; a hostile 5 MB one is refused
+# Answers that list something per channel grow with the recorder. A 64-channel NVR's GetProfiles is
+# ~300 kB bare, and analytics rules attached to every profile multiply it (a Hanwha engineer's
+# "GetProfiles response is becoming huge", onvif/specs#225): these may be larger, still bounded.
+MAX_LIST_BODY_BYTES = 8_000_000
+_LIST_OPERATIONS = frozenset({"GetProfiles", "GetVideoSources", "GetRecordings"})
+
+
+def body_cap(operation: str) -> int:
+    """The most bytes an answer to `operation` may have before it is refused as hostile."""
+    return MAX_LIST_BODY_BYTES if operation in _LIST_OPERATIONS else MAX_BODY_BYTES
 
 
 class SoapProblem(Exception):
@@ -319,17 +329,18 @@ class _CheckedTransport(AIOHTTPTransport):
 
     async def _checked(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext):
         declared = response.content_length
-        if declared is not None and declared > MAX_BODY_BYTES:
+        cap = body_cap(operation)
+        if declared is not None and declared > cap:
             raise SoapProblem("protocol_error",
-                              f"{operation}: response larger than {MAX_BODY_BYTES} bytes ({declared} declared)")
+                              f"{operation}: response larger than {cap} bytes ({declared} declared)")
         try:
-            body = await read_capped(response, MAX_BODY_BYTES)
+            body = await read_capped(response, cap)
         except BodyCutShort as cut:
             of = f" of {declared}" if declared is not None else ""
             raise SoapProblem("protocol_error",
                               f"{operation}: response cut short ({len(cut.received)}{of} bytes: {cut.why})") from None
-        if len(body) > MAX_BODY_BYTES:
-            raise SoapProblem("protocol_error", f"{operation}: response larger than {MAX_BODY_BYTES} bytes")
+        if len(body) > cap:
+            raise SoapProblem("protocol_error", f"{operation}: response larger than {cap} bytes")
         if declared is not None and len(body) < declared:
             raise SoapProblem("protocol_error",
                               f"{operation}: response cut short ({len(body)} of {declared} bytes)")

@@ -181,6 +181,11 @@ QUIRKS: dict[str, Quirk] = {
               "CamHipro cameras failing every call once clients added WS-Addressing headers (home-assistant/core#92308, "
               "fixed by keeping them to the events service: python-onvif-zeep-async#26); a Meari Speed 18T "
               "refusing PTZ Stop with a wsa:Action header (python-onvif-zeep-async#155, #249)"),
+        Quirk("analytics_in_profiles", "every GetProfiles profile carries its channel's VideoAnalyticsConfiguration "
+              "with `rules` line-detector rules (~0.5 kB each), so a recorder's GetProfiles grows to megabytes",
+              {"rules": 8},
+              "a Hanwha engineer: 'GetProfiles response is becoming huge because of the analytics configuration "
+              "attached to the profile ... this repeats for all profiles' (onvif/specs#225)"),
         Quirk("replay_protection", "remembers the Nonce of every UsernameToken it accepted (the last `remember` "
               "of them) and refuses a token that brings one again, with NotAuthorized, as a replay", {"remember": 4096},
               "Axis replay protection (agsh/onvif#178); a client reusing one nonce for GetDeviceInformation and "

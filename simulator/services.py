@@ -249,7 +249,27 @@ def _profile(d: Device, i: int) -> str:
             "<tt:H264><tt:GovLength>30</tt:GovLength><tt:H264Profile>High</tt:H264Profile></tt:H264>"
             "<tt:Multicast><tt:Address><tt:Type>IPv4</tt:Type><tt:IPv4Address>0.0.0.0</tt:IPv4Address></tt:Address>"
             "<tt:Port>0</tt:Port><tt:TTL>1</tt:TTL><tt:AutoStart>false</tt:AutoStart></tt:Multicast>"
-            "<tt:SessionTimeout>PT60S</tt:SessionTimeout></tt:VideoEncoderConfiguration></trt:Profiles>")
+            f"<tt:SessionTimeout>PT60S</tt:SessionTimeout></tt:VideoEncoderConfiguration>{_analytics(d, i)}"
+            "</trt:Profiles>")
+
+
+def _analytics(d: Device, i: int) -> str:
+    """analytics_in_profiles: the channel's whole analytics set-up, repeated in each of its profiles."""
+    if not quirks.has(d, "analytics_in_profiles"):
+        return ""
+    item = lambda name, value: f'<tt:SimpleItem Name="{name}" Value="{value}"/>'
+    rules = "".join(
+        f'<tt:Rule Name="Rule{r}_Ch{i}" Type="tt:LineDetector"><tt:Parameters>'
+        f'{item("Direction", "Any")}{item("Enabled", "true")}{item("Sensitivity", 60 + r % 40)}'
+        f'{item("MinObjectSize", "0.05")}{item("MaxObjectSize", "0.9")}{item("ObjectType", "Human,Vehicle")}'
+        f'{item("Schedule", "Always")}{item("Segment", f"{r % 10 * 0.1:.1f},0.2;{r % 10 * 0.1:.1f},0.8")}'
+        "</tt:Parameters></tt:Rule>"
+        for r in range(1, int(quirks.param(d, "analytics_in_profiles", "rules")) + 1))
+    return (f'<tt:VideoAnalyticsConfiguration token="Analytics_{i}"><tt:Name>Analytics_{i}</tt:Name>'
+            "<tt:UseCount>1</tt:UseCount><tt:AnalyticsEngineConfiguration>"
+            f'<tt:AnalyticsModule Name="Motion_Ch{i}" Type="tt:CellMotionEngine"><tt:Parameters>'
+            f'{item("Sensitivity", 60)}</tt:Parameters></tt:AnalyticsModule></tt:AnalyticsEngineConfiguration>'
+            f"<tt:RuleEngineConfiguration>{rules}</tt:RuleEngineConfiguration></tt:VideoAnalyticsConfiguration>")
 
 
 def get_profiles(d: Device, req: Any) -> str:

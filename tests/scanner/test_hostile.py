@@ -58,6 +58,7 @@ EXPECTED = {
     "127.30.0.41": ("ok", ""),  # rejects_ws_addressing: our requests carry no WS-Addressing headers
     "127.30.0.42": ("ok", "redirected to https://"),  # redirects_to_https: followed, same address, as POSTs
     "127.30.0.43": ("ok", ""),  # replay_protection: no nonce of ours is ever sent twice
+    "127.30.0.44": ("ok", ""),  # analytics_in_profiles on 64 channels: a 1.5 MB GetProfiles is read
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -446,3 +447,13 @@ def test_no_nonce_is_sent_twice_to_a_device_that_refuses_replays(hostile):
     assert device.status == "ok" and device.serial == "B8A44F300043" and device.video_sources == 1
     verdicts = [r["auth"] for r in lab.requests() if r["device"] == "127.30.0.43" and r["proto"] == "onvif"]
     assert verdicts.count("ok") >= 5 and "replayed" not in verdicts
+
+
+def test_a_recorder_whose_profiles_carry_analytics_is_read_whole(hostile):
+    """Site: hostile-site.yaml. 127.30.0.44, 64 channels with 40 analytics rules in every profile
+    (onvif/specs#225): its GetProfiles is past the 1 MB that any answer about the device itself may have,
+    and is still read, the recorder counted rather than lost as protocol_error."""
+    _, found = hostile
+    device = found["127.30.0.44"]
+    assert device.status == "ok" and device.role == "nvr"
+    assert device.video_sources == 64 and device.profiles == 64 and device.recordings == 64

@@ -682,3 +682,13 @@ def test_replay_protection(quirk_lab):
     again = post(url, envelope("GetDeviceInformation", security=token))  # the same nonce, within the window
     assert again.status == 400 and b"NotAuthorized" in again.body
     assert call(d, "GetDeviceInformation").status == 200  # a fresh nonce is fine
+
+
+def test_analytics_in_profiles(quirk_lab):
+    d = dev(quirk_lab, "analytics_in_profiles")
+    plain = dev(quirk_lab, "clock_skew")  # the same profiles without analytics
+    reply = call(d, "GetProfiles", MEDIA_NS, path="/onvif/media_service")
+    bare = call(plain, "GetProfiles", MEDIA_NS, path="/onvif/media_service")
+    assert reply.status == 200 and reply.body.count(b"<tt:Rule ") == 8 * reply.body.count(b"<trt:Profiles ")
+    assert len(reply.body) > 3 * len(bare.body)
+    validate(schema_of("media.wsdl"), reply.body)  # still a valid GetProfilesResponse
