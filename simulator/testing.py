@@ -45,10 +45,19 @@ class RunningLab:
     _by_address: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def requests(self) -> list[dict]:
-        """Parsed request-log lines so far (a partly written last line is skipped)."""
+        """Parsed request-log lines so far (a partly written last line is skipped).
+
+        The lab flushes its log once per event-loop turn, after the answer has gone out, so the
+        line for an answer just received may still be in its buffer: the file is read once it has
+        stopped growing for a moment (a loaded machine made this race visible).
+        """
         out = []
         if not self.request_log.exists():
             return out
+        size = -1
+        while (now := self.request_log.stat().st_size) != size:
+            size = now
+            time.sleep(0.02)
         for line in self.request_log.read_text(encoding="utf-8").splitlines():
             try:
                 out.append(json.loads(line))
