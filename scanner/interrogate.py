@@ -95,7 +95,8 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
     """Never raises for the device's sake (only cancellation escapes)."""
     url = found.service_url() or f"http://{found.address}/onvif/device_service"
     try:
-        port = urlsplit(url).port or 80
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         port = 80
     facts = Facts(address=found.address, port=port, service_url=url, xaddrs=tuple(found.xaddrs),

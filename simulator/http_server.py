@@ -94,8 +94,8 @@ class OnvifHttp:
             if answer.status == 500 and quirks.has(device, "echo_before_error") and transport is not None:
                 transport.write(_mangled_head(request, int(quirks.param(device, "echo_before_error", "bytes"))))
             return await self._deliver(device, request, answer)
-        self.log(device=device["address"], src=src, proto="http", op=f"{request.method} {request.path}",
-                 auth="none")
+        self.log(device=device["address"], src=src, proto="https" if port_key == "https_port" else "http",
+                 op=f"{request.method} {request.path}", auth="none")
         if request.method != "GET" or request.path.startswith("/onvif/"):
             # an ONVIF path this device does not have, or a form post: what embedded web servers say
             return web.Response(status=404, text="404 Not Found", headers={"Server": banner_for(device["true_maker"]).http_server})
@@ -396,7 +396,7 @@ class _TlsSide(asyncio.Transport):
 class _HttpsConnection(asyncio.Protocol):
     """One TLS connection: handshake, one HTTP/1.1 request, the login page, close.
 
-    A device that serves ONVIF over HTTPS (redirects_to_https) hands the decrypted stream to the
+    A device that serves ONVIF over HTTPS (redirects_to_https, https_xaddrs) hands the decrypted stream to the
     same aiohttp handler as its HTTP port instead, kept alive like any HTTP connection.
     """
 
@@ -421,7 +421,7 @@ class _HttpsConnection(asyncio.Protocol):
         lifetime = float(quirks.param(self.device, "tls_no_close_notify", "seconds")) if quirks.has(
             self.device, "tls_no_close_notify") else self.https.LIFETIME_S
         self.deadline = asyncio.get_running_loop().call_later(lifetime, transport.close)
-        if quirks.has(self.device, "redirects_to_https"):
+        if quirks.has(self.device, "redirects_to_https") or quirks.has(self.device, "https_xaddrs"):
             self.plaintext = self.https.onvif.tls_server()
             self.plaintext.connection_made(_TlsSide(self))
 

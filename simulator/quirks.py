@@ -190,6 +190,10 @@ QUIRKS: dict[str, Quirk] = {
               "of them) and refuses a token that brings one again, with NotAuthorized, as a replay", {"remember": 4096},
               "Axis replay protection (agsh/onvif#178); a client reusing one nonce for GetDeviceInformation and "
               "GetCapabilities, 'which may be detected as replay attack' (sr99622/libonvif#126)"),
+        Quirk("https_xaddrs", "advertises its services at https:// (ProbeMatch, GetServices, GetCapabilities: "
+              "its https_port) and serves ONVIF over TLS there; its plain HTTP port still answers too", {},
+              "cameras with HTTPS enabled whose XAddrs are https:// (GuilhermeC18/node-onvif#98; "
+              "home-assistant/core#41800, a camera lost once HTTPS was enabled)"),
         Quirk("redirects_to_https", "its XAddrs say http://, but every request to its HTTP port (ONVIF POSTs and the "
               "login page) is answered 302 Found with Location https://<address>:<https_port>/<same path>, where the "
               "same ONVIF services and page answer over TLS", {},

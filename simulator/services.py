@@ -77,11 +77,13 @@ def xaddr(device: Device, service: str, *, discovery: bool = False) -> str:
         host = str(quirks.param(device, "foreign_xaddrs", "host"))
     else:
         host = device["address"]
-    port = "" if device["port"] == 80 else f":{device['port']}"
+    scheme, port = "http", "" if device["port"] == 80 else f":{device['port']}"
+    if quirks.has(device, "https_xaddrs") and device.get("https_port"):
+        scheme, port = "https", "" if device["https_port"] == 443 else f":{device['https_port']}"
     path = PATH_OF[service]
     if quirks.has(device, "single_service_path") and not discovery:
         path = str(quirks.param(device, "single_service_path", "path"))
-    return f"http://{host}{port}{path}"
+    return f"{scheme}://{host}{port}{path}"
 
 
 def _datetime(tag: str, when: datetime, with_day: bool = True) -> str:

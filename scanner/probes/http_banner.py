@@ -42,8 +42,11 @@ class HttpBanner(SideProbe):
     name = "http_banner"
 
     async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
-        url = f"http://{facts.address}:{facts.port}/"
         service = urlsplit(facts.service_url)
+        # The web server the device's ONVIF service runs on, by the same scheme: an https:// XAddr
+        # (GuilhermeC18/node-onvif#98) names a TLS port, where plain HTTP would get no page.
+        scheme = "https" if service.scheme == "https" else "http"  # facts.port is that URL's port
+        url = f"{scheme}://{facts.address}:{facts.port}/"
         if service.scheme == "http" and service.hostname == facts.address and (service.port or 80) == facts.port:
             # The web server the ONVIF calls use: wait for the clock step to settle the device's
             # lanes, then take a turn on them, so the page comes over the same kept-alive

@@ -59,6 +59,7 @@ EXPECTED = {
     "127.30.0.42": ("ok", "redirected to https://"),  # redirects_to_https: followed, same address, as POSTs
     "127.30.0.43": ("ok", ""),  # replay_protection: no nonce of ours is ever sent twice
     "127.30.0.44": ("ok", ""),  # analytics_in_profiles on 64 channels: a 1.5 MB GetProfiles is read
+    "127.30.0.45": ("ok", ""),  # https_xaddrs: every call and the login page over TLS
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -457,3 +458,15 @@ def test_a_recorder_whose_profiles_carry_analytics_is_read_whole(hostile):
     device = found["127.30.0.44"]
     assert device.status == "ok" and device.role == "nvr"
     assert device.video_sources == 64 and device.profiles == 64 and device.recordings == 64
+
+
+def test_a_device_that_advertises_https_is_read_over_tls_page_and_all(hostile):
+    """Site: hostile-site.yaml. 127.30.0.45 advertises https:// XAddrs (GuilhermeC18/node-onvif#98): its
+    calls go over TLS, and its login page is asked for over TLS on that port, not in plain HTTP."""
+    lab, found = hostile
+    device = found["127.30.0.45"]
+    assert device.status == "ok" and device.port == 443 and device.serial == "ZN7Q6HAR3000345"
+    assert device.xaddrs == ("https://127.30.0.45/onvif/device_service",) and device.video_sources == 1
+    assert device.fingerprints.http_title and device.fingerprints.http_server
+    pages = [r["proto"] for r in lab.requests() if r["device"] == "127.30.0.45" and r["op"] == "GET /"]
+    assert pages == ["https"]  # the page asked for over TLS, not in plain HTTP on the TLS port

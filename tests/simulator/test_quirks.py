@@ -692,3 +692,24 @@ def test_analytics_in_profiles(quirk_lab):
     assert reply.status == 200 and reply.body.count(b"<tt:Rule ") == 8 * reply.body.count(b"<trt:Profiles ")
     assert len(reply.body) > 3 * len(bare.body)
     validate(schema_of("media.wsdl"), reply.body)  # still a valid GetProfilesResponse
+
+
+def test_https_xaddrs(quirk_lab):
+    import ssl
+
+    d = dev(quirk_lab, "https_xaddrs")
+    assert _probe_xaddrs(d["address"]) == f"https://{d['address']}/onvif/device_service"
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    body = envelope("GetServices", inner="<IncludeCapability>false</IncludeCapability>",
+                    security=username_token(d["username"], d["password"]))
+    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, \
+            context.wrap_socket(raw) as tls:
+        tls.sendall(b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\nContent-Type: application/soap+xml\r\n"
+                    b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        answer = b""
+        while piece := tls.recv(65536):
+            answer += piece
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert f"<tds:XAddr>https://{d['address']}/onvif/media_service</tds:XAddr>".encode() in answer
+    assert call(d, "GetDeviceInformation").status == 200  # its plain HTTP port answers as well
