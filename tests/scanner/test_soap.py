@@ -167,6 +167,21 @@ async def test_a_fault_is_an_answer_and_not_asked_again_in_1_1():
     assert len(seen) == 1 and not ctx.soap11
 
 
+async def _problem_from(answer) -> SoapProblem:
+    """How a GetDeviceInformation call ends against a device that answers with `answer` (a handler or an app)."""
+    app = answer
+    if not isinstance(app, web.Application):
+        app = web.Application()
+        app.router.add_post("/onvif/device_service", answer)
+    async with bare_server(app) as url, aiohttp.ClientSession() as session:
+        clients = OnvifClients(session)
+        await clients.setup()
+        enter_device(Credential("admin", "Secret!One"))
+        with pytest.raises(SoapProblem) as raised:
+            await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+    return raised.value
+
+
 async def test_an_answer_cut_off_by_a_closed_connection_is_a_protocol_error_that_says_so():
     """A Content-Length longer than the answer, then the connection closed (the Dahua/Lorex web server's
     fault, python-onvif-zeep-async#130): even a well-formed envelope is not trusted as the whole answer."""
@@ -177,16 +192,9 @@ async def test_an_answer_cut_off_by_a_closed_connection_is_a_protocol_error_that
         request.transport.close()
         return web.Response()  # never reaches the client
 
-    app = web.Application()
-    app.router.add_post("/onvif/device_service", answer)
-    async with bare_server(app) as url, aiohttp.ClientSession() as session:
-        clients = OnvifClients(session)
-        await clients.setup()
-        enter_device(Credential("admin", "Secret!One"))
-        with pytest.raises(SoapProblem) as raised:
-            await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
-    assert raised.value.kind == "protocol_error"
-    assert f"cut short ({len(ANSWER)} of {len(ANSWER) + 200} bytes" in raised.value.reason
+    problem = await _problem_from(answer)
+    assert problem.kind == "protocol_error"
+    assert f"cut short ({len(ANSWER)} of {len(ANSWER) + 200} bytes" in problem.reason
 
 
 async def test_an_answer_that_does_not_begin_with_a_status_line_says_so_on_one_line():
@@ -197,17 +205,10 @@ async def test_an_answer_that_does_not_begin_with_a_status_line_says_so_on_one_l
         request.transport.write(b"POST /onvif/device_service\x00HTTP/1.1\x00\x00Host\x00 x\x00\x00")
         return web.Response(body=ANSWER, status=500, content_type="application/soap+xml")
 
-    app = web.Application()
-    app.router.add_post("/onvif/device_service", answer)
-    async with bare_server(app) as url, aiohttp.ClientSession() as session:
-        clients = OnvifClients(session)
-        await clients.setup()
-        enter_device(Credential("admin", "Secret!One"))
-        with pytest.raises(SoapProblem) as raised:
-            await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
-    assert raised.value.kind == "protocol_error"
-    assert raised.value.reason.startswith("GetDeviceInformation: HTTP answer that cannot be parsed (Bad status line")
-    assert "\n" not in raised.value.reason and "POST /onvif/device_service" in raised.value.reason
+    problem = await _problem_from(answer)
+    assert problem.kind == "protocol_error"
+    assert problem.reason.startswith("GetDeviceInformation: HTTP answer that cannot be parsed (Bad status line")
+    assert "\n" not in problem.reason and "POST /onvif/device_service" in problem.reason
 
 
 def _counting(answer_body: bytes | None = None, redirect_to: str | None = None, status: int = 302):
@@ -256,13 +257,8 @@ async def test_a_redirect_to_another_host_is_not_followed(status):
     elsewhere_app, elsewhere_seen = _counting(ANSWER)
     async with bare_server(elsewhere_app, host="127.0.0.2") as elsewhere:
         app, seen = _counting(redirect_to=elsewhere, status=status)
-        async with bare_server(app) as url, aiohttp.ClientSession() as session:
-            clients = OnvifClients(session)
-            await clients.setup()
-            enter_device(Credential("admin", "Secret!One"))
-            with pytest.raises(SoapProblem) as raised:
-                await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+        problem = await _problem_from(app)
     assert len(seen) == 1 and elsewhere_seen == []
-    assert raised.value.kind == "protocol_error"
+    assert problem.kind == "protocol_error"
     assert f"HTTP {status} redirect to '{elsewhere}/onvif/device_service', not on the device's own address" \
-        in raised.value.reason
+        in problem.reason

@@ -505,12 +505,38 @@ def _raw_http(address: str, port: int, request: bytes) -> bytes:
     return received
 
 
+def _soap_post(body: bytes, *, close: bool = True) -> bytes:
+    """A raw HTTP/1.1 POST of a SOAP body to /onvif/device_service."""
+    return (b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\nContent-Type: application/soap+xml\r\n"
+            b"Content-Length: " + str(len(body)).encode() + (b"\r\nConnection: close" if close else b"")
+            + b"\r\n\r\n" + body)
+
+
+def _tls_exchange(d: dict, requests: list[bytes], done) -> list[bytes]:
+    """Send each request over one TLS connection to the device's HTTPS port; read until `done(answer)`."""
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    answers = []
+    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, \
+            context.wrap_socket(raw) as tls:
+        for request in requests:
+            tls.sendall(request)
+            answer = b""
+            while not done(answer):
+                piece = tls.recv(65536)
+                if not piece:
+                    break
+                answer += piece
+            answers.append(answer)
+    return answers
+
+
 def test_chunked_answers(quirk_lab):
     d = dev(quirk_lab, "chunked_answers")
     body = envelope("GetSystemDateAndTime")
-    raw = _raw_http(d["address"], d["port"], b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\n"
-                    b"Content-Type: application/soap+xml\r\nContent-Length: " + str(len(body)).encode()
-                    + b"\r\nConnection: close\r\n\r\n" + body)
+    raw = _raw_http(d["address"], d["port"], _soap_post(body))
     head, _, chunked = raw.partition(b"\r\n\r\n")
     assert b"transfer-encoding: chunked" in head.lower() and b"content-length" not in head.lower()
     sizes = []
@@ -622,9 +648,7 @@ def test_echo_before_error(quirk_lab):
     d = dev(quirk_lab, "echo_before_error")
     # not an operation of the device: ActionNotSupported, HTTP 500
     refused = envelope("GetNoSuchThing", security=username_token(d["username"], d["password"]))
-    raw = _raw_http(d["address"], d["port"], b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\n"
-                    b"Content-Type: application/soap+xml\r\nContent-Length: " + str(len(refused)).encode()
-                    + b"\r\nConnection: close\r\n\r\n" + refused)
+    raw = _raw_http(d["address"], d["port"], _soap_post(refused))
     assert raw.startswith(b"POST /onvif/device_service\x00HTTP/1.1\x00\x00Host\x00 x\x00\x00")
     echo, status_line, _ = raw.partition(b"HTTP/1.1 500 ")
     assert status_line and len(echo) <= 160 and b"Connection\x00 close\x00\x00" in echo  # then the answer
@@ -645,32 +669,18 @@ def test_rejects_ws_addressing(quirk_lab):
 
 
 def test_redirects_to_https(quirk_lab):
-    import ssl
-
     d = dev(quirk_lab, "redirects_to_https")
     body = envelope("GetDeviceInformation", security=username_token(d["username"], d["password"]))
-    moved = _raw_http(d["address"], d["port"], b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\n"
-                      b"Content-Type: application/soap+xml\r\nContent-Length: " + str(len(body)).encode()
-                      + b"\r\nConnection: close\r\n\r\n" + body)
+    moved = _raw_http(d["address"], d["port"], _soap_post(body))
     assert moved.startswith(b"HTTP/1.1 302 ")
     assert f"Location: https://{d['address']}:{d['https_port']}/onvif/device_service\r\n".encode() in moved
     page = _raw_http(d["address"], d["port"], b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert page.startswith(b"HTTP/1.1 302 ") and f"Location: https://{d['address']}:{d['https_port']}/\r\n".encode() in page
     assert _probe_xaddrs(d["address"]).startswith(f"http://{d['address']}")  # what it advertises stays http://
     # over TLS the same services answer, on one kept-alive connection
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, \
-            context.wrap_socket(raw) as tls:
-        for _ in range(2):
-            tls.sendall(b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\nContent-Type: application/soap+xml\r\n"
-                        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-            answer = b""
-            while d["serial"].encode() not in answer or not answer.rstrip().endswith(b"Envelope>"):
-                piece = tls.recv(65536)
-                assert piece, "the TLS side closed the connection"
-                answer += piece
-            assert answer.startswith(b"HTTP/1.1 200 ")
+    whole = lambda answer: d["serial"].encode() in answer and answer.rstrip().endswith(b"Envelope>")
+    answers = _tls_exchange(d, [_soap_post(body, close=False)] * 2, whole)
+    assert all(whole(a) and a.startswith(b"HTTP/1.1 200 ") for a in answers)
 
 
 def test_replay_protection(quirk_lab):
@@ -695,21 +705,11 @@ def test_analytics_in_profiles(quirk_lab):
 
 
 def test_https_xaddrs(quirk_lab):
-    import ssl
-
     d = dev(quirk_lab, "https_xaddrs")
     assert _probe_xaddrs(d["address"]) == f"https://{d['address']}/onvif/device_service"
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
     body = envelope("GetServices", inner="<IncludeCapability>false</IncludeCapability>",
                     security=username_token(d["username"], d["password"]))
-    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, \
-            context.wrap_socket(raw) as tls:
-        tls.sendall(b"POST /onvif/device_service HTTP/1.1\r\nHost: x\r\nContent-Type: application/soap+xml\r\n"
-                    b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
-        answer = b""
-        while piece := tls.recv(65536):
-            answer += piece
+    [answer] = _tls_exchange(d, [_soap_post(body)], lambda answer: False)  # read until it closes
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert f"<tds:XAddr>https://{d['address']}/onvif/media_service</tds:XAddr>".encode() in answer
     assert call(d, "GetDeviceInformation").status == 200  # its plain HTTP port answers as well
