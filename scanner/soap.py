@@ -88,6 +88,9 @@ class DeviceContext:
     # Set once the device answered a request only when it was asked again in SOAP 1.1: from then
     # on every request goes in SOAP 1.1 (_CheckedTransport._send).
     soap11: bool = False
+    # The clock its HTTP Date header told, when that disagrees with GetSystemDateAndTime: tried once
+    # for the tokens if the device refuses the first signed call (probes/onvif_device.Clock).
+    second_clock: timedelta | None = None
     # Where the device redirected its service URLs (on its own host): later calls go straight there.
     moved: dict[str, str] = field(default_factory=dict)
 
@@ -137,6 +140,21 @@ def _asks_for_soap11(result) -> bool:
 def _fault_codes(fault) -> list[str]:
     """A Fault's code and subcodes, outermost first: SOAP 1.2 Code/Value, or SOAP 1.1 faultcode."""
     return [(e.text or "").strip() for e in fault.iter() if local_name(e.tag) in ("Value", "faultcode")]
+
+
+_WSSE_TOKEN = "{http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd}UsernameToken"
+
+
+def _resigned(envelope, headers: dict[str, str]):
+    """The envelope with its UsernameToken made afresh, by the device's clock as it now stands."""
+    for token in list(envelope.iter(_WSSE_TOKEN)):
+        token.getparent().remove(token)
+    return _DeviceWsse().apply(envelope, headers)
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:+.1f} h" if abs(hours) >= 1 else f"{delta.total_seconds():+.0f} s"
 
 
 class _DeviceWsse:
@@ -204,15 +222,19 @@ class _CheckedTransport(AIOHTTPTransport):
         if ctx.credential is None or not ctx.use_wsse:
             return await self._send(address, message, headers, operation, ctx)
         if ctx.first_signed is not None:
+            dated_by = ctx.dt_diff
             accepted = await asyncio.shield(ctx.first_signed)
             if accepted is False:
                 raise SoapProblem("auth_failed", f"{operation}: not sent: the device already refused the "
                                                  "credentials (a second refusal could lock the account)")
+            if ctx.dt_diff != dated_by:  # signed while the first call waited, by the clock it gave up
+                envelope, headers = _resigned(envelope, headers)
+                message = etree_to_string(envelope)
             return await self._send(address, message, headers, operation, ctx)
         ctx.first_signed = asyncio.get_running_loop().create_future()
         outcome: bool | None = None
         try:
-            result = await self._send(address, message, headers, operation, ctx)
+            result = await self._first_signed(address, envelope, message, headers, operation, ctx)
             outcome = not getattr(result, "auth_refused", False)
             return result
         except SoapProblem as problem:
@@ -220,6 +242,38 @@ class _CheckedTransport(AIOHTTPTransport):
             raise
         finally:
             ctx.first_signed.set_result(outcome)
+
+    async def _first_signed(self, address: str, envelope, message: bytes, headers: dict[str, str], operation: str,
+                            ctx: DeviceContext):
+        """The device's first signed call; refused while its two clocks disagree, signed once more by the other.
+
+        A second try is a second failed login when the password is wrong (Dahua locks accounts after a
+        few), so it is made only when GetSystemDateAndTime and the HTTP Date disagree.
+        """
+        try:
+            result = await self._send(address, message, headers, operation, ctx)
+            if not getattr(result, "auth_refused", False) or ctx.second_clock is None:
+                return result
+        except SoapProblem as problem:
+            if problem.kind != "auth_failed" or ctx.second_clock is None:
+                raise
+            result = problem
+        primary, ctx.dt_diff, ctx.second_clock = ctx.dt_diff, ctx.second_clock, None
+        envelope, headers = _resigned(envelope, headers)
+        try:
+            retry = await self._send(address, etree_to_string(envelope), headers, operation, ctx)
+        except SoapProblem as problem:
+            if problem.kind != "auth_failed":
+                raise
+            retry = None
+        if retry is None or getattr(retry, "auth_refused", False):
+            ctx.dt_diff = primary  # refused by either clock: the password, most likely
+            if isinstance(result, SoapProblem):
+                raise result
+            return result
+        ctx.repairs.append(f"GetSystemDateAndTime's UTC is {_hours(primary - ctx.dt_diff)} off its HTTP Date, "
+                           "which its tokens were dated by instead")
+        return retry
 
     async def _send(self, address: str, message: bytes, headers: dict[str, str], operation: str,
                     ctx: DeviceContext):

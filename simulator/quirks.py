@@ -190,6 +190,11 @@ QUIRKS: dict[str, Quirk] = {
               "of them) and refuses a token that brings one again, with NotAuthorized, as a replay", {"remember": 4096},
               "Axis replay protection (agsh/onvif#178); a client reusing one nonce for GetDeviceInformation and "
               "GetCapabilities, 'which may be detected as replay attack' (sr99622/libonvif#126)"),
+        Quirk("utc_is_local_time", "GetSystemDateAndTime's UTCDateTime carries the local wall clock (the TimeZone's "
+              "offset ahead: KST-9, nine hours), while its tokens are checked, and its HTTP Date stamped, by its true "
+              "clock", {},
+              "OpenIPC majestic on every camera not set to UTC: a client dating wsu:Created by UTCDateTime signs "
+              "hours into the future and is refused (OpenIPC/majestic-webui#292)"),
         Quirk("https_xaddrs", "advertises its services at https:// (ProbeMatch, GetServices, GetCapabilities: "
               "its https_port) and serves ONVIF over TLS there; its plain HTTP port still answers too", {},
               "cameras with HTTPS enabled whose XAddrs are https:// (GuilhermeC18/node-onvif#98; "

@@ -107,8 +107,11 @@ def get_system_date_and_time(d: Device, req: Any) -> str:
     tz = str(quirks.param(d, "local_time_only", "tz")) if quirks.has(d, "local_time_only") else "KST-9"
     zone = f"<tt:TimeZone>{el('tt:TZ', tz)}</tt:TimeZone>" if tz else ""
     with_day = not quirks.has(d, "date_without_day")
-    utc = "" if quirks.has(d, "local_time_only") else _datetime("UTCDateTime", now, with_day)
-    local = _datetime("LocalDateTime", now + timedelta(hours=_posix_offset_hours(tz)), with_day)
+    local_now = now + timedelta(hours=_posix_offset_hours(tz))
+    # utc_is_local_time: the firmware fills UTCDateTime from the local wall clock (OpenIPC/majestic-webui#292)
+    labelled_utc = local_now if quirks.has(d, "utc_is_local_time") else now
+    utc = "" if quirks.has(d, "local_time_only") else _datetime("UTCDateTime", labelled_utc, with_day)
+    local = _datetime("LocalDateTime", local_now, with_day)
     return ("<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
             "<tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings>"
             f"{zone}{utc}{local}</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>")

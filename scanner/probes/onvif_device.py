@@ -143,6 +143,9 @@ def _device_utc(reply) -> tuple[float, str | None]:
     return _stamp(local) + west, f"clock: no UTCDateTime; UTC worked out from LocalDateTime and TimeZone {tz}"
 
 
+_CLOCKS_DISAGREE_S = 60.0  # UTCDateTime against the HTTP Date (1 s resolution): past any round trip
+
+
 class Clock(OnvifProbe):
     """GetSystemDateAndTime first, unauthenticated as ONVIF allows, so WS-UsernameToken can be skew-adjusted."""
 
@@ -185,6 +188,13 @@ class Clock(OnvifProbe):
             device.lanes = asyncio.Semaphore(1)
         skew = round(device_time - (sent + received) / 2, 1)
         device.dt_diff = timedelta(seconds=skew)
+        # The same answer's HTTP Date comes from the device's clock too. When the two disagree by more
+        # than a token's window, one of them is mislabelled: OpenIPC filled UTCDateTime with local time
+        # (OpenIPC/majestic-webui#292). Tokens go by UTCDateTime, as ONVIF says; the Date is kept for
+        # one retry if the device refuses them (soap._CheckedTransport._first_signed).
+        said_by_date = _skew_from_http_date(device.http_date, (sent + received) / 2) or 0.0
+        if abs(said_by_date - skew) > _CLOCKS_DISAGREE_S:
+            device.second_clock = timedelta(seconds=said_by_date)
         facts.set("clock_skew_s", skew, "GetSystemDateAndTime", _sha("GetSystemDateAndTime"))
         return Attempt(self.name, "ok")
 

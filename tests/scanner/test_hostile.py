@@ -60,6 +60,7 @@ EXPECTED = {
     "127.30.0.43": ("ok", ""),  # replay_protection: no nonce of ours is ever sent twice
     "127.30.0.44": ("ok", ""),  # analytics_in_profiles on 64 channels: a 1.5 MB GetProfiles is read
     "127.30.0.45": ("ok", ""),  # https_xaddrs: every call and the login page over TLS
+    "127.30.0.46": ("ok", "which its tokens were dated by instead"),  # utc_is_local_time: the HTTP Date's clock
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -470,3 +471,16 @@ def test_a_device_that_advertises_https_is_read_over_tls_page_and_all(hostile):
     assert device.fingerprints.http_title and device.fingerprints.http_server
     pages = [r["proto"] for r in lab.requests() if r["device"] == "127.30.0.45" and r["op"] == "GET /"]
     assert pages == ["https"]  # the page asked for over TLS, not in plain HTTP on the TLS port
+
+
+def test_a_utc_that_is_local_time_is_caught_by_the_http_date(hostile):
+    """Site: hostile-site.yaml. 127.30.0.46 labels its local wall clock (KST, +9 h) as UTCDateTime and checks
+    tokens by its true clock (OpenIPC/majestic-webui#292): the first signed call, dated by UTCDateTime, is
+    refused; dated once more by the HTTP Date it is accepted, and the device is read."""
+    lab, found = hostile
+    device = found["127.30.0.46"]
+    assert device.status == "ok" and device.serial == "TRN300046"
+    assert "GetSystemDateAndTime's UTC is +9.0 h off its HTTP Date" in device.status_reason
+    assert 9 * 3600 - 60 < device.clock_skew_s < 9 * 3600 + 60  # what it said, reported as said
+    verdicts = [r["auth"] for r in lab.requests() if r["device"] == "127.30.0.46" and r["proto"] == "onvif"]
+    assert verdicts.count("failed") == 1  # one refused login, not one per call

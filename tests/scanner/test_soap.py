@@ -262,3 +262,55 @@ async def test_a_redirect_to_another_host_is_not_followed(status):
     assert problem.kind == "protocol_error"
     assert f"HTTP {status} redirect to '{elsewhere}/onvif/device_service', not on the device's own address" \
         in problem.reason
+
+
+NOT_AUTHORIZED = (b'<?xml version="1.0"?><s:Envelope xmlns:s="' + SOAP12 + b'" xmlns:ter="http://www.onvif.org/ver10/error">'
+                  b"<s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>ter:NotAuthorized"
+                  b"</s:Value></s:Subcode></s:Code><s:Reason><s:Text>Sender not authorized</s:Text></s:Reason>"
+                  b"</s:Fault></s:Body></s:Envelope>")
+
+
+def _token_checking_server(password_ok: bool):
+    """Accepts a token dated within a minute of the true time (and only with `password_ok`)."""
+    from datetime import UTC, datetime
+
+    created: list[datetime] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        tree = etree.fromstring(await request.read())
+        when = datetime.fromisoformat(tree.findtext(".//wsu:Created", namespaces=WSSE))
+        created.append(when)
+        if password_ok and abs((when - datetime.now(UTC)).total_seconds()) < 60:
+            return web.Response(body=ANSWER, content_type="application/soap+xml")
+        return web.Response(body=NOT_AUTHORIZED, status=400, content_type="application/soap+xml")
+
+    app = web.Application()
+    app.router.add_post("/onvif/device_service", answer)
+    return app, created
+
+
+@pytest.mark.parametrize("password_ok", [True, False])
+async def test_a_refused_first_call_is_signed_once_more_by_the_other_clock(password_ok):
+    """OpenIPC/majestic-webui#292: UTCDateTime says local time, the HTTP Date the truth. Tokens dated by
+    UTCDateTime are refused; the first signed call is dated once more by the HTTP Date's clock, and the
+    calls that waited for it are signed afresh. A wrong password is refused both times, and stops there."""
+    from datetime import timedelta
+
+    app, created = _token_checking_server(password_ok)
+    async with bare_server(app) as url, aiohttp.ClientSession() as session:
+        clients = OnvifClients(session)
+        await clients.setup()
+        ctx = enter_device(Credential("admin", "Secret!One"))
+        ctx.dt_diff, ctx.second_clock = timedelta(hours=9), timedelta(0)  # as Clock leaves them
+        calls = [clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+                 for _ in range(3)]
+        answers = await asyncio.gather(*calls, return_exceptions=True)
+    if password_ok:
+        assert all(a.Model == "XNO-6080R" for a in answers)
+        assert len(created) == 4  # the first call twice, each waiting one once, re-dated
+        assert ctx.dt_diff == timedelta(0) and ctx.repairs == [
+            "GetSystemDateAndTime's UTC is +9.0 h off its HTTP Date, which its tokens were dated by instead"]
+    else:
+        assert all(isinstance(a, SoapProblem) and a.kind == "auth_failed" for a in answers)
+        assert len(created) == 2  # two refused logins at most, never one per call
+        assert ctx.dt_diff == timedelta(hours=9) and ctx.repairs == []

@@ -713,3 +713,14 @@ def test_https_xaddrs(quirk_lab):
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert f"<tds:XAddr>https://{d['address']}/onvif/media_service</tds:XAddr>".encode() in answer
     assert call(d, "GetDeviceInformation").status == 200  # its plain HTTP port answers as well
+
+
+def test_utc_is_local_time(quirk_lab):
+    d = dev(quirk_lab, "utc_is_local_time")
+    reply = call(d, "GetSystemDateAndTime", auth=False)
+    said = _utc(reply)  # labelled UTC
+    assert 9 * 3600 - 60 < (said - datetime.now(UTC)).total_seconds() < 9 * 3600 + 60  # KST's wall clock
+    assert said == _utc(reply, "LocalDateTime")
+    assert abs((parsedate_to_datetime(reply.headers["Date"]) - datetime.now(UTC)).total_seconds()) < 60
+    assert call(d, "GetDeviceInformation").status == 200  # a token dated by the true clock is accepted
+    assert call(d, "GetDeviceInformation", shift=9 * 3600).status == 400  # one dated by UTCDateTime is not
