@@ -88,6 +88,8 @@ class DeviceContext:
     # Set once the device answered a request only when it was asked again in SOAP 1.1: from then
     # on every request goes in SOAP 1.1 (_CheckedTransport._send).
     soap11: bool = False
+    # Set once the device refused a Content-Type with action= and answered without it (Illustra).
+    no_action_parameter: bool = False
     # The clock its HTTP Date header told, when that disagrees with GetSystemDateAndTime: tried once
     # for the tokens if the device refuses the first signed call (probes/onvif_device.Clock).
     second_clock: timedelta | None = None
@@ -135,6 +137,31 @@ def _asks_for_soap11(result) -> bool:
     answer = result.answer
     return (answer is not None and local_name(answer.tag) == "Fault"
             and any(code.rpartition(":")[2] == "VersionMismatch" for code in _fault_codes(answer)))
+
+
+_NO_ACTION_NOTE = "refuses an action= in the Content-Type (asked without it)"
+_WSA_NAMESPACES = frozenset({"http://www.w3.org/2005/08/addressing", "http://schemas.xmlsoap.org/ws/2004/08/addressing"})
+
+
+def _without_action(headers: dict[str, str]) -> dict[str, str]:
+    """The headers with the action= parameter taken out of the SOAP 1.2 Content-Type."""
+    kept = [p for p in headers.get("Content-Type", "").split(";") if not p.strip().startswith("action=")]
+    return {**headers, "Content-Type": ";".join(kept)}
+
+
+def _refuses_action_parameter(result) -> bool:
+    """WS-Addressing's own ActionNotSupported fault ("The [action] cannot be processed at the receiver."),
+    told apart from ONVIF's ter:ActionNotSupported (an operation the device lacks) by its namespace."""
+    answer = result.answer
+    if answer is None or local_name(answer.tag) != "Fault":
+        return False
+    for value in answer.iter():
+        if local_name(value.tag) != "Value":
+            continue
+        prefix, _, name = (value.text or "").strip().rpartition(":")
+        if name == "ActionNotSupported" and value.nsmap.get(prefix or None) in _WSA_NAMESPACES:
+            return True
+    return "[action] cannot be processed" in _squeeze(answer)
 
 
 def _fault_codes(fault) -> list[str]:
@@ -279,25 +306,40 @@ class _CheckedTransport(AIOHTTPTransport):
                     ctx: DeviceContext):
         if ctx.soap11:
             return await self._send_once(address, *_as_soap11_request(message, headers), operation, ctx)
+        if ctx.no_action_parameter:
+            headers = _without_action(headers)
         result = await self._send_once(address, message, headers, operation, ctx)
-        if not _asks_for_soap11(result):
-            return result
-        # Asked once more in SOAP 1.1; if that gets no envelope either, the first answer stands.
+        if _asks_for_soap11(result):
+            retry = await self._ask_again(address, *_as_soap11_request(message, headers), operation, ctx)
+            if retry is None or retry.root is None:
+                return result  # no envelope either way: the first answer stands
+            if not ctx.soap11:
+                ctx.soap11 = True
+                # Its answers come in 1.1 envelopes because it was asked in 1.1: no quirk of their own.
+                ctx.repairs[:] = [*(r for r in ctx.repairs if r != _SOAP11_NOTE), _SOAP11_ONLY_NOTE]
+            return retry
+        if not ctx.no_action_parameter and _refuses_action_parameter(result):
+            # Illustra refuses an action= in the Content-Type (agsh/onvif#302); Pelco answers nothing
+            # without it (agsh/onvif#497). It goes by default, and is left out for a device that refuses it.
+            retry = await self._ask_again(address, message, _without_action(headers), operation, ctx)
+            if retry is None or retry.root is None or _refuses_action_parameter(retry):
+                return result
+            ctx.no_action_parameter = True
+            ctx.repairs.append(_NO_ACTION_NOTE)
+            return retry
+        return result
+
+    async def _ask_again(self, address: str, message: bytes, headers: dict[str, str], operation: str,
+                         ctx: DeviceContext):
+        """The same request once more, in another form; None when that got no answer at all."""
         try:
-            retry = await self._send_once(address, *_as_soap11_request(message, headers), operation, ctx)
+            return await self._send_once(address, message, headers, operation, ctx)
         except SoapProblem as problem:
             if problem.kind == "auth_failed":
                 raise  # an answer: it refused the credentials
-            return result
+            return None
         except aiohttp.ClientError:
-            return result
-        if retry.root is None:
-            return result
-        if not ctx.soap11:
-            ctx.soap11 = True
-            # Its answers come in 1.1 envelopes because it was asked in 1.1: no quirk of their own.
-            ctx.repairs[:] = [*(r for r in ctx.repairs if r != _SOAP11_NOTE), _SOAP11_ONLY_NOTE]
-        return retry
+            return None
 
     async def _send_once(self, address: str, message: bytes, headers: dict[str, str], operation: str,
                          ctx: DeviceContext):

@@ -154,6 +154,9 @@ class OnvifHttp:
         if quirks.has(device, "slow"):
             await asyncio.sleep(float(quirks.param(device, "slow", "delay")))
         body = await request.read()
+        if quirks.has(device, "rejects_action_parameter") and "action=" in request.headers.get("Content-Type", ""):
+            self.log(device=device["address"], src=src, proto="onvif", op="(action= refused)", auth="none")
+            return self._reply(device, soap.wsa_action_not_supported(), 500, headers)
         if quirks.has(device, "empty_body_without_action") and "action=" not in request.headers.get(
                 "Content-Type", ""):
             self.log(device=device["address"], src=src, proto="onvif", op="(no action)", auth="none")

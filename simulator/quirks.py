@@ -190,6 +190,11 @@ QUIRKS: dict[str, Quirk] = {
               "of them) and refuses a token that brings one again, with NotAuthorized, as a replay", {"remember": 4096},
               "Axis replay protection (agsh/onvif#178); a client reusing one nonce for GetDeviceInformation and "
               "GetCapabilities, 'which may be detected as replay attack' (sr99622/libonvif#126)"),
+        Quirk("rejects_action_parameter", "a request whose Content-Type carries an action= parameter gets WS-Addressing's "
+              "ActionNotSupported fault ('The [action] cannot be processed at the receiver.', HTTP 500); one without "
+              "it is answered", {},
+              "Illustra Flex2 and Pro4 (agsh/onvif#302); the opposite of Pelco's empty_body_without_action "
+              "(agsh/onvif#497)"),
         Quirk("utc_is_local_time", "GetSystemDateAndTime's UTCDateTime carries the local wall clock (the TimeZone's "
               "offset ahead: KST-9, nine hours), while its tokens are checked, and its HTTP Date stamped, by its true "
               "clock", {},

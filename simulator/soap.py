@@ -108,6 +108,18 @@ def fault_without_subcode(code: str, reason: str) -> bytes:
     )
 
 
+WSA_ACTION_NOT_SUPPORTED = "The [action] cannot be processed at the receiver."  # WS-Addressing 1.0 SOAP binding
+
+
+def wsa_action_not_supported() -> bytes:
+    """WS-Addressing's own ActionNotSupported fault (not ONVIF's ter: one), as a WCF-style stack sends it."""
+    return envelope(
+        '<env:Fault><env:Code><env:Value>env:Sender</env:Value><env:Subcode><env:Value '
+        'xmlns:a="http://www.w3.org/2005/08/addressing">a:ActionNotSupported</env:Value></env:Subcode></env:Code>'
+        f'<env:Reason><env:Text xml:lang="en">{WSA_ACTION_NOT_SUPPORTED}</env:Text></env:Reason></env:Fault>'
+    )
+
+
 def not_authorized() -> bytes:
     return fault("Sender", "NotAuthorized", "Sender not authorized")
 

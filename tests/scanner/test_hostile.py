@@ -61,6 +61,7 @@ EXPECTED = {
     "127.30.0.44": ("ok", ""),  # analytics_in_profiles on 64 channels: a 1.5 MB GetProfiles is read
     "127.30.0.45": ("ok", ""),  # https_xaddrs: every call and the login page over TLS
     "127.30.0.46": ("ok", "which its tokens were dated by instead"),  # utc_is_local_time: the HTTP Date's clock
+    "127.30.0.47": ("ok", "refuses an action= in the Content-Type"),  # rejects_action_parameter: asked without
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -484,3 +485,14 @@ def test_a_utc_that_is_local_time_is_caught_by_the_http_date(hostile):
     assert 9 * 3600 - 60 < device.clock_skew_s < 9 * 3600 + 60  # what it said, reported as said
     verdicts = [r["auth"] for r in lab.requests() if r["device"] == "127.30.0.46" and r["proto"] == "onvif"]
     assert verdicts.count("failed") == 1  # one refused login, not one per call
+
+
+def test_a_device_refusing_the_action_parameter_is_asked_without_it_from_then_on(hostile):
+    """Site: hostile-site.yaml. 127.30.0.47 refuses a Content-Type with action= (Illustra, agsh/onvif#302),
+    127.30.0.27 answers nothing without it (Pelco, agsh/onvif#497): both are read whole."""
+    lab, found = hostile
+    for address in ("127.30.0.47", "127.30.0.27"):
+        assert found[address].status == "ok" and found[address].video_sources == 1, address
+    ops = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.47" and r["proto"] == "onvif"]
+    assert ops.count("(action= refused)") == 1  # the first call only; every later one went without it
+    assert {"GetDeviceInformation", "GetServices", "GetProfiles"} <= set(ops)

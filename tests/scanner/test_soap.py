@@ -314,3 +314,22 @@ async def test_a_refused_first_call_is_signed_once_more_by_the_other_clock(passw
         assert all(isinstance(a, SoapProblem) and a.kind == "auth_failed" for a in answers)
         assert len(created) == 2  # two refused logins at most, never one per call
         assert ctx.dt_diff == timedelta(hours=9) and ctx.repairs == []
+
+
+@pytest.mark.parametrize(("subcode", "reason", "refuses"), [
+    (b'<s:Value xmlns:a="http://www.w3.org/2005/08/addressing">a:ActionNotSupported</s:Value>', b"unsupported", True),
+    (b'<s:Value xmlns:ter="http://www.onvif.org/ver10/error">ter:ActionNotSupported</s:Value>', b"no GetServices", False),
+    (b"<s:Value>s:Sender</s:Value>", b"The [action] cannot be processed at the receiver.", True),
+])
+def test_only_ws_addressings_action_not_supported_refuses_the_action_parameter(subcode, reason, refuses):
+    """WS-Addressing's ActionNotSupported (Illustra, agsh/onvif#302) asks for no action= parameter; ONVIF's
+    ter:ActionNotSupported says an operation is missing (no GetServices), which the parameter cannot fix."""
+    from types import SimpleNamespace
+
+    from scanner.safexml import parse_untrusted
+    from scanner.soap import _answer_element, _refuses_action_parameter
+
+    root = parse_untrusted(b'<s:Envelope xmlns:s="' + SOAP12 + b'"><s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value>'
+                           b"<s:Subcode>" + subcode + b"</s:Subcode></s:Code><s:Reason><s:Text>" + reason
+                           + b"</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>")
+    assert _refuses_action_parameter(SimpleNamespace(answer=_answer_element(root))) is refuses

@@ -724,3 +724,13 @@ def test_utc_is_local_time(quirk_lab):
     assert abs((parsedate_to_datetime(reply.headers["Date"]) - datetime.now(UTC)).total_seconds()) < 60
     assert call(d, "GetDeviceInformation").status == 200  # a token dated by the true clock is accepted
     assert call(d, "GetDeviceInformation", shift=9 * 3600).status == 400  # one dated by UTCDateTime is not
+
+
+def test_rejects_action_parameter(quirk_lab):
+    d = dev(quirk_lab, "rejects_action_parameter")
+    url = f"http://{d['address']}:{d['port']}/onvif/device_service"
+    refused = post(url, envelope("GetSystemDateAndTime"))  # rawsoap puts action= in the Content-Type
+    assert refused.status == 500 and b"a:ActionNotSupported" in refused.body
+    assert b"The [action] cannot be processed at the receiver." in refused.body
+    plain = post(url, envelope("GetSystemDateAndTime"), action=None)
+    assert plain.status == 200 and b"GetSystemDateAndTimeResponse" in plain.body
