@@ -30,17 +30,25 @@ def same_device_target(url: str, location: str) -> str | None:
     return target
 
 
-def _origin(url: str) -> str:
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def on_origin(url: str, answering: str) -> str | None:
+    """`url` moved to the `answering` origin of the same host (another port or scheme); None if another host."""
+    if urlsplit(url).hostname != urlsplit(answering).hostname or origin(url) == answering:
+        return None
+    return answering + url[len(origin(url)):]
 
 
 def remember(moves: dict[str, str], url: str, target: str) -> None:
     """Note that `url` answered from `target`; a move of scheme and port alone applies to every path
     of that origin (a camera in HTTPS-only mode moves all its services, and each would be asked twice)."""
     moves[url] = target
-    if url[len(_origin(url)):] == target[len(_origin(target)):]:
-        moves[_origin(url)] = _origin(target)
+    if url[len(origin(url)):] == target[len(origin(target)):]:
+        moves[origin(url)] = origin(target)
 
 
 def rebased(url: str, moves: dict[str, str]) -> str:
@@ -49,5 +57,5 @@ def rebased(url: str, moves: dict[str, str]) -> str:
         return url
     if url in moves:
         return moves[url]
-    origin = _origin(url)
-    return moves[origin] + url[len(origin):] if origin in moves else url
+    base = origin(url)
+    return moves[base] + url[len(base):] if base in moves else url

@@ -34,7 +34,7 @@ from zeep.wsdl.utils import etree_to_string
 
 from .credentials import Credential
 from .httpbody import BodyCutShort, read_capped
-from .redirects import REDIRECT_STATUSES, rebased, remember, same_device_target
+from .redirects import REDIRECT_STATUSES, on_origin, origin, rebased, remember, same_device_target
 from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted, repair_characters
 
 MAX_BODY_BYTES = 1_000_000  # any answer about the device itself; a hostile 5 MB one is refused
@@ -94,6 +94,8 @@ class DeviceContext:
     # for the tokens if the device refuses the first signed call (probes/onvif_device.Clock).
     second_clock: timedelta | None = None
     # Where the device redirected its service URLs (on its own host): later calls go straight there.
+    # The first scheme://host:port that answered it, where XAddrs on a dead port are sent instead.
+    answering_origin: str | None = None
     moved: dict[str, str] = field(default_factory=dict)
 
 
@@ -388,10 +390,24 @@ class _CheckedTransport(AIOHTTPTransport):
                                                                   middlewares=middlewares,
                                                                   allow_redirects=False) as response:
                     if response.status not in REDIRECT_STATUSES:
+                        ctx.answering_origin = ctx.answering_origin or origin(url)
                         return await self._answered(response, operation, ctx, digest)
                     # Its body is not read (a hostile one could be endless): leaving it unread closes
                     # that connection, and the target is usually another origin anyway.
                     status, location = response.status, response.headers.get("Location", "")
+            except aiohttp.ClientConnectorError:
+                # A service XAddr on a port where nothing listens, on a device whose device service just
+                # answered on another (OpenIPC/viewer#67: XAddrs that do not match where ONVIF listens).
+                # That is the XAddr's fault, not the device being gone: it is called where it answers.
+                fallback = on_origin(url, ctx.answering_origin) if ctx.answering_origin else None
+                if fallback is None:
+                    raise
+                remember(ctx.moved, address, fallback)
+                note = f"service XAddrs name {origin(url)}, where nothing answers; called at {ctx.answering_origin}"
+                if note not in ctx.repairs:
+                    ctx.repairs.append(note)
+                url = fallback
+                continue
             except aiohttp.ClientResponseError as exc:
                 # No HTTP head could be read: a bad status line, a header too long. Tapo firmware writes
                 # the request back before each HTTP 500 ("POST /onvif/service\x00HTTP/1.1\x00\x00Host\x00

@@ -190,6 +190,10 @@ QUIRKS: dict[str, Quirk] = {
               "of them) and refuses a token that brings one again, with NotAuthorized, as a replay", {"remember": 4096},
               "Axis replay protection (agsh/onvif#178); a client reusing one nonce for GetDeviceInformation and "
               "GetCapabilities, 'which may be detected as replay attack' (sr99622/libonvif#126)"),
+        Quirk("wrong_port_xaddrs", "GetServices and GetCapabilities name every service on port `port`, where nothing "
+              "listens, while ONVIF answers on the device's own port (the discovery XAddr is right)", {"port": 80},
+              "a YooSee camera with ONVIF on port 5000 whose GetCapabilities XAddrs do not match it "
+              "(OpenIPC/viewer#67); 'http port and server port are different things' (FalkTannhaeuser/python-onvif-zeep#92)"),
         Quirk("rejects_action_parameter", "a request whose Content-Type carries an action= parameter gets WS-Addressing's "
               "ActionNotSupported fault ('The [action] cannot be processed at the receiver.', HTTP 500); one without "
               "it is answered", {},

@@ -80,6 +80,8 @@ def xaddr(device: Device, service: str, *, discovery: bool = False) -> str:
     scheme, port = "http", "" if device["port"] == 80 else f":{device['port']}"
     if quirks.has(device, "https_xaddrs") and device.get("https_port"):
         scheme, port = "https", "" if device["https_port"] == 443 else f":{device['https_port']}"
+    if quirks.has(device, "wrong_port_xaddrs") and not discovery:
+        port = f":{quirks.param(device, 'wrong_port_xaddrs', 'port')}"
     path = PATH_OF[service]
     if quirks.has(device, "single_service_path") and not discovery:
         path = str(quirks.param(device, "single_service_path", "path"))

@@ -62,6 +62,7 @@ EXPECTED = {
     "127.30.0.45": ("ok", ""),  # https_xaddrs: every call and the login page over TLS
     "127.30.0.46": ("ok", "which its tokens were dated by instead"),  # utc_is_local_time: the HTTP Date's clock
     "127.30.0.47": ("ok", "refuses an action= in the Content-Type"),  # rejects_action_parameter: asked without
+    "127.30.0.48": ("ok", "where nothing answers; called at http://127.30.0.48:5000"),  # wrong_port_xaddrs
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -496,3 +497,15 @@ def test_a_device_refusing_the_action_parameter_is_asked_without_it_from_then_on
     ops = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.47" and r["proto"] == "onvif"]
     assert ops.count("(action= refused)") == 1  # the first call only; every later one went without it
     assert {"GetDeviceInformation", "GetServices", "GetProfiles"} <= set(ops)
+
+
+def test_service_xaddrs_on_a_dead_port_are_called_where_the_device_answers(hostile):
+    """Site: hostile-site.yaml. 127.30.0.48 answers ONVIF on port 5000 and names port 80, where nothing
+    listens, in GetServices (OpenIPC/viewer#67): its media is read on 5000, instead of the refused
+    connection ending the whole device as unreachable."""
+    lab, found = hostile
+    device = found["127.30.0.48"]
+    assert device.status == "ok" and device.port == 5000
+    assert device.video_sources == 1 and device.profiles == 1
+    ops = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.48" and r["proto"] == "onvif"]
+    assert {"GetVideoSources", "GetProfiles"} <= set(ops)

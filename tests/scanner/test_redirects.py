@@ -34,3 +34,12 @@ def test_a_move_of_scheme_and_port_applies_to_every_path_of_the_device():
     remember(moves, "http://192.0.2.10:8080/onvif/a", "http://192.0.2.10:8080/onvif/b")  # a new path: that URL only
     assert rebased("http://192.0.2.10:8080/onvif/a", moves) == "http://192.0.2.10:8080/onvif/b"
     assert rebased("http://192.0.2.10:8080/onvif/c", moves) == "http://192.0.2.10:8080/onvif/c"
+
+
+def test_a_dead_xaddr_port_moves_to_where_the_device_answered_on_its_own_host_only():
+    from scanner.redirects import on_origin
+
+    answered = "http://192.0.2.10:5000"
+    assert on_origin("http://192.0.2.10/onvif/media_service", answered) == "http://192.0.2.10:5000/onvif/media_service"
+    assert on_origin("http://192.0.2.10:5000/onvif/media_service", answered) is None  # it is where it answered
+    assert on_origin("http://192.0.2.11/onvif/media_service", answered) is None  # another host: not ours to guess

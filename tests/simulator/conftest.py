@@ -21,7 +21,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 QUIRK_SITE = FIXTURES / "quirks-site.yaml"
 # Parameters that keep the quirk tests quick.
 QUIRK_PARAMS = {"lockout": {"attempts": 3, "seconds": 2},"clock_skew": {"seconds": -7200}, "slow": {"delay": 1.0}, "huge_response": {"megabytes": 5},
-                "foreign_xaddrs": {"host": "192.168.1.64"}}
+                "foreign_xaddrs": {"host": "192.168.1.64"}, "wrong_port_xaddrs": {"port": 8999}}
 
 
 def quirk_site() -> dict:

@@ -734,3 +734,14 @@ def test_rejects_action_parameter(quirk_lab):
     assert b"The [action] cannot be processed at the receiver." in refused.body
     plain = post(url, envelope("GetSystemDateAndTime"), action=None)
     assert plain.status == 200 and b"GetSystemDateAndTimeResponse" in plain.body
+
+
+def test_wrong_port_xaddrs(quirk_lab):
+    d = dev(quirk_lab, "wrong_port_xaddrs")  # port 8999 in this lab (tests/simulator/conftest.py)
+    assert _probe_xaddrs(d["address"]) == f"http://{d['address']}/onvif/device_service"  # discovery is right
+    url = f"http://{d['address']}:{d['port']}/onvif/device_service"
+    services = post(url, envelope("GetServices", inner="<IncludeCapability>false</IncludeCapability>",
+                                  security=username_token(d["username"], d["password"])))
+    assert f"<tds:XAddr>http://{d['address']}:8999/onvif/media_service</tds:XAddr>".encode() in services.body
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((d["address"], 8999), timeout=2).close()
