@@ -8,6 +8,8 @@ Order of the rules, first match wins:
    (analog inputs have no sensor to tune, so a video server offers no
    imaging; a multi-sensor camera does)
 5. video sources                                                       -> camera
+6. a media service and a type scope naming a video transmitter         -> camera
+   (a Media2-only camera whose sources could not be counted)
 otherwise unknown, with what was missing.
 """
 
@@ -72,6 +74,9 @@ def classify(
         return "camera", f"{video_sources} video source(s) served over the media{imaging} service"
     if video_sources:
         return "camera", f"{video_sources} video source(s)"
+    transmitter = _transmitter_word(_scope_types(scopes))
+    if has_media and transmitter:
+        return "camera", f"scope names it a {transmitter!r} and it offers media; its video sources were not read"
     if NS_ANALYTICS in offered:
         return "analytics", "offers the analytics service"
     missing = "no services read" if not offered else "no video sources, recording or analytics service"
@@ -81,6 +86,11 @@ def classify(
 # Scope words that, on their own, say "a video transmitter": what cameras (and video servers, which
 # fall in the same localization part) announce in WS-Discovery.
 _TRANSMITTER_WORDS = {"video_encoder", "network_video_transmitter", "networkvideotransmitter", "nvt", "ptz"}
+
+
+def _transmitter_word(words: list[str]) -> str | None:
+    """The first type word that names a video transmitter (ONVIF's `video_encoder` is a camera's scope too)."""
+    return next((w for w in words if w in _TRANSMITTER_WORDS or _TYPE_WORDS.get(w) == "camera"), None)
 
 
 def classify_from_discovery(scopes: tuple[str, ...] | list[str], status: str) -> tuple[Role, str]:
@@ -99,9 +109,9 @@ def classify_from_discovery(scopes: tuple[str, ...] | list[str], status: str) ->
         role = _TYPE_WORDS.get(word)
         if role in ("nvr", "analytics", "encoder"):
             return role, f"scope names the device type {word!r}, {suffix}"
-    transmitter = [w for w in words if w in _TRANSMITTER_WORDS or _TYPE_WORDS.get(w) == "camera"]
+    transmitter = _transmitter_word(words)
     if transmitter:
-        return "camera", f"scope names the device type {transmitter[0]!r}, {suffix}"
+        return "camera", f"scope names the device type {transmitter!r}, {suffix}"
     if any(s.endswith(("/profile/streaming", "/profile/s", "/profile/t")) for s in lower):
         return "camera", f"advertises a streaming profile (S/T), {suffix}"
     return "unknown", f"not interrogated ({status}) and its scopes name no device type"

@@ -502,7 +502,7 @@ class _CheckedTransport(AIOHTTPTransport):
 class OnvifClients:
     """One aiohttp session and one zeep client per ONVIF service, for a whole process."""
 
-    SERVICES_USED = ("devicemgmt", "media", "recording", "search")
+    SERVICES_USED = ("devicemgmt", "media", "deviceio", "recording", "search")
 
     def __init__(self, session: aiohttp.ClientSession):
         self.session = session

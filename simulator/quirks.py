@@ -190,6 +190,11 @@ QUIRKS: dict[str, Quirk] = {
               "of them) and refuses a token that brings one again, with NotAuthorized, as a replay", {"remember": 4096},
               "Axis replay protection (agsh/onvif#178); a client reusing one nonce for GetDeviceInformation and "
               "GetCapabilities, 'which may be detected as replay attack' (sr99622/libonvif#126)"),
+        Quirk("media2_only", "offers Media2 (ver20/media: GetProfiles) instead of the Media service of Profile S, "
+              "so there is no media GetVideoSources; with `deviceio` also the DeviceIO service, whose GetVideoSources "
+              "lists the sensors", {"deviceio": True},
+              "cameras supporting only ver20/media, not ver10/media (Jazea/Onvif.Core#43); Profile T and H.265 "
+              "cameras reached through Media2 (agsh/onvif#187)"),
         Quirk("wrong_port_xaddrs", "GetServices and GetCapabilities name every service on port `port`, where nothing "
               "listens, while ONVIF answers on the device's own port (the discovery XAddr is right)", {"port": 80},
               "a YooSee camera with ONVIF on port 5000 whose GetCapabilities XAddrs do not match it "

@@ -22,6 +22,7 @@ Device = dict[str, Any]
 SERVICES: dict[str, tuple[str, str, tuple[int, int]]] = {
     "/onvif/device_service": ("device", NS["tds"], (2, 60)),
     "/onvif/media_service": ("media", NS["trt"], (2, 60)),
+    "/onvif/media2_service": ("media2", NS["tr2"], (2, 60)),  # media2_only devices
     "/onvif/events_service": ("events", NS["tev"], (2, 60)),
     "/onvif/imaging_service": ("imaging", NS["timg"], (2, 60)),
     "/onvif/deviceio_service": ("deviceio", NS["tmd"], (2, 60)),
@@ -49,6 +50,11 @@ class NoMethod(Exception):
 
 
 def offers(device: Device, service: str) -> bool:
+    if quirks.has(device, "media2_only"):
+        if service == "media":
+            return False
+        if service == "media2" or (service == "deviceio" and quirks.param(device, "media2_only", "deviceio")):
+            return True
     return service in ROLE_SERVICES[device["role"]]
 
 
@@ -154,9 +160,10 @@ def get_capabilities(d: Device, req: Any) -> str:
                  "</tt:WSPausableSubscriptionManagerInterfaceSupport></tt:Events>")
     if offers(d, "imaging"):
         parts.append(f"<tt:Imaging>{el('tt:XAddr', xaddr(d, 'imaging'))}</tt:Imaging>")
-    parts.append(f"<tt:Media>{el('tt:XAddr', xaddr(d, 'media'))}<tt:StreamingCapabilities>"
-                 "<tt:RTPMulticast>false</tt:RTPMulticast><tt:RTP_TCP>true</tt:RTP_TCP>"
-                 "<tt:RTP_RTSP_TCP>true</tt:RTP_RTSP_TCP></tt:StreamingCapabilities></tt:Media>")
+    if offers(d, "media"):  # Media2 has no GetCapabilities section: a media2_only device lists none
+        parts.append(f"<tt:Media>{el('tt:XAddr', xaddr(d, 'media'))}<tt:StreamingCapabilities>"
+                     "<tt:RTPMulticast>false</tt:RTPMulticast><tt:RTP_TCP>true</tt:RTP_TCP>"
+                     "<tt:RTP_RTSP_TCP>true</tt:RTP_RTSP_TCP></tt:StreamingCapabilities></tt:Media>")
     ext = []
     if offers(d, "deviceio"):
         ext.append(f"<tt:DeviceIO>{el('tt:XAddr', xaddr(d, 'deviceio'))}"
@@ -283,6 +290,16 @@ def get_profiles(d: Device, req: Any) -> str:
     return f"<trt:GetProfilesResponse>{''.join(_profile(d, i) for i in range(1, _sources(d) + 1))}</trt:GetProfilesResponse>"
 
 
+def get_profiles_media2(d: Device, req: Any) -> str:
+    """Media2's GetProfiles: profiles carrying their configurations by reference (tr2:Configurations)."""
+    items = "".join(
+        f'<tr2:Profiles token="Profile_{i}" fixed="true"><tr2:Name>MainStream_{i}</tr2:Name><tr2:Configurations>'
+        f'<tr2:VideoSource token="VideoSourceConfig_{i}"><tt:Name>VideoSource_{i}</tt:Name><tt:UseCount>1</tt:UseCount>'
+        f"<tt:SourceToken>VideoSource_{i}</tt:SourceToken></tr2:VideoSource></tr2:Configurations></tr2:Profiles>"
+        for i in range(1, _sources(d) + 1))
+    return f"<tr2:GetProfilesResponse>{items}</tr2:GetProfilesResponse>"
+
+
 def get_stream_uri(d: Device, req: Any) -> str:
     port = "" if d["rtsp_port"] == 554 else f":{d['rtsp_port']}"
     token = req.body.findtext(f"{{{NS['trt']}}}ProfileToken") or "Profile_1"
@@ -331,7 +348,7 @@ def get_supported_analytics_modules(d: Device, req: Any) -> str:
 
 
 def service_capabilities(service: str) -> Callable[[Device, Any], str]:
-    prefix = {"device": "tds", "media": "trt", "events": "tev", "imaging": "timg", "deviceio": "tmd",
+    prefix = {"device": "tds", "media": "trt", "media2": "tr2", "events": "tev", "imaging": "timg", "deviceio": "tmd",
               "recording": "trc", "search": "tse", "replay": "trp", "analytics": "tan"}[service]
     inner = {
         "device": "<tds:Capabilities><tds:Network/><tds:Security UsernameToken=\"true\" HttpDigest=\"true\"/>"
@@ -361,6 +378,7 @@ OPERATIONS: dict[str, dict[str, Callable[[Device, Any], str]]] = {
         "GetWsdlUrl": get_wsdl_url,
     },
     "media": {"GetVideoSources": get_video_sources, "GetProfiles": get_profiles, "GetStreamUri": get_stream_uri},
+    "media2": {"GetProfiles": get_profiles_media2},
     "recording": {"GetRecordings": get_recordings},
     "search": {"GetRecordingSummary": get_recording_summary},
     "analytics": {"GetSupportedAnalyticsModules": get_supported_analytics_modules},

@@ -19,6 +19,7 @@ NS = {
     "tt": "http://www.onvif.org/ver10/schema",
     "tds": "http://www.onvif.org/ver10/device/wsdl",
     "trt": "http://www.onvif.org/ver10/media/wsdl",
+    "tr2": "http://www.onvif.org/ver20/media/wsdl",
     "trc": "http://www.onvif.org/ver10/recording/wsdl",
     "tse": "http://www.onvif.org/ver10/search/wsdl",
     "trp": "http://www.onvif.org/ver10/replay/wsdl",

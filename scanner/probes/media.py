@@ -15,11 +15,25 @@ class Media(OnvifProbe):
     async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
         url = facts.service_urls.get(NS["media"])
         if not url:
-            return Attempt(self.name, "skipped", "no media service offered")
+            return await self._without_media1(facts, ctx)
         bodies = _DEVICE.get().bodies
         # Only the counts are kept, so the answers are counted, not turned into zeep objects.
         sources, profiles = await asyncio.gather(ctx.onvif.count("media", url, "GetVideoSources", "VideoSources"),
                                                  ctx.onvif.count("media", url, "GetProfiles", "Profiles"))
         facts.set("video_sources", sources, "GetVideoSources", bodies.get("GetVideoSources"))
         facts.set("profiles", profiles, "GetProfiles", bodies.get("GetProfiles"))
+        return Attempt(self.name, "ok")
+
+    async def _without_media1(self, facts: Facts, ctx: ProbeContext) -> Attempt:
+        """A camera with Media2 only (Jazea/Onvif.Core#43) has no media GetVideoSources, and the library
+        ships no Media2 WSDL: its sensors are counted through DeviceIO, which lists them too."""
+        if NS["media2"] not in facts.service_urls:
+            return Attempt(self.name, "skipped", "no media service offered")
+        url = facts.service_urls.get(NS["deviceio"])
+        if not url:
+            facts.notes.append("media: Media2 only and no DeviceIO service; video sources not read")
+            return Attempt(self.name, "skipped", "Media2 only")
+        sources = await ctx.onvif.count("deviceio", url, "GetVideoSources", "VideoSources")
+        facts.set("video_sources", sources, "DeviceIO GetVideoSources", _DEVICE.get().bodies.get("GetVideoSources"))
+        facts.notes.append("media: Media2 only; video sources read through DeviceIO, profiles not read")
         return Attempt(self.name, "ok")

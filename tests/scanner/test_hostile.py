@@ -63,6 +63,8 @@ EXPECTED = {
     "127.30.0.46": ("ok", "which its tokens were dated by instead"),  # utc_is_local_time: the HTTP Date's clock
     "127.30.0.47": ("ok", "refuses an action= in the Content-Type"),  # rejects_action_parameter: asked without
     "127.30.0.48": ("ok", "where nothing answers; called at http://127.30.0.48:5000"),  # wrong_port_xaddrs
+    "127.30.0.49": ("ok", "video sources read through DeviceIO"),  # media2_only
+    "127.30.0.50": ("ok", "Media2 only and no DeviceIO service"),  # media2_only, no DeviceIO either
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -509,3 +511,14 @@ def test_service_xaddrs_on_a_dead_port_are_called_where_the_device_answers(hosti
     assert device.video_sources == 1 and device.profiles == 1
     ops = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.48" and r["proto"] == "onvif"]
     assert {"GetVideoSources", "GetProfiles"} <= set(ops)
+
+
+def test_a_camera_with_media2_only_is_still_a_camera(hostile):
+    """Site: hostile-site.yaml. 127.30.0.49 and .50 offer Media2 instead of Media1 (Jazea/Onvif.Core#43):
+    .49's sensor is counted through DeviceIO; .50, with no DeviceIO, is a camera by its type scope. Before,
+    both were role "unknown", which the report leaves out of the camera part."""
+    _, found = hostile
+    counted, scoped = found["127.30.0.49"], found["127.30.0.50"]
+    assert counted.role == "camera" and counted.video_sources == 1
+    assert scoped.role == "camera" and scoped.video_sources is None
+    assert scoped.role_reason.startswith("scope names it a ") and "video sources were not read" in scoped.role_reason

@@ -745,3 +745,18 @@ def test_wrong_port_xaddrs(quirk_lab):
     assert f"<tds:XAddr>http://{d['address']}:8999/onvif/media_service</tds:XAddr>".encode() in services.body
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((d["address"], 8999), timeout=2).close()
+
+
+def test_media2_only(quirk_lab):
+    d = dev(quirk_lab, "media2_only")
+    url = f"http://{d['address']}:{d['port']}/onvif/device_service"
+    services = post(url, envelope("GetServices", inner="<IncludeCapability>false</IncludeCapability>",
+                                  security=username_token(d["username"], d["password"]))).body
+    listed = lambda ns: f"<tds:Namespace>{ns}</tds:Namespace>".encode() in services
+    assert listed("http://www.onvif.org/ver20/media/wsdl") and listed("http://www.onvif.org/ver10/deviceIO/wsdl")
+    assert not listed("http://www.onvif.org/ver10/media/wsdl")
+    profiles = call(d, "GetProfiles", "http://www.onvif.org/ver20/media/wsdl", path="/onvif/media2_service")
+    assert profiles.status == 200 and profiles.body.count(b"<tr2:Profiles ") == 1
+    assert call(d, "GetVideoSources", MEDIA_NS, path="/onvif/media_service").status >= 400  # no Media1 at all
+    sources = call(d, "GetVideoSources", "http://www.onvif.org/ver10/deviceIO/wsdl", path="/onvif/deviceio_service")
+    assert sources.status == 200 and sources.body.count(b"<trt:VideoSources ") == 1
