@@ -112,3 +112,5 @@ def test_docs_list_every_quirk_and_fixture_key():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "simulator.md").read_text(encoding="utf-8")
     assert [name for name in QUIRKS if f"| `{name}` |" not in docs] == []
     assert [key for key in KEYS if f"`{key}`" not in docs] == []
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f" {len(QUIRKS)} quirks " in readme  # the README's count is the registry's
