@@ -93,10 +93,16 @@ class DeviceContext:
     # The clock its HTTP Date header told, when that disagrees with GetSystemDateAndTime: tried once
     # for the tokens if the device refuses the first signed call (probes/onvif_device.Clock).
     second_clock: timedelta | None = None
-    # Where the device redirected its service URLs (on its own host): later calls go straight there.
+    # Where the device moved its service URLs (a redirect, or an XAddr on a dead port): later calls
+    # go straight there (scanner/redirects.py).
+    moved: dict[str, str] = field(default_factory=dict)
     # The first scheme://host:port that answered it, where XAddrs on a dead port are sent instead.
     answering_origin: str | None = None
-    moved: dict[str, str] = field(default_factory=dict)
+
+    def note(self, text: str) -> None:
+        """Something about how the device answers, once, for its status_reason."""
+        if text not in self.repairs:
+            self.repairs.append(text)
 
 
 _DEVICE: contextvars.ContextVar[DeviceContext] = contextvars.ContextVar("cctv_device")
@@ -300,7 +306,7 @@ class _CheckedTransport(AIOHTTPTransport):
             if isinstance(result, SoapProblem):
                 raise result
             return result
-        ctx.repairs.append(f"GetSystemDateAndTime's UTC is {_hours(primary - ctx.dt_diff)} off its HTTP Date, "
+        ctx.note(f"GetSystemDateAndTime's UTC is {_hours(primary - ctx.dt_diff)} off its HTTP Date, "
                            "which its tokens were dated by instead")
         return retry
 
@@ -327,7 +333,7 @@ class _CheckedTransport(AIOHTTPTransport):
             if retry is None or retry.root is None or _refuses_action_parameter(retry):
                 return result
             ctx.no_action_parameter = True
-            ctx.repairs.append(_NO_ACTION_NOTE)
+            ctx.note(_NO_ACTION_NOTE)
             return retry
         return result
 
@@ -403,9 +409,7 @@ class _CheckedTransport(AIOHTTPTransport):
                 if fallback is None:
                     raise
                 remember(ctx.moved, address, fallback)
-                note = f"service XAddrs name {origin(url)}, where nothing answers; called at {ctx.answering_origin}"
-                if note not in ctx.repairs:
-                    ctx.repairs.append(note)
+                ctx.note(f"service XAddrs name {origin(url)}, where nothing answers; called at {ctx.answering_origin}")
                 url = fallback
                 continue
             except aiohttp.ClientResponseError as exc:
@@ -421,9 +425,7 @@ class _CheckedTransport(AIOHTTPTransport):
                                                     "not on the device's own address: not followed")
             remember(ctx.moved, address, target)
             url = target
-            note = f"ONVIF calls redirected to {urlsplit(target).scheme}:// (followed, same address)"
-            if note not in ctx.repairs:
-                ctx.repairs.append(note)
+            ctx.note(f"ONVIF calls redirected to {urlsplit(target).scheme}:// (followed, same address)")
         raise SoapProblem("protocol_error", f"{operation}: more than {_MAX_REDIRECTS} HTTP redirects")
 
     async def _answered(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext,
@@ -486,8 +488,8 @@ class _CheckedTransport(AIOHTTPTransport):
             if root.tag == _SOAP11_ROOT:
                 body = body.replace(_SOAP11_ENVELOPE, _SOAP12_ENVELOPE)
                 root = parse_untrusted(body)
-                if _SOAP11_NOTE not in ctx.repairs and not ctx.soap11:
-                    ctx.repairs.append(_SOAP11_NOTE)
+                if not ctx.soap11:
+                    ctx.note(_SOAP11_NOTE)
         ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
         result = self._aiohttp_to_requests_response(response, body)
         # The checked tree and its answer element, found once: faults and counts are read from it,

@@ -192,9 +192,10 @@ class Clock(OnvifProbe):
         # than a token's window, one of them is mislabelled: OpenIPC filled UTCDateTime with local time
         # (OpenIPC/majestic-webui#292). Tokens go by UTCDateTime, as ONVIF says; the Date is kept for
         # one retry if the device refuses them (soap._CheckedTransport._first_signed).
-        said_by_date = _skew_from_http_date(device.http_date, (sent + received) / 2) or 0.0
-        if abs(said_by_date - skew) > _CLOCKS_DISAGREE_S:
-            device.second_clock = timedelta(seconds=said_by_date)
+        if _http_date(device.http_date) is not None:  # no Date header: no second clock to try
+            said_by_date = _skew_from_http_date(device.http_date, (sent + received) / 2) or 0.0
+            if abs(said_by_date - skew) > _CLOCKS_DISAGREE_S:
+                device.second_clock = timedelta(seconds=said_by_date)
         facts.set("clock_skew_s", skew, "GetSystemDateAndTime", _sha("GetSystemDateAndTime"))
         return Attempt(self.name, "ok")
 
