@@ -44,10 +44,14 @@ from .model import (
 )
 from .outcome import PartFigures, decide
 from .policy import Policy
+from .recorders import KIND as UNSEEN_BEHIND_RECORDER
+from .recorders import unseen_cameras
 
 # Korea has no daylight saving time; the policy period is in Korean calendar days.
 KST = timezone(timedelta(hours=9), "KST")
 UNREAD_KINDS = ("unreachable", "auth_failed", "protocol_error", "timeout")
+# Findings about devices not read, raised to high severity when they are why the report is incomplete.
+RAISED_WHEN_INCOMPLETE = (*UNREAD_KINDS, UNSEEN_BEHIND_RECORDER)
 
 __all__ = ["KST", "assess"]
 
@@ -286,12 +290,15 @@ def assess(
         findings.extend(device_findings)
     rows.sort(key=lambda r: (part_order.index(r.part) if r.part else len(part_order), _address_key(r.address), r.port))
 
+    # Cameras a recorder records that the scan never reached count as unread cameras (reports/recorders.py).
+    unseen = unseen_cameras([md.device for md in matched.devices], policy)
+    findings.extend(unseen.findings)
     figures = [
         PartFigures(
             part=pid,
-            devices=sum(1 for r in rows if r.part == pid),
+            devices=sum(1 for r in rows if r.part == pid) + (unseen.count if pid == unseen.part else 0),
             covered=sum(1 for r in rows if r.part == pid and r.covered),
-            unread=sum(1 for r in rows if r.part == pid and r.status != "ok"),
+            unread=sum(1 for r in rows if r.part == pid and r.status != "ok") + (unseen.count if pid == unseen.part else 0),
         )
         for pid in part_order
     ]
@@ -299,7 +306,8 @@ def assess(
     outcome = decide(policy, figures, unknown_unread, scan.complete)
     if outcome.verdict == "incomplete":  # the unread devices are why: say so loudly
         findings = [
-            Finding(f.kind, "high", f.device, f.params, f.evidence) if f.kind in UNREAD_KINDS else f for f in findings
+            Finding(f.kind, "high", f.device, f.params, f.evidence) if f.kind in RAISED_WHEN_INCOMPLETE else f
+            for f in findings
         ]
 
     if not scan.complete:
@@ -326,6 +334,8 @@ def assess(
     notes.append("method_relabel_counted" if policy.relabel_counts else "method_relabel_excluded")
     if not matched.declared:
         notes.append("method_no_declared_list")
+    if unseen.count:
+        notes.append("method_recorder_channels")
 
     return Report(
         schema_version=SCHEMA_VERSION,

@@ -42,6 +42,7 @@ FINDING_KINDS = (
     "found_not_declared",
     "quantity_mismatch",
     "identifier_shared",
+    "recorder_channels_unseen",
     "other_wsd_hosts",
 )
 

@@ -249,6 +249,8 @@ def scenario(kind: str):
         "found_not_declared": ({"declared": (DeclaredItem("camera", "Hanwha Vision", "XNO-6080R", 1),)}, [CAM1, FOREIGN_CAM]),
         "quantity_mismatch": ({"declared": (DeclaredItem("camera", "한화비전", "XNO-6080R", 3),)}, [CAM1]),
         "identifier_shared": ({}, [md(device("10.0.0.1", serial="IPC20230001")), md(device("10.0.0.2", serial="IPC20230001"))]),
+        "recorder_channels_unseen": ({}, [CAM1, md(replace(device("10.0.0.31", "Hanwha Vision", "XRN-1610", "nvr"),
+                                                             video_sources=4), match(XRN))]),
         "other_wsd_hosts": ({"other_responders": (OtherResponder("10.0.0.250", types=("wsdp:Device", "pub:Computer")),)},
                             [CAM1]),
     }[kind]
