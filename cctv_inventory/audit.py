@@ -93,10 +93,28 @@ def run_audit(request: AuditRequest, observer: object | None = None) -> AuditOut
     # Devices are journalled as they finish: a killed audit leaves scan.json.journal for
     # `cctv-inventory recover`; one left by an earlier killed audit stops this one (ScanError).
     journal = journal_path(scan_json)
-    scan = run_scan(replace(request.scan, journal=journal), observer)
+    scan_request = replace(request.scan, journal=journal,
+                           check_hosts=(*request.scan.check_hosts, *_declared_addresses(request.declared_file)))
+    scan = run_scan(scan_request, observer)
     write_scan_json(scan, scan_json)
     journal.unlink(missing_ok=True)
     return assess_and_report(scan, request, scan_json, policy)
+
+
+def _declared_addresses(path: Path | None) -> tuple[str, ...]:
+    """Every address on the declared list: the scan checks the ones it does not find as ONVIF devices
+    for reachability (terminals and servers speak no ONVIF). A declared file that cannot be read here
+    is refused after the scan, when it is imported, with the scan kept; the scan just checks nothing."""
+    from inventory.declared_store import parse_declared
+    from inventory.errors import InputFileError
+
+    if path is None:
+        return ()
+    try:
+        _, items, _ = parse_declared(path)
+    except (InputFileError, OSError):
+        return ()
+    return tuple(address for item in items for address in item.addresses)
 
 
 def assess_and_report(

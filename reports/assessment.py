@@ -324,7 +324,7 @@ def assess(
                 Evidence("policy_period", {"policy": policy.id, "period": period}),
             ),
         ))
-    findings.extend(compare_declared(matched.declared, rows, catalog or load_vendor_catalog()))
+    findings.extend(compare_declared(matched.declared, rows, catalog or load_vendor_catalog(), scan.host_checks))
     findings.extend(_shared_identifiers(scan.devices))
     if scan.other_responders:
         findings.append(_other_hosts(scan.other_responders))

@@ -10,6 +10,12 @@ Decisions (docs/reports.md "Declared equipment"):
   WS-Discovery scopes announce its model (DeviceRow.announced: evidence for a look, never a count).
 - A serial listed on a declared line and not seen on any device of that maker and model is named
   in its own `declared_not_found` finding: a swapped unit is exactly what an auditor looks for.
+- A line short of units says, for each of its addresses where no device was found, whether a host
+  answered there over TCP (scanner/reachability.py): "something is there, not speaking ONVIF" and
+  "nothing answered" send an auditor different ways. Terminals and servers speak no ONVIF, so the
+  scan cannot identify them (only the host it runs on, with --self-inventory): a terminal/server line
+  not found is worded so (variant `terminal`), and is only `info` when every address it names answered.
+  Presence never counts as found: its maker and model are the contract's word, not the device's.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from inventory.model import DeclaredItem
+from scanner.model import HostCheck
 from scanner.vendors import VendorCatalog, normalize_maker, normalize_text
 
 from .model import DeviceRow, Evidence, Finding
@@ -31,6 +38,7 @@ class _Line:
     serials: list[str] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
+    parts: set[str | None] = field(default_factory=set)
 
 
 def _maker_key(catalog: VendorCatalog, name: str | None) -> str:
@@ -44,8 +52,23 @@ def _announces(row: DeviceRow, model_key: str) -> bool:
     return a is not None and model_key in {normalize_text(a.hardware or ""), normalize_text(a.name or "")}
 
 
+def _presence(address: str, check: HostCheck | None) -> Evidence:
+    """What was at a declared address where no device was found (the check's own words stay in the scan file)."""
+    if check is None:
+        return Evidence("declared_address_empty", {"address": address})
+    if not check.tried:
+        return Evidence("declared_address_out_of_scope", {"address": address})
+    if check.open_ports:
+        return Evidence("declared_address_open", {"address": address, "ports": ", ".join(map(str, check.open_ports))})
+    return Evidence("declared_address_refused" if check.answered else "declared_address_silent", {"address": address})
+
+
+_ANSWERED = ("declared_address_open", "declared_address_refused")
+
+
 def compare_declared(
-    declared: Sequence[DeclaredItem], rows: Sequence[DeviceRow], catalog: VendorCatalog
+    declared: Sequence[DeclaredItem], rows: Sequence[DeviceRow], catalog: VendorCatalog,
+    host_checks: Sequence[HostCheck] = (),
 ) -> list[Finding]:
     if not declared:
         return []
@@ -57,9 +80,12 @@ def compare_declared(
         line.serials.extend(item.serials)
         line.addresses.extend(item.addresses)
         line.rows.append(item.source_row)
+        line.parts.add(item.part)
 
     read = [r for r in rows if r.status == "ok" and r.manufacturer and r.model]
     unread_at = {r.address: r for r in rows if r.status != "ok"}
+    device_at = {r.address for r in rows}
+    checks = {c.address: c for c in host_checks}
     unread = len(unread_at)
     found: dict[tuple[str, str], list[DeviceRow]] = {}
     for row in read:
@@ -81,7 +107,15 @@ def compare_declared(
                 note = (Evidence("unread_announces_model", {"addresses": ", ".join(announcing)}), *note)
         params = {"manufacturer": line.manufacturer, "model": line.model, "declared": str(line.quantity),
                   "found": str(len(devices))}
-        if not devices:
+        # Where the contract puts this equipment and no device was found: did anything answer there?
+        presence = tuple(_presence(a, checks.get(a)) for a in dict.fromkeys(line.addresses) if a not in device_at)
+        if len(devices) < line.quantity:
+            note = (*presence, *note)
+        if not devices and line.parts == {"terminal_server"}:
+            answered = bool(presence) and all(e.key in _ANSWERED for e in presence)
+            findings.append(Finding("declared_not_found", "info" if answered else "warning", None,
+                                    {**params, "variant": "terminal"}, (where, *note)))
+        elif not devices:
             findings.append(Finding("declared_not_found", "warning", None, params, (where, *note)))
         elif len(devices) != line.quantity:
             found_at = Evidence("found_at", {"addresses": ", ".join(d.address for d in devices)})

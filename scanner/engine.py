@@ -30,8 +30,9 @@ from .discovery import DiscoverySettings, discover
 from .errors import ScanError
 from .fingerprint import preload_oui_database
 from .interrogate import InterrogationSettings
-from .model import Device, OtherResponder, ScanResult, device_order
+from .model import Device, HostCheck, OtherResponder, ScanResult, device_order
 from .observer import ScanObserver
+from .reachability import check_hosts
 from .scope import ONVIF_PORTS, ResolvedScope, resolve_scope
 from .selfinventory import self_inventory
 from .serialize import ScanFileError, ScanJournal
@@ -40,6 +41,7 @@ from .worker import Interrogator, WorkerConfig, worker_main
 from .wsd import Discovered
 
 _BATCH = 64  # devices per message to a worker process
+_HOST_CHECK_TIMEOUT_S = 3.0  # per declared host; a LAN host that answers at all does so in milliseconds
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class ScanRequest:
     workers: int | None = None  # None: one per CPU core (at most 2); 0: interrogate in this process
     discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     inventory_host: bool = True
+    # Declared hosts that speak no ONVIF (VMS servers, terminals): after the scan, each one that is
+    # not a device found is checked for reachability over TCP, inside the scope only (reachability.py).
+    check_hosts: tuple[str, ...] = ()
     # Each finished device is appended here at once (serialize.ScanJournal), so a scan killed
     # outright loses nothing it had read. The file must not exist; the caller deletes it once
     # the scan's own output is safely written.
@@ -136,8 +141,14 @@ async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -
     collector = _Collector(observer, journal)
     observer.scan_started(_describe(scope))
     cut_short: str | None = None
+    checks: tuple[HostCheck, ...] = ()
     try:
         await _scan(scope, request, collector, observer)
+        # A named --target silent on ONVIF is a device `unreachable`: what answers there is still worth knowing.
+        unfound = [a for a in request.check_hosts
+                   if a not in collector.done or collector.done[a].status == "unreachable"]
+        if unfound:
+            checks = await check_hosts(unfound, scope, timeout_s=min(request.timeout_s, _HOST_CHECK_TIMEOUT_S))
     except asyncio.CancelledError:
         cut_short = "scan interrupted (SIGINT/SIGTERM or caller cancelled)"
     finally:
@@ -145,7 +156,8 @@ async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -
             journal.close()
     result = replace(head, finished_at=datetime.now(UTC), devices=collector.devices(bool(cut_short)),
                      complete=cut_short is None, interrupted_reason=cut_short,
-                     other_responders=tuple(sorted(collector.others, key=device_order)))
+                     other_responders=tuple(sorted(collector.others, key=device_order)),
+                     host_checks=tuple(sorted(checks, key=device_order)))
     observer.scan_finished(len(result.devices), result.complete)
     return result
 

@@ -115,6 +115,18 @@ class OtherResponder:
 
 
 @dataclass(frozen=True, slots=True)
+class HostCheck:
+    """A declared host that speaks no ONVIF (a VMS server, an operator terminal), checked for
+    reachability over TCP (scanner/reachability.py): presence only, never its maker or model."""
+
+    address: str
+    answered: bool  # a connection was accepted or refused: a host is at the address
+    open_ports: tuple[int, ...] = ()
+    detail: str = ""
+    tried: bool = True  # False: outside the scan's scope, so never contacted
+
+
+@dataclass(frozen=True, slots=True)
 class ScanScope:
     """What the scan was allowed to touch. Recorded so a report can show it."""
 
@@ -137,9 +149,10 @@ class ScanResult:
     complete: bool = True  # False when the scan was cut short (SIGINT, kill, deadline)
     interrupted_reason: str | None = None
     other_responders: tuple[OtherResponder, ...] = ()  # by address, as device_order sorts
+    host_checks: tuple[HostCheck, ...] = ()  # declared hosts not found as ONVIF devices, by address
 
 
-def device_order(device: Device | OtherResponder) -> tuple:
+def device_order(device: Device | OtherResponder | HostCheck) -> tuple:
     """The order of devices in a scan: by address, IPv4 numerically (127.10.0.9 before 127.10.0.10)."""
     parts = device.address.split(".")
     if len(parts) == 4 and all(part.isdigit() for part in parts):

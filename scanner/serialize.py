@@ -27,6 +27,7 @@ from .model import (
     Device,
     FieldEvidence,
     Fingerprints,
+    HostCheck,
     HostInventory,
     OtherResponder,
     ScanResult,
@@ -145,6 +146,12 @@ def _other_from_dict(d: dict[str, Any]) -> OtherResponder:
                           xaddrs=_tuple(d.get("xaddrs")))
 
 
+def _check_from_dict(d: dict[str, Any]) -> HostCheck:
+    return HostCheck(address=d["address"], answered=bool(d["answered"]),
+                     open_ports=tuple(int(p) for p in d.get("open_ports") or ()), detail=str(d.get("detail") or ""),
+                     tried=bool(d.get("tried", True)))
+
+
 def scan_from_dict(data: dict[str, Any]) -> ScanResult:
     try:
         version = data.get("format_version", SCAN_FORMAT_VERSION)
@@ -171,6 +178,7 @@ def scan_from_dict(data: dict[str, Any]) -> ScanResult:
             complete=bool(data.get("complete", True)),
             interrupted_reason=data.get("interrupted_reason"),
             other_responders=tuple(_other_from_dict(o) for o in data.get("other_responders") or ()),
+            host_checks=tuple(_check_from_dict(c) for c in data.get("host_checks") or ()),
         )
     except KeyError as exc:
         raise ScanFileError(f"scan file is missing the key {exc.args[0]!r}") from None
@@ -231,7 +239,7 @@ class ScanJournal:
             raise ScanFileError(f"{self.path} holds the journal of an interrupted scan; recover it with "
                                 f"`cctv-inventory recover {self.path}` (or delete it) first") from None
         line = scan_to_dict(replace(head, devices=()))
-        del line["devices"], line["other_responders"]
+        del line["devices"], line["other_responders"], line["host_checks"]
         line["journal_version"] = JOURNAL_VERSION
         self.stream.write(orjson.dumps(line) + b"\n")
         self._sync()

@@ -77,6 +77,9 @@ def _summary(result) -> None:
                           for o in result.other_responders[:10])
         more = f", … {len(result.other_responders) - 10} more" if len(result.other_responders) > 10 else ""
         console.print(f"other WS-Discovery hosts, not ONVIF, not interrogated: {hosts}{more}")
+    for check in result.host_checks:
+        state = "answers" if check.answered else "not checked" if not check.tried else "silent"
+        console.print(f"declared host {check.address}: {state} ({check.detail})")
 
 
 def _save_db(url: str, result, json_out: Path | None) -> None:
@@ -123,6 +126,7 @@ def register(app: typer.Typer) -> None:
         allow_public: Annotated[bool, typer.Option("--allow-public", help="Allow public address ranges.")] = False,
         workers: Annotated[int | None, typer.Option("--workers", min=0, max=64, help="Interrogation processes (default: one per core, at most 2; 0: none).")] = None,
         plain: Annotated[bool, typer.Option("--plain", help="Plain progress lines even on a terminal.")] = False,
+        check_host: Annotated[list[str], typer.Option("--check-host", help="A declared host that speaks no ONVIF (VMS server, terminal): check it answers over TCP, inside the scope only (repeatable).")] = [],  # noqa: B006
     ) -> None:
         """Discover and interrogate the CCTV devices in scope; write JSON and/or store the scan."""
         from scanner.credentials import CredentialBook, load_credentials
@@ -149,7 +153,8 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(EXIT_CANNOT_RUN)
         request = ScanRequest(interfaces=tuple(interface), targets=tuple(target), credentials=book, site=site,
                               concurrency=concurrency, timeout_s=timeout, multicast=not no_multicast,
-                              allow_public=allow_public, workers=workers, journal=journal)
+                              allow_public=allow_public, workers=workers, journal=journal,
+                              check_hosts=tuple(check_host))
         try:
             result = asyncio.run(_run_cancellable(run_scan(request, _observer(plain))))
         except ScanError as exc:

@@ -14,6 +14,7 @@ from inventory.model import DeclaredItem, Match, MatchedDevice, MatchedScan, Reg
 from scanner.model import (
     Device,
     Fingerprints,
+    HostCheck,
     HostInventory,
     OtherResponder,
     ScanResult,
@@ -131,6 +132,7 @@ def matched_scan(
     complete: bool = True,
     interrupted_reason: str | None = None,
     other_responders: tuple[OtherResponder, ...] = (),
+    host_checks: tuple[HostCheck, ...] = (),
 ) -> MatchedScan:
     scan = ScanResult(
         scan_id=SCAN_ID,
@@ -144,6 +146,7 @@ def matched_scan(
         complete=complete,
         interrupted_reason=interrupted_reason,
         other_responders=other_responders,
+        host_checks=host_checks,
     )
     return MatchedScan(
         scan=scan,

@@ -12,7 +12,7 @@ from reports.assessment import assess
 from reports.messages import messages
 from reports.model import FINDING_KINDS
 from reports.policy import policy_from_dict
-from scanner.model import OtherResponder
+from scanner.model import HostCheck, OtherResponder
 from tests.reports.builders import (
     CANDIDATE,
     CPRO_EXPIRED,
@@ -358,3 +358,52 @@ def test_other_ws_discovery_hosts_are_one_site_level_line(policy):
     assert f.device is None and f.severity == "info" and f.params["count"] == "25"
     assert f.params["addresses"].endswith(" …") and len(f.evidence) == 20
     assert "other_wsd_hosts" not in kinds(run([CAM1], policy))
+
+
+# --- declared addresses where no device was found: did a host answer? (scanner.reachability) ---------
+
+VMS = DeclaredItem("terminal_server", "Hanwha Vision", "SSM-VMS-64", 2, addresses=("10.0.0.5", "10.0.0.6"), source_row=7)
+OPEN = HostCheck("10.0.0.5", True, (3389,), "accepted a connection on 3389")
+SILENT = HostCheck("10.0.0.6", False, (), "no answer on ports 22, 80 within 3 s")
+
+
+def evidence_lines(finding) -> list[str]:
+    return [messages("en").evidence(e) for e in finding.evidence]
+
+
+def test_a_declared_server_is_worded_as_unidentifiable_and_its_addresses_checked(policy):
+    cameras = DeclaredItem("camera", "Hanwha Vision", "XNO-6080R", 2, addresses=("10.0.0.1", "10.0.0.7"))
+    refused = HostCheck("10.0.0.7", True, (), "refused connections")
+    r = run([CAM1], policy, declared=(VMS, cameras), host_checks=(OPEN, SILENT, refused))
+    server = next(f for f in r.findings if f.kind == "declared_not_found")
+    assert (server.params["variant"], server.severity) == ("terminal", "warning")  # one address is silent
+    assert "speak no ONVIF" in messages("en").finding(server)
+    lines = evidence_lines(server)
+    assert "a host answers at the declared address 10.0.0.5 (TCP port(s) 3389 open), but not as an ONVIF device" in lines
+    assert "nothing answered at the declared address 10.0.0.6 within the timeout" in lines
+    short = next(f for f in r.findings if f.kind == "quantity_mismatch")
+    refused_line = ("a host answers at the declared address 10.0.0.7 (it refused connections: none of the usual"
+                    " ports is open), but not as an ONVIF device")
+    # 10.0.0.1 is the camera found there: nothing to say about it
+    assert [line for line in evidence_lines(short) if "declared address" in line] == [refused_line]
+    # presence is evidence for the auditor, never a device found: the verdict is the same without it
+    assert r.verdict == run([CAM1], policy, declared=(VMS, cameras)).verdict
+    assert next(p for p in r.parts if p.part == "terminal_server").devices == 0
+
+
+def test_a_declared_server_that_answers_at_every_address_is_information(policy):
+    both = (OPEN, HostCheck("10.0.0.6", True, (22,), "accepted a connection on 22"))
+    finding = next(f for f in run([CAM1], policy, declared=(VMS,), host_checks=both).findings
+                   if f.kind == "declared_not_found")
+    assert finding.severity == "info"
+
+
+def test_declared_addresses_not_checked_or_outside_the_scope_say_so(policy):
+    out_of_scope = HostCheck("10.0.0.6", False, (), "not tried: outside the scan's scope", tried=False)
+    finding = next(f for f in run([CAM1], policy, declared=(VMS,), host_checks=(out_of_scope,)).findings
+                   if f.kind == "declared_not_found")
+    lines = evidence_lines(finding)
+    assert "the declared address 10.0.0.6 was not checked: it is outside the scan's scope" in lines
+    assert ("no device was found at the declared address 10.0.0.5 (whether a host answers there was not checked)"
+            in lines)
+    assert finding.severity == "warning"

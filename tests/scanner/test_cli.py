@@ -51,6 +51,28 @@ def test_json_out_and_no_password_anywhere(demo_lab, demo_credentials, tmp_path)
             assert secret not in content, (secret, where)
 
 
+def test_check_host_reports_declared_hosts_inside_the_scope_only(tmp_path):
+    """No simulated site: a host listening on SSH at 127.44.0.5 plays a declared VMS server."""
+    import socket
+
+    out = tmp_path / "scan.json"
+    with socket.create_server(("127.44.0.5", 22)):
+        run = cli("--target", "127.44.0.4/30", "--check-host", "127.44.0.5", "--check-host", "10.44.0.6",
+                  "--json-out", str(out), "--timeout", "2")
+    assert run.returncode == 0, run.stderr
+    checks = {c["address"]: c for c in json.loads(out.read_text(encoding="utf-8"))["host_checks"]}
+    assert checks["127.44.0.5"]["answered"] and checks["127.44.0.5"]["open_ports"] == [22]
+    assert not checks["10.44.0.6"]["tried"]  # outside --target: never contacted
+    assert "declared host 127.44.0.5: answers (accepted a connection on 22)" in run.stdout
+    assert "declared host 10.44.0.6: not checked" in run.stdout
+    # a named --target that is silent on ONVIF is an unreachable device, and still checked
+    with socket.create_server(("127.44.0.5", 22)):
+        run = cli("--target", "127.44.0.5", "--check-host", "127.44.0.5", "--json-out", str(out), "--timeout", "2")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [d["status"] for d in data["devices"]] == ["unreachable"]
+    assert data["host_checks"][0]["open_ports"] == [22]
+
+
 def test_refusals_exit_non_zero_with_a_clear_message(tmp_path, demo_credentials):
     """No site needed: these scans never start."""
     run = cli()

@@ -7,6 +7,7 @@ from scanner.model import (
     Device,
     FieldEvidence,
     Fingerprints,
+    HostCheck,
     OtherResponder,
     ScanResult,
     ScanScope,
@@ -30,16 +31,19 @@ DEVICES = tuple(
     for i in (1, 2, 10, 3))
 OTHERS = (OtherResponder("10.0.0.9", "urn:uuid:1", ("wsdp:Device", "pub:Computer"), (),
                          ("http://synologynas:5357/1/",)),)
+CHECKS = (HostCheck("10.0.0.5", True, (22, 3389), "accepted a connection on 22, 3389"),
+          HostCheck("10.0.0.6", False, (), "no answer on ports 22, 80 within 3 s"),
+          HostCheck("192.0.2.1", False, (), "not tried: outside the scan's scope", tried=False))
 HEAD = ScanResult(scan_id="s", site="가람", started_at=datetime(2026, 1, 1, tzinfo=UTC), finished_at=None,
                   agent_version="1", scope=ScanScope(interfaces=("lo",)), host=None, devices=(), complete=False)
 
 
 def test_streamed_scan_file_is_exactly_scan_to_json(tmp_path):
     """write_scan_json streams device by device; the bytes must equal scan_to_json's."""
-    for devs, others in ((DEVICES, OTHERS), ((), OTHERS), ((), ())):
+    for devs, others, checks in ((DEVICES, OTHERS, CHECKS), ((), OTHERS, ()), ((), (), CHECKS)):
         scan = ScanResult(scan_id="s", site="가람", started_at=datetime(2026, 1, 1, tzinfo=UTC),
                           finished_at=None, agent_version="1", scope=ScanScope(interfaces=("lo",)), host=None,
-                          devices=devs, other_responders=others)
+                          devices=devs, other_responders=others, host_checks=checks)
         path = tmp_path / "scan.json"
         write_scan_json(scan, path)
         assert path.read_text(encoding="utf-8") == scan_to_json(scan)
