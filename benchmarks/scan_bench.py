@@ -72,9 +72,32 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_ticks() -> tuple[int, int]:
+    """(steal, total) clock ticks of all CPUs so far, from /proc/stat's first line. Steal is time the
+    hypervisor ran someone else on our virtual CPUs: the same code measured 54.8 and 68.3 s at 10,000
+    devices minutes apart (2026-12-02), its own CPU time 69.5 and 85.4 s, so a figure needs this beside it."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def calibration_ms() -> float:
+    """CPU time of a fixed pure-Python loop, best of three: the machine's speed at the time of the run,
+    to compare runs across VMs (lower is faster)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for i in range(2_000_000):
+            total += i * i
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
 def measure(cmd: list[str], **kwargs) -> dict:
-    """Run `cmd`; wall, CPU of it and its children, peak summed PSS, stdout."""
+    """Run `cmd`; wall, CPU of it and its children, peak summed PSS, CPU steal meanwhile, stdout."""
     out = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, after the process is reaped
+    speed_before = calibration_ms()
+    steal_before, total_before = _cpu_ticks()
     started = time.perf_counter()
     process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, cwd=REPO, **kwargs)
     peak = 0
@@ -96,8 +119,12 @@ def measure(cmd: list[str], **kwargs) -> dict:
     out.seek(0)
     stdout = out.read().decode()
     out.close()
+    steal_after, total_after = _cpu_ticks()
+    steal_pct = 100 * (steal_after - steal_before) / max(total_after - total_before, 1)
+    speed = (round(speed_before), round(calibration_ms()))
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mb": peak / 1024,
-            "maxrss_mb": usage.ru_maxrss / 1024, "rc": process.returncode, "stdout": stdout}
+            "maxrss_mb": usage.ru_maxrss / 1024, "rc": process.returncode, "stdout": stdout,
+            "calibration_ms": speed, "steal_pct": round(steal_pct, 1)}
 
 
 def _cpu_s(pid: int) -> float:
@@ -232,10 +259,13 @@ def main() -> None:
     load = os.getloadavg()
     results = run(args.devices, args.seed, args.naive_cap, args.keep_hostile, set(args.skip), args.targets)
     print(f"load average before the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (other work on this machine)")
+    print("calibration_ms: CPU time of a fixed pure-Python loop just before and just after each run (lower is "
+          "faster; 70-119 ms on one 2-core VM within a minute, 2026-12-02); steal_pct: CPU time the hypervisor "
+          "gave to others meanwhile")
     print(table(args.devices, results))
     for name, m in results.items():
         extra = {k: m[k] for k in ("target", "statuses", "discovered", "discovery_s", "interrogated", "maxrss_mb",
-                                   "lab_cpu_s")
+                                   "lab_cpu_s", "calibration_ms", "steal_pct")
                  if k in m}
         print(f"{name}: {extra}")
     if args.json:
