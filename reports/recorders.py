@@ -39,6 +39,9 @@ class UnseenCameras:
 
 
 def _channels(device: Device) -> tuple[int, str] | None:
+    """A read recorder's channels, and what they were counted from."""
+    if device.status != "ok" or device.role != "nvr":
+        return None
     if device.video_sources:
         return device.video_sources, "video_sources"
     if device.recordings:
@@ -46,19 +49,22 @@ def _channels(device: Device) -> tuple[int, str] | None:
     return None
 
 
+def _camera_sources(device: Device, policy: Policy, part: str) -> int:
+    """How many of the site's camera video sources this device is, or may be."""
+    if policy.part_of_role(device.role) == part:
+        return device.video_sources or 1
+    return 1 if device.status != "ok" and device.role == "unknown" else 0
+
+
 def unseen_cameras(devices: Sequence[Device], policy: Policy) -> UnseenCameras:
     part = policy.part_of_role("camera")
     if part is None:
         return UnseenCameras(None, 0, ())
-    sources = sum(
-        (d.video_sources or 1) if policy.part_of_role(d.role) == part else 1
-        for d in devices
-        if policy.part_of_role(d.role) == part or (d.status != "ok" and d.role == "unknown")
-    )
+    sources = sum(_camera_sources(d, policy, part) for d in devices)
     findings = []
     most = 0
     for d in devices:
-        channels = _channels(d) if d.status == "ok" and d.role == "nvr" else None
+        channels = _channels(d)
         if channels is None or channels[0] <= sources:
             continue
         count, counted_as = channels
