@@ -193,6 +193,8 @@ class Clock(OnvifProbe):
         # (OpenIPC/majestic-webui#292). Tokens go by UTCDateTime, as ONVIF says; the Date is kept for
         # one retry if the device refuses them (soap._CheckedTransport._first_signed).
         if _http_date(device.http_date) is not None:  # no Date header: no second clock to try
+            # None here means "within the Date's resolution", i.e. the Date agrees with our clock: 0, not
+            # "no second clock". OpenIPC's case is exactly that: a right Date and a UTCDateTime hours off.
             said_by_date = _skew_from_http_date(device.http_date, (sent + received) / 2) or 0.0
             if abs(said_by_date - skew) > _CLOCKS_DISAGREE_S:
                 device.second_clock = timedelta(seconds=said_by_date)
