@@ -148,6 +148,7 @@ async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -
         unfound = [a for a in request.check_hosts
                    if a not in collector.done or collector.done[a].status == "unreachable"]
         if unfound:
+            observer.hosts_checking(len(set(unfound)))
             checks = await check_hosts(unfound, scope, timeout_s=min(request.timeout_s, _HOST_CHECK_TIMEOUT_S))
     except asyncio.CancelledError:
         cut_short = "scan interrupted (SIGINT/SIGTERM or caller cancelled)"

@@ -18,6 +18,7 @@ class ScanObserver:
     def device_done(self, device: Device) -> None: ...
     def scan_finished(self, devices: int, complete: bool) -> None: ...
     def warning(self, message: str) -> None: ...
+    def hosts_checking(self, count: int) -> None: ...
 
 
 class PlainObserver(ScanObserver):
@@ -56,6 +57,9 @@ class PlainObserver(ScanObserver):
 
     def warning(self, message: str) -> None:
         self._line(f"warning: {message}")
+
+    def hosts_checking(self, count: int) -> None:
+        self._line(f"checking {count} declared host(s) for a TCP answer (no ONVIF device read there)")
 
     def scan_finished(self, devices: int, complete: bool) -> None:
         self._line(f"scan {'finished' if complete else 'cut short'}: {devices} device(s)")
@@ -102,6 +106,10 @@ class RichObserver(ScanObserver):
 
     def warning(self, message: str) -> None:
         self.progress.console.print(f"[yellow]warning[/]: {message}", markup=True, highlight=False)
+
+    def hosts_checking(self, count: int) -> None:
+        self.progress.console.print(f"checking {count} declared host(s) for a TCP answer (no ONVIF device read there)",
+                                    markup=False, highlight=False)
 
     def scan_finished(self, devices: int, complete: bool) -> None:
         self.progress.stop()
