@@ -33,6 +33,7 @@ from .interrogate import InterrogationSettings
 from .model import Device, HostCheck, OtherResponder, ScanResult, device_order
 from .observer import ScanObserver
 from .reachability import check_hosts
+from .responses import ResponseStore
 from .scope import ONVIF_PORTS, ResolvedScope, resolve_scope
 from .selfinventory import self_inventory
 from .serialize import ScanFileError, ScanJournal
@@ -60,6 +61,8 @@ class ScanRequest:
     # Declared hosts that speak no ONVIF (VMS servers, terminals): after the scan, each one that is
     # not a device found is checked for reachability over TCP, inside the scope only (reachability.py).
     check_hosts: tuple[str, ...] = ()
+    # Keep every raw answer here, one file per distinct answer named by its SHA-256 (responses.py).
+    responses_dir: Path | None = None
     # Each finished device is appended here at once (serialize.ScanJournal), so a scan killed
     # outright loses nothing it had read. The file must not exist; the caller deletes it once
     # the scan's own output is safely written.
@@ -130,6 +133,11 @@ async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -
     host = self_inventory() if request.inventory_host else None
     head = ScanResult(scan_id=str(uuid.uuid4()), site=request.site, started_at=started, finished_at=None,
                       agent_version=__version__, scope=scope.as_model(), host=host, devices=(), complete=False)
+    if request.responses_dir is not None:
+        try:
+            request.responses_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScanError(f"cannot keep responses in {request.responses_dir}: {exc.strerror or exc}") from None
     journal = None
     if request.journal is not None:
         try:
@@ -191,8 +199,10 @@ def _silent_targets(scope: ResolvedScope, collector: _Collector) -> list[Discove
 
 
 async def _scan(scope: ResolvedScope, request: ScanRequest, collector: _Collector, observer: ScanObserver) -> None:
+    responses = ResponseStore(request.responses_dir) if request.responses_dir is not None else None
     config = WorkerConfig(request.credentials, request.concurrency,
-                          InterrogationSettings(deadline_s=request.timeout_s, side_timeout_s=request.timeout_s))
+                          InterrogationSettings(deadline_s=request.timeout_s, side_timeout_s=request.timeout_s,
+                                                responses=responses))
     workers = _worker_count(request.workers)
     if workers == 0:
         async with Interrogator(config, collector.finished) as interrogator:

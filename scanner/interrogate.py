@@ -11,7 +11,6 @@ Whatever was read before the failure is kept on the Device.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -25,7 +24,8 @@ from .credentials import CredentialBook
 from .fingerprint import detect_relabel, oui_vendor
 from .model import Device, DeviceStatus, FieldEvidence, Fingerprints
 from .probes import ONVIF_PHASES, SIDE_PROBES, Facts, OnvifProbe, ProbeContext
-from .soap import SoapProblem, enter_device
+from .responses import ResponseStore
+from .soap import SoapProblem, enter_device, evidence_digest
 from .vendors import VendorCatalog
 from .wsd import Discovered
 
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 class InterrogationSettings:
     deadline_s: float = 10.0
     side_timeout_s: float = 10.0  # each fingerprint probe; the device deadline bounds them all anyway
+    responses: ResponseStore | None = None  # keep every raw answer as evidence (--keep-responses)
 
 
 def _failure(exc: BaseException) -> tuple[DeviceStatus, str] | None:
@@ -103,7 +104,7 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
                   endpoint_reference=found.endpoint_reference)
     if found.scopes:
         facts.values["scopes"] = tuple(found.scopes)  # from discovery; GetScopes replaces them
-    device_ctx = enter_device(credentials.for_address(found.address))
+    device_ctx = enter_device(credentials.for_address(found.address), settings.responses)
     status: DeviceStatus = "ok"
     reason = ""
     loop = asyncio.get_running_loop()
@@ -159,7 +160,7 @@ def _mac_from_neighbours(facts: Facts, ctx: ProbeContext) -> None:
     mac = ctx.neighbours.mac_of(facts.address)
     if mac:
         entry = f"{facts.address} {mac}".encode()
-        facts.set("mac", mac, "ARP neighbour table", hashlib.sha256(entry).hexdigest())
+        facts.set("mac", mac, "ARP neighbour table", evidence_digest(entry, "txt"))
 
 
 def build_device(facts: Facts, status: DeviceStatus, reason: str, catalog: VendorCatalog) -> Device:

@@ -35,6 +35,7 @@ from zeep.wsdl.utils import etree_to_string
 from .credentials import Credential
 from .httpbody import BodyCutShort, read_capped
 from .redirects import REDIRECT_STATUSES, on_origin, origin, rebased, remember, same_device_target
+from .responses import ResponseStore
 from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted, repair_characters
 
 MAX_BODY_BYTES = 1_000_000  # any answer about the device itself; a hostile 5 MB one is refused
@@ -88,6 +89,8 @@ class DeviceContext:
     # Set once the device answered a request only when it was asked again in SOAP 1.1: from then
     # on every request goes in SOAP 1.1 (_CheckedTransport._send).
     soap11: bool = False
+    # Where its raw answers are kept as evidence (--keep-responses), if anywhere (responses.py).
+    responses: ResponseStore | None = None
     # Set once the device refused a Content-Type with action= and answered without it (Illustra).
     no_action_parameter: bool = False
     # The clock its HTTP Date header told, when that disagrees with GetSystemDateAndTime: tried once
@@ -490,7 +493,7 @@ class _CheckedTransport(AIOHTTPTransport):
                 root = parse_untrusted(body)
                 if not ctx.soap11:
                     ctx.note(_SOAP11_NOTE)
-        ctx.bodies[operation] = hashlib.sha256(raw).hexdigest()
+        ctx.bodies[operation] = evidence_digest(raw, "xml")
         result = self._aiohttp_to_requests_response(response, body)
         # The checked tree and its answer element, found once: faults and counts are read from it,
         # and zeep maps this same tree to objects (OnvifClients.call) instead of parsing the body again.
@@ -590,13 +593,26 @@ def _binding_name(service: str) -> str:
     return f"{{{SERVICES[service]['ns']}}}{SERVICES[service]['binding']}"
 
 
+def evidence_digest(raw: bytes, kind: str) -> str:
+    """The SHA-256 that names what the current device sent, as a field's evidence; with --keep-responses
+    the bytes are kept under that name (responses.py). The one place such a digest is made."""
+    digest = hashlib.sha256(raw).hexdigest()
+    ctx = _DEVICE.get(None)
+    if ctx is not None and ctx.responses is not None:
+        try:
+            ctx.responses.keep(raw, digest, kind)
+        except OSError as exc:  # a full disk costs the kept copy, never the device's data
+            ctx.note(f"evidence: its answers could not be kept in {ctx.responses.directory} ({exc.strerror or exc})")
+    return digest
+
+
 def current_device() -> DeviceContext:
     """The context of the device the current task interrogates (set by enter_device)."""
     return _DEVICE.get()
 
 
-def enter_device(credential: Credential | None) -> DeviceContext:
+def enter_device(credential: Credential | None, responses: ResponseStore | None = None) -> DeviceContext:
     """Bind a fresh per-device context to the current task (each device runs in its own task)."""
-    ctx = DeviceContext(credential=credential)
+    ctx = DeviceContext(credential=credential, responses=responses)
     _DEVICE.set(ctx)
     return ctx

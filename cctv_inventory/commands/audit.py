@@ -114,6 +114,7 @@ def audit_command(
     timeout: Annotated[float, typer.Option("--timeout", help="Deadline per device, seconds.")] = 10.0,
     no_multicast: Annotated[bool, typer.Option("--no-multicast", help="Unicast to --target only.")] = False,
     allow_public: Annotated[bool, typer.Option("--allow-public", help="Allow public address ranges in --target.")] = False,
+    keep_responses: Annotated[bool, typer.Option("--keep-responses", help="Keep every raw device answer in OUT/responses/ as evidence, named by its SHA-256.")] = False,
     self_inventory: Annotated[bool, typer.Option("--self-inventory", help="This machine is the site's operator terminal or VMS server: add it (from its DMI data) as a ③ 운영단말 및 서버 device.")] = False,
 ) -> None:
     """Scan, store, match, assess and write the report set and evidence bundle.
@@ -157,6 +158,7 @@ def audit_command(
             # An installer's laptop is not site equipment; only an agent installed on the site's own
             # terminal or server should count itself (README "The installer's command").
             inventory_host=self_inventory,
+            responses_dir=out / "responses" if keep_responses else None,
         ),
         registry_files=tuple(registry),
         declared_file=declared,

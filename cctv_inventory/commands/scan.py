@@ -126,6 +126,7 @@ def register(app: typer.Typer) -> None:
         allow_public: Annotated[bool, typer.Option("--allow-public", help="Allow public address ranges.")] = False,
         workers: Annotated[int | None, typer.Option("--workers", min=0, max=64, help="Interrogation processes (default: one per core, at most 2; 0: none).")] = None,
         plain: Annotated[bool, typer.Option("--plain", help="Plain progress lines even on a terminal.")] = False,
+        keep_responses: Annotated[Path | None, typer.Option("--keep-responses", help="Keep every raw device answer in this directory as evidence, named by its SHA-256.")] = None,
         check_host: Annotated[list[str], typer.Option("--check-host", help="A declared host that speaks no ONVIF (VMS server, terminal): check it answers over TCP, inside the scope only (repeatable).")] = [],  # noqa: B006
     ) -> None:
         """Discover and interrogate the CCTV devices in scope; write JSON and/or store the scan."""
@@ -154,7 +155,7 @@ def register(app: typer.Typer) -> None:
         request = ScanRequest(interfaces=tuple(interface), targets=tuple(target), credentials=book, site=site,
                               concurrency=concurrency, timeout_s=timeout, multicast=not no_multicast,
                               allow_public=allow_public, workers=workers, journal=journal,
-                              check_hosts=tuple(check_host))
+                              check_hosts=tuple(check_host), responses_dir=keep_responses)
         try:
             result = asyncio.run(_run_cancellable(run_scan(request, _observer(plain))))
         except ScanError as exc:

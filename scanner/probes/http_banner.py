@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import html
 import re
 from urllib.parse import urlsplit
@@ -14,7 +13,7 @@ from charset_normalizer import from_bytes
 
 from ..httpbody import BodyCutShort, read_capped
 from ..redirects import REDIRECT_STATUSES, same_device_target
-from ..soap import current_device
+from ..soap import current_device, evidence_digest
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 _MAX_PAGE = 256 * 1024
@@ -83,7 +82,7 @@ class HttpBanner(SideProbe):
                 body = cut.received[:_MAX_PAGE]
                 of = f" of {response.content_length}" if response.content_length is not None else ""
                 operation = f"{operation} (cut short: {len(body)}{of} bytes, {cut.why})"
-        sha = hashlib.sha256(body).hexdigest()
+        sha = evidence_digest(body, "http")
         if server:
             facts.fingerprints["http_server"] = server.strip()
             facts.evidence["fingerprints.http_server"] = (operation, sha)

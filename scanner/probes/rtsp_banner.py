@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 
+from ..soap import evidence_digest
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 RTSP_PORT = 554
@@ -37,5 +37,5 @@ class RtspBanner(SideProbe):
             name, _, value = line.partition(":")
             if name.strip().casefold() == "server" and value.strip():
                 facts.fingerprints["rtsp_server"] = value.strip()
-                facts.evidence["fingerprints.rtsp_server"] = ("RTSP OPTIONS", hashlib.sha256(raw).hexdigest())
+                facts.evidence["fingerprints.rtsp_server"] = ("RTSP OPTIONS", evidence_digest(raw, "rtsp"))
         return Attempt(self.name, "ok")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import ssl
 
 from cryptography import x509
 
+from ..soap import evidence_digest
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 HTTPS_PORT = 443
@@ -76,5 +76,5 @@ class TlsCertificate(SideProbe):
             return Attempt(self.name, "failed", "no certificate presented")
         subject = x509.load_der_x509_certificate(der).subject.rfc4514_string()
         facts.fingerprints["tls_subject"] = subject
-        facts.evidence["fingerprints.tls_subject"] = ("TLS certificate", hashlib.sha256(der).hexdigest())
+        facts.evidence["fingerprints.tls_subject"] = ("TLS certificate", evidence_digest(der, "der"))
         return Attempt(self.name, "ok")

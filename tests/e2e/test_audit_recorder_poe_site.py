@@ -42,7 +42,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
         proc = subprocess.run(
             [sys.executable, "-m", "cctv_inventory", "audit", "--interface", "lo",
              "--credentials", str(credentials), "--registry", str(CONFIG / "registry" / "sample-registry.csv"),
-             "--declared", str(DECLARED),
+             "--declared", str(DECLARED), "--keep-responses",
              "--site", site["name"], "--db", f"sqlite:///{out / 'inventory.db'}",
              "--out", str(out / "report"), "--lang", "en", "--timeout", "5"],
             capture_output=True, text=True, timeout=120, cwd=REPO, check=False,
@@ -50,6 +50,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]  # 2: incomplete
     report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
     report["scan"] = json.loads((out / "report" / "scan.json").read_text(encoding="utf-8"))
+    report["kept"] = {p.name.split(".")[0] for p in (out / "report" / "responses").iterdir()}
     return report
 
 
@@ -85,3 +86,9 @@ def test_declared_servers_are_reported_as_unidentifiable_with_what_answered(repo
     assert servers["24CN670"]["severity"] == "warning"
     assert ("the declared address 10.20.0.6 was not checked: it is outside the scan's scope"
             in servers["24CN670"]["evidence"])
+
+
+def test_keep_responses_keeps_the_answers_beside_the_report(report: dict) -> None:
+    nvr = next(d for d in report["scan"]["devices"] if d["address"] == "127.20.0.31")
+    [sources] = [e["sha256"] for e in nvr["evidence"] if e["field"] == "video_sources"]
+    assert sources in report["kept"]  # the answer the 8 channels were counted from

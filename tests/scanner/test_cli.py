@@ -51,6 +51,31 @@ def test_json_out_and_no_password_anywhere(demo_lab, demo_credentials, tmp_path)
             assert secret not in content, (secret, where)
 
 
+def test_keep_responses_holds_the_answer_behind_every_field(demo_lab, demo_credentials, tmp_path):
+    """Site: demo-site.yaml. Each field's evidence names a file holding the device's answer, byte for byte."""
+    import hashlib
+
+    out, kept = tmp_path / "scan.json", tmp_path / "responses"
+    run = cli("--interface", "lo", "--credentials", str(demo_credentials), "--json-out", str(out),
+              "--keep-responses", str(kept), "--timeout", "4")
+    assert run.returncode == 0, run.stderr
+    assert not any(p.name.startswith(".") for p in kept.iterdir())  # no temporary file left behind
+    files = {p.name: p.read_bytes() for p in kept.iterdir()}
+    assert files and all(name.split(".")[0] == hashlib.sha256(body).hexdigest() for name, body in files.items())
+    devices = json.loads(out.read_text(encoding="utf-8"))["devices"]
+    kinds = {"GetDeviceInformation": "xml", "HTTP GET /": "http", "RTSP OPTIONS": "rtsp", "TLS certificate": "der"}
+    hanwha = next(d for d in devices if d["address"] == "127.10.0.11")
+    cited = {e["operation"]: e["sha256"] for e in hanwha["evidence"]}
+    assert set(kinds) <= set(cited)  # the fields' answers, and the fingerprints' behind a relabel finding
+    for operation, kind in kinds.items():
+        assert f"{cited[operation]}.{kind}" in files, operation
+    assert b"XNO-6080R" in files[f"{cited['GetDeviceInformation']}.xml"]
+    every = {e["sha256"] for d in devices for e in d["evidence"]}
+    assert every <= {name.split(".")[0] for name in files}
+    for secret in DEMO_PASSWORDS:  # answers, never our requests: no password, no token
+        assert not any(secret.encode() in body for body in files.values())
+
+
 def test_check_host_reports_declared_hosts_inside_the_scope_only(tmp_path):
     """No simulated site: a host listening on SSH at 127.44.0.5 plays a declared VMS server."""
     import socket
@@ -76,6 +101,10 @@ def test_check_host_reports_declared_hosts_inside_the_scope_only(tmp_path):
 
 def test_refusals_exit_non_zero_with_a_clear_message(tmp_path, demo_credentials):
     """No site needed: these scans never start."""
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("")
+    run = cli("--interface", "lo", "--keep-responses", str(not_a_dir / "responses"))
+    assert run.returncode == 2 and "cannot keep responses in" in run.stderr
     run = cli()
     assert run.returncode == 2 and "--interface" in run.stderr and "lo (127.0.0.0/8)" in run.stderr
     run = cli("--target", "8.8.8.0/24")

@@ -1,0 +1,37 @@
+"""Devices' raw answers kept as evidence (`--keep-responses DIR`), one file per distinct answer.
+
+Every field a device told us carries the SHA-256 of the raw answer it came from (Device.evidence,
+FieldEvidence.response_sha256). Kept, those answers let an auditor open what the device actually said:
+`DIR/<sha256>.<kind>` holds the bytes exactly as received (before any repair or SOAP 1.1 rewrite):
+`xml` a SOAP answer, `http` a login page's body, `rtsp` an RTSP answer's header block, `der` a TLS
+certificate, `txt` the ARP neighbour entry a MAC was read from. Each file's SHA-256 is its own name, so
+`sha256sum` checks them with no tool of ours, and the scan file names the file behind each field.
+Identical answers (the same GetServices from a thousand cameras of one model) are one file.
+
+Written by whichever process interrogated the device: a temporary name, then an atomic rename, so a
+reader or a crash never sees half a file and two workers writing the same answer cannot collide. A
+write that fails (a full disk) is noted on the device once and the scan goes on: the answer itself
+was still read and hashed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class ResponseStore:
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    def path_of(self, sha256: str, kind: str) -> Path:
+        return self.directory / f"{sha256}.{kind}"
+
+    def keep(self, raw: bytes, sha256: str, kind: str) -> None:
+        """Raises OSError when the file cannot be written."""
+        path = self.path_of(sha256, kind)
+        if path.exists():
+            return
+        temporary = self.directory / f".{sha256}.{os.getpid()}.tmp"
+        temporary.write_bytes(raw)
+        os.replace(temporary, path)
