@@ -216,6 +216,7 @@ def demo_command(
     out.mkdir(parents=True, exist_ok=True)
     db_path = out / "demo.db"
     db_path.unlink(missing_ok=True)  # a demo starts from an empty inventory every time
+    shutil.rmtree(out / "responses", ignore_errors=True)  # and keeps only this run's answers
     with tempfile.TemporaryDirectory(prefix="cctv-demo-") as tmp:
         credentials = Path(tmp) / "credentials.yaml"
         shutil.copyfile(config_path("lab", "demo-credentials.yaml"), credentials)
@@ -226,7 +227,7 @@ def demo_command(
             "--registry", str(config_path("registry", "sample-registry.csv")),
             "--declared", str(config_path("lab", "demo-declared.csv")),
             "--site", _demo_site_name(), "--db", f"sqlite:///{db_path}", "--lang", lang, "--out", str(out),
-            "--timeout", "5",
+            "--timeout", "5", "--keep-responses",
         ]
         if use_running_lab:
             code = _audit_subprocess(args)
@@ -240,6 +241,10 @@ def demo_command(
     html = out / "report.html"
     if code >= EXIT_BAD_INPUT:
         raise _fail(f"the demo audit failed (exit {code})", code)
+    responses = out / "responses"
+    if responses.is_dir():
+        typer.echo(f"evidence: {responses} ({sum(1 for _ in responses.iterdir())} device answers, each named by "
+                   "the SHA-256 the scan file gives for the fields read from it)")
     typer.echo(f"\nopen the report: {html.resolve()}")
     raise typer.Exit(0)  # the demo ran; its verdict is printed above, not signalled
 

@@ -58,6 +58,12 @@ def test_demo_writes_the_report_set_and_leaves_nothing_running(tmp_path: Path) -
     assert str((tmp_path / "demo" / "report.html").resolve()) in proc.stdout
     for name in ("report.html", "report.csv", "report.xlsx", "bundle.zip", "scan.json"):
         assert (tmp_path / "demo" / name).is_file(), name
+    # the answers behind the fields are kept: the demo's model of a Hanwha camera, in its own words
+    scan = json.loads((tmp_path / "demo" / "scan.json").read_text(encoding="utf-8"))
+    camera = next(d for d in scan["devices"] if d["address"] == "127.10.0.11")
+    [model] = [e["sha256"] for e in camera["evidence"] if e["field"] == "model"]
+    assert b"XNO-6080R" in (tmp_path / "demo" / "responses" / f"{model}.xml").read_bytes()
+    assert "evidence: " in proc.stdout
     assert simulators_left_by(proc) == []
 
 
