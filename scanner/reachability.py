@@ -18,7 +18,7 @@ import errno
 from collections.abc import Iterable
 
 from .model import HostCheck
-from .scope import ResolvedScope
+from .scope import ResolvedScope, is_ipv4_address
 
 # What a terminal or server usually listens on: SSH, HTTP, MS-RPC, HTTPS, SMB, RDP, VNC, HTTP-alt.
 HOST_PORTS = (22, 80, 135, 443, 445, 3389, 5900, 8080)
@@ -50,6 +50,7 @@ async def _check(address: str, ports: tuple[int, ...], timeout_s: float, gate: a
     return HostCheck(address, False, (), f"no answer on ports {', '.join(map(str, ports))} within {timeout_s:g} s")
 
 
+
 async def check_hosts(
     addresses: Iterable[str], scope: ResolvedScope, timeout_s: float, ports: tuple[int, ...] = HOST_PORTS
 ) -> tuple[HostCheck, ...]:
@@ -60,7 +61,9 @@ async def check_hosts(
     for address in wanted:
         if scope.allows(address):
             checks.append(asyncio.ensure_future(_check(address, ports, timeout_s, gate)))
-        else:
+        elif is_ipv4_address(address):
             skipped.append(HostCheck(address, False, (), "not tried: outside the scan's scope", tried=False))
+        else:  # a name would need a DNS lookup, and could point anywhere: the list should give addresses
+            skipped.append(HostCheck(address, False, (), "not tried: not an IPv4 address", tried=False))
     done = list(await asyncio.gather(*checks)) if checks else []
     return tuple(done + skipped)

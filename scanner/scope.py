@@ -96,6 +96,14 @@ def parse_target(text: str) -> Target:
     return Target(network, port)
 
 
+def is_ipv4_address(text: str) -> bool:
+    """One IPv4 address, written as such (not a name, not a network)."""
+    try:
+        return ipaddress.ip_address(text).version == 4
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class ResolvedScope:
     interfaces: tuple[Interface, ...]

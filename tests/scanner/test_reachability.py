@@ -66,3 +66,9 @@ async def test_an_address_outside_the_scope_is_never_contacted():
 async def test_each_address_is_checked_once_in_the_order_given():
     checks = await check_hosts(["127.40.0.8", " 127.40.0.7 ", "127.40.0.8", ""], lo_scope(), timeout_s=1)
     assert [c.address for c in checks] == ["127.40.0.8", "127.40.0.7"]
+
+
+async def test_a_name_is_not_looked_up_or_contacted():
+    # A declared list may say "vms01" where it should give an address: a name could resolve anywhere.
+    [check] = await check_hosts(["vms01.garam.local"], lo_scope(), timeout_s=1)
+    assert (check.tried, check.answered) == (False, False) and "not an IPv4 address" in check.detail
