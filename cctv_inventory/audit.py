@@ -164,6 +164,7 @@ def assess_and_report(
         report_signature=signature,
         registry_sources=matched.registry_sources,
         agent_version=__version__,
+        responses_dir=request.scan.responses_dir,
     )
     return AuditOutcome(
         scan=scan,

@@ -9,6 +9,11 @@ A bundle is one zip file with these members:
     agent.json              {agent_version, python, platform}
     manifest.json           {bundle_version, created_at, agent_version, site, scan_id, report_sha256,
                              members: [{name, sha256, size}]}  -- every member above, none other
+    responses/<sha256>.<kind>  only with `audit --keep-responses` (then bundle_version 2, and the manifest
+                             says {responses: {count, size}}): the device answers the scan's evidence
+                             digests name (scanner/responses.py). Not listed one by one: each file's
+                             name is its own SHA-256, which is what is checked, and every digest the
+                             scan cites must be there.
 
 What the checks prove, and what they do not:
 - The manifest digests catch accidental damage and naive edits. The manifest itself is not signed, so
@@ -29,6 +34,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
@@ -39,7 +45,8 @@ from typing import Any, TypeVar
 
 from inventory.model import RegistrySource
 
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2  # 2 carries responses/; a bundle without them is still written as 1
+READABLE_VERSIONS = (1, 2)
 T = TypeVar("T")
 
 MANIFEST = "manifest.json"
@@ -57,6 +64,13 @@ KNOWN_MEMBERS = frozenset((*REQUIRED_MEMBERS, SIGNATURE))
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_MEMBERS = 16
+# The kept device answers: each is at most what the scanner reads (1 MB; soap.MAX_BODY_BYTES), and a
+# 10,000-camera site keeps some 60,000 of them, a few KB each.
+RESPONSES = "responses/"
+RESPONSE_NAME = re.compile(r"responses/([0-9a-f]{64})\.(xml|http|rtsp|der|txt)")
+MAX_RESPONSES = 250_000
+MAX_RESPONSE_BYTES = 1024 * 1024
+MAX_RESPONSES_BYTES = 1024 * 1024 * 1024
 
 
 class BundleError(ValueError):
@@ -82,6 +96,7 @@ class VerifiedBundle:
     registry_sources: tuple[dict[str, Any], ...]
     agent: dict[str, Any]
     signature_checked: bool
+    responses: int = 0  # kept device answers, each checked against its name
 
     @property
     def site(self) -> str:
@@ -137,8 +152,10 @@ def write_bundle(
     report_signature: bytes | None,
     registry_sources: Sequence[RegistrySource],
     agent_version: str,
+    responses_dir: Path | None = None,
 ) -> Path:
-    """Write the bundle atomically (temp file + rename): a crash never leaves half a zip at `path`."""
+    """Write the bundle atomically (temp file + rename): a crash never leaves half a zip at `path`.
+    With `responses_dir` (what `--keep-responses` kept), its answers go in under responses/."""
     path = Path(path)
     scan = _parse_json_object(SCAN, scan_json)
     report = _parse_json_object(REPORT, report_json)
@@ -177,8 +194,9 @@ def write_bundle(
             ),
         )
     )
+    answers = _kept_answers(responses_dir)
     manifest = {
-        "bundle_version": BUNDLE_VERSION,
+        "bundle_version": BUNDLE_VERSION if answers else 1,
         "created_at": datetime.now(UTC).isoformat(),
         "agent_version": agent_version,
         "site": scan.get("site"),
@@ -186,6 +204,8 @@ def write_bundle(
         "report_sha256": report.get("evidence_sha256") or _sha256(report_json),
         "members": [{"name": name, "sha256": _sha256(data), "size": len(data)} for name, data in members],
     }
+    if answers:
+        manifest["responses"] = {"count": len(answers), "size": sum(p.stat().st_size for p in answers)}
     members.append((MANIFEST, _json_bytes(manifest)))
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,6 +214,8 @@ def write_bundle(
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in members:
                 zf.writestr(name, data)
+            for answer in answers:  # one at a time: never all of them in memory
+                zf.write(answer, RESPONSES + answer.name)
         with open(tmp, "rb") as done:
             os.fsync(done.fileno())
         os.replace(tmp, path)
@@ -201,6 +223,13 @@ def write_bundle(
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _kept_answers(directory: Path | None) -> list[Path]:
+    """The answer files of a --keep-responses directory, by name (temporary files left out)."""
+    if directory is None or not Path(directory).is_dir():
+        return []
+    return sorted(p for p in Path(directory).iterdir() if RESPONSE_NAME.fullmatch(RESPONSES + p.name))
 
 
 # --- verifying ---------------------------------------------------------------
@@ -255,9 +284,10 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> byte
 
 def _manifest_members(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     version = manifest.get("bundle_version")
-    if version != BUNDLE_VERSION:
+    if version not in READABLE_VERSIONS:
         raise BundleError(
-            MANIFEST, f"bundle_version {version!r} is not {BUNDLE_VERSION}, which this agent reads"
+            MANIFEST, f"bundle_version {version!r} is not one this agent reads "
+                      f"({', '.join(map(str, READABLE_VERSIONS))})"
         )
     for key in ("site", "scan_id", "members"):
         if key not in manifest:
@@ -295,6 +325,8 @@ def verify_bundle(path: Path, public_key: Path | None = None) -> VerifiedBundle:
         raise BundleError("bundle", f"{path} is not a readable zip file ({exc})") from None
     with zf:
         infos = zf.infolist()
+        answers = [info for info in infos if info.filename.startswith(RESPONSES)]
+        infos = [info for info in infos if not info.filename.startswith(RESPONSES)]
         if len(infos) > MAX_MEMBERS:
             raise BundleError("bundle", f"{len(infos)} members; a bundle has at most {MAX_MEMBERS}")
         by_name: dict[str, zipfile.ZipInfo] = {}
@@ -321,6 +353,7 @@ def verify_bundle(path: Path, public_key: Path | None = None) -> VerifiedBundle:
             if len(content) != entry["size"] or _sha256(content) != entry["sha256"]:
                 raise BundleError(name, "changed: its SHA-256 does not match the manifest")
             data[name] = content
+        kept = _verify_answers(zf, answers, manifest)
 
     scan = _parse_json_object(SCAN, data[SCAN])
     report = _parse_json_object(REPORT, data[REPORT])
@@ -335,6 +368,8 @@ def verify_bundle(path: Path, public_key: Path | None = None) -> VerifiedBundle:
         raise BundleError(REGISTRY_SOURCES, "expected a list of {name, file_name, sha256, imported_at}")
 
     _check_consistency(manifest, scan, report)
+    if "responses" in manifest:
+        _check_cited_answers(scan, kept)
     _check_registry_sources(sources, report)
     signature = data.get(SIGNATURE)
     _check_report_integrity(data[REPORT], manifest, signature, Path(public_key) if public_key else None)
@@ -350,7 +385,47 @@ def verify_bundle(path: Path, public_key: Path | None = None) -> VerifiedBundle:
         registry_sources=tuple(sources),
         agent=agent,
         signature_checked=checked,
+        responses=len(kept),
     )
+
+
+def _verify_answers(zf: zipfile.ZipFile, answers: list[zipfile.ZipInfo], manifest: dict[str, Any]) -> set[str]:
+    """Each kept answer against its own name, and their number against the manifest; the digests found."""
+    declared = manifest.get("responses")
+    if not answers and declared is None:
+        return set()
+    if manifest.get("bundle_version") == 1 or not isinstance(declared, dict):
+        name = answers[0].filename if answers else MANIFEST
+        raise BundleError(name, "device answers in a bundle whose manifest does not announce them")
+    if len(answers) > MAX_RESPONSES:
+        raise BundleError("bundle", f"{len(answers)} device answers; a bundle holds at most {MAX_RESPONSES}")
+    found: set[str] = set()
+    total = 0
+    for info in answers:
+        match = RESPONSE_NAME.fullmatch(info.filename)
+        if match is None or info.is_dir():
+            raise BundleError(info.filename, "not a device answer's name (responses/<sha256>.<kind>)")
+        content = _read_member(zf, info, MAX_RESPONSE_BYTES)
+        total += len(content)
+        if total > MAX_RESPONSES_BYTES:
+            raise BundleError("bundle", f"device answers inflate beyond the {MAX_RESPONSES_BYTES} bytes allowed")
+        if _sha256(content) != match.group(1):
+            raise BundleError(info.filename, "changed: its SHA-256 is not its name")
+        found.add(match.group(1))
+    if declared.get("count") != len(answers) or declared.get("size") != total:
+        raise BundleError(MANIFEST, f"announces {declared.get('count')} device answers of {declared.get('size')} "
+                                    f"bytes; the zip holds {len(answers)} of {total}")
+    return found
+
+
+def _check_cited_answers(scan: dict[str, Any], kept: set[str]) -> None:
+    """Every digest the scan's evidence names is a kept answer: none was left out of the bundle."""
+    for device in scan.get("devices") or ():
+        for evidence in device.get("evidence") or ():
+            digest = evidence.get("sha256") if isinstance(evidence, dict) else None
+            if digest and digest not in kept:
+                raise BundleError(RESPONSES + str(digest), f"the answer behind {device.get('address')}'s "
+                                  f"{evidence.get('field')} is cited by the scan but missing from the bundle")
 
 
 def _report_scan_id(report: dict[str, Any]) -> str | None:

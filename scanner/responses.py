@@ -4,7 +4,8 @@ Every field a device told us carries the SHA-256 of the raw answer it came from 
 FieldEvidence.response_sha256). Kept, those answers let an auditor open what the device actually said:
 `DIR/<sha256>.<kind>` holds the bytes exactly as received (before any repair or SOAP 1.1 rewrite):
 `xml` a SOAP answer, `http` a login page's body, `rtsp` an RTSP answer's header block, `der` a TLS
-certificate, `txt` the ARP neighbour entry a MAC was read from. Each file's SHA-256 is its own name, so
+certificate, `txt` a line the scanner read a field from outside any answer body (the ARP neighbour
+entry a MAC came from, the HTTP Date header a clock came from). Each file's SHA-256 is its own name, so
 `sha256sum` checks them with no tool of ours, and the scan file names the file behind each field.
 Identical answers (the same GetServices from a thousand cameras of one model) are one file.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zeep.exceptions import Fault
 
 from ..macs import normalize_mac
-from ..soap import _DEVICE, SoapProblem
+from ..soap import _DEVICE, SoapProblem, evidence_digest
 from .interface import Attempt, Facts, OnvifProbe, ProbeContext
 
 NS = {
@@ -210,7 +209,7 @@ class Clock(OnvifProbe):
         device.dt_diff = timedelta(seconds=skew)
         facts.notes.append(f"{problem}; clock read from its HTTP Date header instead")
         facts.set("clock_skew_s", skew, "HTTP Date header",
-                  hashlib.sha256(f"Date: {device.http_date}".encode()).hexdigest())
+                  evidence_digest(f"Date: {device.http_date}".encode(), "txt"))
         return Attempt(self.name, "ok")
 
 

@@ -205,9 +205,9 @@ def test_not_a_zip_and_no_file(tmp_path):
 def test_newer_bundle_version_is_refused_clearly(signed, tmp_path):
     with zipfile.ZipFile(signed) as zf:
         manifest = json.loads(zf.read(B.MANIFEST))
-    manifest["bundle_version"] = 2
+    manifest["bundle_version"] = 3
     bad = rezip(signed, tmp_path / "bad.zip", replace={B.MANIFEST: json.dumps(manifest).encode()})
-    with pytest.raises(B.BundleError, match="bundle_version 2"):
+    with pytest.raises(B.BundleError, match="bundle_version 3"):
         B.verify_bundle(bad)
 
 
@@ -243,3 +243,82 @@ def test_unusable_public_key_is_named(signed, tmp_path):
     with pytest.raises(B.BundleError, match="cannot be checked") as err:
         B.verify_bundle(signed, public_key=junk)
     assert err.value.member == B.SIGNATURE
+
+
+# --- device answers kept as evidence (audit --keep-responses) ----------------------------------------
+
+ANSWERS = {"GetDeviceInformation": b"<s:Envelope>...<tds:Model>XNO-6080R</tds:Model>...</s:Envelope>",
+           "HTTP GET /": b"<html><title>Wisenet</title></html>"}
+
+
+@pytest.fixture
+def with_answers(tmp_path):
+    """A bundle of a scan whose first device cites two answers, kept in responses/ as the scanner keeps them."""
+    from dataclasses import replace
+
+    from scanner.model import FieldEvidence
+
+    kept = tmp_path / "responses"
+    kept.mkdir()
+    evidence = []
+    for (operation, body), kind in zip(ANSWERS.items(), ("xml", "http"), strict=True):
+        digest = hashlib.sha256(body).hexdigest()
+        (kept / f"{digest}.{kind}").write_bytes(body)
+        evidence.append(FieldEvidence("model" if kind == "xml" else "fingerprints.http_title", operation, digest))
+    (kept / ".abc.123.tmp").write_bytes(b"half-written")  # a temporary file is never bundled
+    scan = demo_scan()
+    scan = replace(scan, devices=(replace(scan.devices[0], evidence=tuple(evidence)), *scan.devices[1:]))
+    report_json, _ = make_report(scan)
+    path = B.write_bundle(tmp_path / "answers.zip", scan_json=scan_to_json(scan).encode(), report_json=report_json,
+                          report_signature=None, registry_sources=SOURCES, agent_version="0.1.0",
+                          responses_dir=kept)
+    return path
+
+
+def answer_names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as zf:
+        return [n for n in zf.namelist() if n.startswith(B.RESPONSES)]
+
+
+def test_kept_answers_travel_in_the_bundle_and_are_checked_against_their_names(with_answers):
+    names = answer_names(with_answers)
+    assert len(names) == 2 and all(B.RESPONSE_NAME.fullmatch(n) for n in names)
+    with zipfile.ZipFile(with_answers) as zf:
+        manifest = json.loads(zf.read(B.MANIFEST))
+    assert manifest["bundle_version"] == 2
+    assert manifest["responses"] == {"count": 2, "size": sum(len(b) for b in ANSWERS.values())}
+    assert B.verify_bundle(with_answers).responses == 2
+
+
+def test_a_changed_answer_is_named(with_answers, tmp_path):
+    name = answer_names(with_answers)[0]
+    bad = rezip(with_answers, tmp_path / "bad.zip", replace={name: b"<s:Envelope>HIKVISION</s:Envelope>"})
+    with pytest.raises(B.BundleError, match="SHA-256 is not its name") as err:
+        B.verify_bundle(bad)
+    assert err.value.member == name
+
+
+def test_an_answer_taken_out_is_noticed_even_when_the_manifest_is_fixed(with_answers, tmp_path):
+    name = answer_names(with_answers)[0]
+    bad = rezip(with_answers, tmp_path / "bad.zip", drop=[name])
+    with pytest.raises(B.BundleError, match="announces 2 device answers") as err:
+        B.verify_bundle(bad)
+    assert err.value.member == B.MANIFEST
+    # a forger who also lowers the count: the scan still cites the answer
+    with zipfile.ZipFile(bad) as zf:
+        manifest = json.loads(zf.read(B.MANIFEST))
+        left = sum(len(zf.read(n)) for n in zf.namelist() if n.startswith(B.RESPONSES))
+    manifest["responses"] = {"count": 1, "size": left}
+    forged = rezip(bad, tmp_path / "forged.zip", replace={B.MANIFEST: json.dumps(manifest).encode()})
+    with pytest.raises(B.BundleError, match="cited by the scan but missing") as err:
+        B.verify_bundle(forged)
+    assert err.value.member == name.rsplit(".", 1)[0]
+
+
+def test_answers_the_manifest_does_not_announce_are_refused(signed, tmp_path):
+    body = b"<s:Envelope/>"
+    name = f"{B.RESPONSES}{hashlib.sha256(body).hexdigest()}.xml"
+    bad = rezip(signed, tmp_path / "bad.zip", add={name: body})
+    with pytest.raises(B.BundleError, match="does not announce them") as err:
+        B.verify_bundle(bad)
+    assert err.value.member == name

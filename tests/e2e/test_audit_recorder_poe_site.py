@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cctv_inventory.bundle import verify_bundle
 from simulator.testing import running_lab
 from tests.conftest import CONFIG, REPO
 
@@ -51,6 +52,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
     report["scan"] = json.loads((out / "report" / "scan.json").read_text(encoding="utf-8"))
     report["kept"] = {p.name.split(".")[0] for p in (out / "report" / "responses").iterdir()}
+    report["bundle"] = out / "report" / "bundle.zip"
     return report
 
 
@@ -88,7 +90,8 @@ def test_declared_servers_are_reported_as_unidentifiable_with_what_answered(repo
             in servers["24CN670"]["evidence"])
 
 
-def test_keep_responses_keeps_the_answers_beside_the_report(report: dict) -> None:
+def test_keep_responses_keeps_the_answers_beside_the_report_and_in_the_bundle(report: dict) -> None:
     nvr = next(d for d in report["scan"]["devices"] if d["address"] == "127.20.0.31")
     [sources] = [e["sha256"] for e in nvr["evidence"] if e["field"] == "video_sources"]
     assert sources in report["kept"]  # the answer the 8 channels were counted from
+    assert verify_bundle(report["bundle"]).responses == len(report["kept"])  # and they travel in the bundle
