@@ -3,6 +3,7 @@
     tools/isolated .venv/bin/python -m benchmarks.scan_bench --devices 1000
     tools/isolated .venv/bin/python -m benchmarks.scan_bench --devices 5000 --naive-cap 60
     tools/isolated .venv/bin/python -m benchmarks.scan_bench --devices 1000 --keep-hostile
+    tools/isolated .venv/bin/python -m benchmarks.scan_bench --devices 5000 --skip naive --skip async --keep-responses
 
 The lab is `simulator.generate.generate_site(N, seed)` served by `cctv-inventory simulate` (one
 process, one core). By default the generated site's hostile quirks (hang, slow, malformed_xml: ~1 %
@@ -161,7 +162,7 @@ def exact_blocks(addresses: list[str]) -> list[str]:
 
 
 def run(devices: int, seed: int, naive_cap: float, keep_hostile: bool, skip: set[str],
-        targets_as: str = "blocks") -> dict:
+        targets_as: str = "blocks", keep_responses: bool = False) -> dict:
     from simulator.testing import running_lab
 
     results: dict[str, dict] = {}
@@ -186,9 +187,15 @@ def run(devices: int, seed: int, naive_cap: float, keep_hostile: bool, skip: set
                 scan_json = tmp_path / "scan.json"
                 lab_cpu = _cpu_s(lab.process.pid)
                 target_flags = [flag for target in target_args for flag in ("--target", target)]
+                kept = tmp_path / "responses"
+                keep_flags = ["--keep-responses", str(kept)] if keep_responses else []
                 m = measure([sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", *target_flags,
                              "--credentials", str(creds), "--json-out", str(scan_json), "--plain",
-                             "--timeout", "10"])
+                             "--timeout", "10", *keep_flags])
+                if keep_responses:
+                    files = list(kept.iterdir())
+                    m["responses"] = {"files": len(files), "mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
+                                      "mb_on_disk": round(sum(f.stat().st_blocks * 512 for f in files) / 2**20, 1)}
                 scan = json.loads(scan_json.read_text(encoding="utf-8"))
                 found = {d["address"] for d in scan["devices"]} & addresses
                 m["found"] = len(found)
@@ -253,11 +260,14 @@ def main() -> None:
     parser.add_argument("--keep-hostile", action="store_true")
     parser.add_argument("--skip", action="append", default=[], choices=["ours", "async", "naive"])
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--keep-responses", action="store_true",
+                        help="ours keeps every device answer (scan --keep-responses); the files are counted")
     parser.add_argument("--targets", choices=["blocks", "range"], default="blocks",
                         help="our --target: the blocks holding exactly the lab's addresses, or one covering range")
     args = parser.parse_args()
     load = os.getloadavg()
-    results = run(args.devices, args.seed, args.naive_cap, args.keep_hostile, set(args.skip), args.targets)
+    results = run(args.devices, args.seed, args.naive_cap, args.keep_hostile, set(args.skip), args.targets,
+                  args.keep_responses)
     print(f"load average before the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (other work on this machine)")
     print("calibration_ms: CPU time of a fixed pure-Python loop just before and just after each run (lower is "
           "faster; 70-119 ms on one 2-core VM within a minute, 2026-12-02); steal_pct: CPU time the hypervisor "
@@ -265,7 +275,7 @@ def main() -> None:
     print(table(args.devices, results))
     for name, m in results.items():
         extra = {k: m[k] for k in ("target", "statuses", "discovered", "discovery_s", "interrogated", "maxrss_mb",
-                                   "lab_cpu_s", "calibration_ms", "steal_pct")
+                                   "lab_cpu_s", "calibration_ms", "steal_pct", "responses")
                  if k in m}
         print(f"{name}: {extra}")
     if args.json:
