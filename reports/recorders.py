@@ -7,7 +7,10 @@ recorder lists its channels as video sources (most list only the channels that h
 onvif/specs#470) and its recorded channels as recordings; the scanner reads both (scanner/probes).
 
 The rule (docs/reports.md "Cameras behind a recorder"):
-- A read recorder's channels: its video sources, or its recordings when no video sources were read.
+- A read recorder's channels: its video sources (in ONVIF a video source is an input, a channel).
+  When it listed none, its recordings stand in for the finding only: how recordings map to channels
+  is the vendor's choice (a recording per channel, or per session: REC_<timestamp> tokens in
+  onvif/specs#380), so a count of them is a lead for the auditor, never unread cameras.
 - The site's camera sources: the video sources of every device in the part cameras map to (1 for a
   device whose sources were not read, read or not), plus 1 for each unread device of unknown role,
   which may be a camera. As generous as the scan allows, so what is left is sure.
@@ -15,7 +18,8 @@ The rule (docs/reports.md "Cameras behind a recorder"):
   The largest and not the sum, because two recorders may record the same cameras.
 - They exist (a recorder records them) and were not read, so `assess` counts them as unread devices
   of the camera part: they can make a report incomplete, never covered. Each recorder with more
-  channels than the site has camera sources gets a finding naming it.
+  channels than the site has camera sources gets a finding naming it (variant `recordings` when the
+  count is of recordings, and then nothing is counted).
 """
 
 from __future__ import annotations
@@ -68,11 +72,14 @@ def unseen_cameras(devices: Sequence[Device], policy: Policy) -> UnseenCameras:
         if channels is None or channels[0] <= sources:
             continue
         count, counted_as = channels
-        most = max(most, count - sources)
+        params = {"manufacturer": d.manufacturer or "?", "model": d.model or "?", "address": d.address,
+                  "channels": str(count), "sources": str(sources), "unseen": str(count - sources)}
+        if counted_as == "video_sources":
+            most = max(most, count - sources)
+        else:
+            params["variant"] = "recordings"
         findings.append(Finding(
-            KIND, "warning", d.address,
-            {"manufacturer": d.manufacturer or "?", "model": d.model or "?", "address": d.address,
-             "channels": str(count), "sources": str(sources), "unseen": str(count - sources)},
+            KIND, "warning", d.address, params,
             (Evidence(f"recorder_{counted_as}", {"count": str(count)}),
              Evidence("camera_sources_found", {"count": str(sources)})),
         ))

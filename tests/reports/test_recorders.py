@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reports.assessment import assess
+from reports.messages import messages
 from tests.reports.builders import GENERATED_AT, HANWHA, XRN, device, match, matched_scan, md
 
 
@@ -67,10 +68,15 @@ def test_unread_devices_of_unknown_role_may_be_the_recorded_cameras(policy):
     assert not unseen_findings(r)
 
 
-def test_recordings_stand_in_when_the_recorder_listed_no_video_sources(policy):
-    r = run([camera("10.0.0.1"), recorder("10.0.0.31", recordings=4)], policy)
+def test_recordings_are_a_lead_when_the_recorder_listed_no_video_sources_and_count_nothing(policy):
+    # How recordings map to channels is the vendor's choice (per channel, or per session).
+    r = run([camera("10.0.0.1"), recorder("10.0.0.31", covered=False, recordings=4)], policy)
     [finding] = unseen_findings(r)
-    assert finding.params["unseen"] == "3" and finding.evidence[0].key == "recorder_recordings"
+    assert (finding.params["unseen"], finding.params["variant"]) == ("3", "recordings")
+    assert finding.evidence[0].key == "recorder_recordings"
+    assert "not counted" in messages("en").finding(finding)
+    assert camera_part(r).devices == 1 and r.verdict == "target_met"
+    assert "method_recorder_channels" not in r.method_notes
 
 
 def test_a_recorder_that_could_not_be_read_counts_nothing(policy):
