@@ -133,7 +133,7 @@ def register(app: typer.Typer) -> None:
         from scanner.credentials import CredentialBook, load_credentials
         from scanner.engine import ScanRequest, run_scan
         from scanner.errors import ScanError
-        from scanner.scope import resolve_scope
+        from scanner.scope import is_ipv4_address, resolve_scope
         from scanner.serialize import journal_path, write_scan_json
 
         try:
@@ -142,6 +142,10 @@ def register(app: typer.Typer) -> None:
         except ScanError as exc:
             typer.echo(f"cannot scan: {exc}", err=True)
             raise typer.Exit(EXIT_CANNOT_RUN) from None
+        for host in check_host:
+            if not is_ipv4_address(host):
+                typer.echo(f"cannot scan: --check-host {host!r} is not one IPv4 address", err=True)
+                raise typer.Exit(EXIT_CANNOT_RUN)
         if json_out is not None and not json_out.resolve().parent.is_dir():
             typer.echo(f"cannot scan: the directory for --json-out {json_out} does not exist", err=True)
             raise typer.Exit(EXIT_CANNOT_RUN)

@@ -105,6 +105,8 @@ def test_refusals_exit_non_zero_with_a_clear_message(tmp_path, demo_credentials)
     not_a_dir.write_text("")
     run = cli("--interface", "lo", "--keep-responses", str(not_a_dir / "responses"))
     assert run.returncode == 2 and "cannot keep responses in" in run.stderr
+    run = cli("--interface", "lo", "--check-host", "10.0.0.0/24")
+    assert run.returncode == 2 and "--check-host '10.0.0.0/24' is not one IPv4 address" in run.stderr
     run = cli()
     assert run.returncode == 2 and "--interface" in run.stderr and "lo (127.0.0.0/8)" in run.stderr
     run = cli("--target", "8.8.8.0/24")
