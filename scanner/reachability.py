@@ -50,7 +50,6 @@ async def _check(address: str, ports: tuple[int, ...], timeout_s: float, gate: a
     return HostCheck(address, False, (), f"no answer on ports {', '.join(map(str, ports))} within {timeout_s:g} s")
 
 
-
 async def check_hosts(
     addresses: Iterable[str], scope: ResolvedScope, timeout_s: float, ports: tuple[int, ...] = HOST_PORTS
 ) -> tuple[HostCheck, ...]:
