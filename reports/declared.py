@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 from inventory.model import DeclaredItem
 from scanner.model import HostCheck
-from scanner.scope import is_ipv4_address
 from scanner.vendors import VendorCatalog, normalize_maker, normalize_text
 
 from .model import DeviceRow, Evidence, Finding
@@ -58,9 +57,10 @@ def _presence(address: str, check: HostCheck | None) -> Evidence:
     """What was at a declared address where no device was found (the check's own words stay in the scan file)."""
     if check is None:
         return Evidence("declared_address_empty", {"address": address})
-    if not check.tried:
-        return Evidence("declared_address_out_of_scope" if is_ipv4_address(address) else "declared_address_not_ip",
-                        {"address": address})
+    if check.skipped:
+        key = {"not_ipv4": "declared_address_not_ip", "time_limit": "declared_address_time_limit"}.get(
+            check.skipped, "declared_address_out_of_scope")
+        return Evidence(key, {"address": address})
     if check.open_ports:
         return Evidence("declared_address_open", {"address": address, "ports": ", ".join(map(str, check.open_ports))})
     return Evidence("declared_address_refused" if check.answered else "declared_address_silent", {"address": address})

@@ -123,7 +123,12 @@ class HostCheck:
     answered: bool  # a connection was accepted or refused: a host is at the address
     open_ports: tuple[int, ...] = ()
     detail: str = ""
-    tried: bool = True  # False: outside the scan's scope, so never contacted
+    # Why it was never contacted, when it was not: "out_of_scope", "not_ipv4" or "time_limit" (reachability.py).
+    skipped: str = ""
+
+    @property
+    def tried(self) -> bool:
+        return not self.skipped
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,7 +149,7 @@ def _other_from_dict(d: dict[str, Any]) -> OtherResponder:
 def _check_from_dict(d: dict[str, Any]) -> HostCheck:
     return HostCheck(address=d["address"], answered=bool(d["answered"]),
                      open_ports=tuple(int(p) for p in d.get("open_ports") or ()), detail=str(d.get("detail") or ""),
-                     tried=bool(d.get("tried", True)))
+                     skipped=str(d.get("skipped") or ""))
 
 
 def scan_from_dict(data: dict[str, Any]) -> ScanResult:

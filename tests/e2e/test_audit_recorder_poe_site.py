@@ -75,7 +75,7 @@ def test_declared_servers_are_checked_for_reachability_inside_the_scope_only(rep
     # the declared cameras and recorder were found as ONVIF devices: nothing more to check there
     assert set(checks) == {"127.20.0.5", "10.20.0.6"}
     assert (checks["127.20.0.5"]["answered"], checks["127.20.0.5"]["open_ports"]) == (True, [3389])
-    assert (checks["10.20.0.6"]["tried"], checks["10.20.0.6"]["answered"]) == (False, False)
+    assert (checks["10.20.0.6"]["skipped"], checks["10.20.0.6"]["answered"]) == ("out_of_scope", False)
 
 
 def test_declared_servers_are_reported_as_unidentifiable_with_what_answered(report: dict) -> None:

@@ -399,13 +399,15 @@ def test_a_declared_server_that_answers_at_every_address_is_information(policy):
 
 
 def test_declared_addresses_not_checked_or_outside_the_scope_say_so(policy):
-    out_of_scope = HostCheck("10.0.0.6", False, (), "not tried: outside the scan's scope", tried=False)
-    named = HostCheck("vms01", False, (), "not tried: not an IPv4 address", tried=False)
-    vms = replace(VMS, addresses=(*VMS.addresses, "vms01"))
-    finding = next(f for f in run([CAM1], policy, declared=(vms,), host_checks=(out_of_scope, named)).findings
+    out_of_scope = HostCheck("10.0.0.6", False, (), "not tried: outside the scan's scope", skipped="out_of_scope")
+    named = HostCheck("vms01", False, (), "not tried: not an IPv4 address", skipped="not_ipv4")
+    late = HostCheck("10.0.0.9", False, (), "not tried: the checks' time limit ran out", skipped="time_limit")
+    vms = replace(VMS, addresses=(*VMS.addresses, "vms01", "10.0.0.9"))
+    finding = next(f for f in run([CAM1], policy, declared=(vms,), host_checks=(out_of_scope, named, late)).findings
                    if f.kind == "declared_not_found")
     lines = evidence_lines(finding)
     assert "the declared address 10.0.0.6 was not checked: it is outside the scan's scope" in lines
+    assert "the declared address 10.0.0.9 was not checked: the time for these checks ran out" in lines
     assert any(line.startswith("the declared address vms01 was not checked: it is not an IPv4 address") for line in lines)
     assert ("no device was found at the declared address 10.0.0.5 (whether a host answers there was not checked)"
             in lines)

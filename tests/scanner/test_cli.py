@@ -87,7 +87,7 @@ def test_check_host_reports_declared_hosts_inside_the_scope_only(tmp_path):
     assert run.returncode == 0, run.stderr
     checks = {c["address"]: c for c in json.loads(out.read_text(encoding="utf-8"))["host_checks"]}
     assert checks["127.44.0.5"]["answered"] and checks["127.44.0.5"]["open_ports"] == [22]
-    assert not checks["10.44.0.6"]["tried"]  # outside --target: never contacted
+    assert checks["10.44.0.6"]["skipped"] == "out_of_scope"  # outside --target: never contacted
     assert "checking 2 declared host(s) for a TCP answer" in run.stderr
     assert "declared host 127.44.0.5: answers (accepted a connection on 22)" in run.stdout
     assert "declared host 10.44.0.6: not checked" in run.stdout

@@ -59,7 +59,7 @@ async def test_an_address_outside_the_scope_is_never_contacted():
     async with server:
         [check] = await check_hosts(["127.42.0.9"], scope, timeout_s=1)
         await asyncio.sleep(0.2)
-    assert (check.tried, check.answered) == (False, False) and accepted == []
+    assert (check.skipped, check.answered) == ("out_of_scope", False) and accepted == []
     assert "outside the scan's scope" in check.detail
 
 
@@ -71,4 +71,13 @@ async def test_each_address_is_checked_once_in_the_order_given():
 async def test_a_name_is_not_looked_up_or_contacted():
     # A declared list may say "vms01" where it should give an address: a name could resolve anywhere.
     [check] = await check_hosts(["vms01.garam.local"], lo_scope(), timeout_s=1)
-    assert (check.tried, check.answered) == (False, False) and "not an IPv4 address" in check.detail
+    assert (check.skipped, check.answered) == ("not_ipv4", False) and "not an IPv4 address" in check.detail
+
+
+async def test_hosts_left_when_the_time_budget_runs_out_are_recorded_as_not_tried():
+    # 10.99.0.0/24 has no route here, so each check is instant; a budget shorter than one timeout leaves
+    # every host untried, in order, with why: a long declared list cannot hold an audit for minutes.
+    checks = await check_hosts([f"10.99.0.{i}" for i in range(1, 6)], lo_scope("10.99.0.0/24"), timeout_s=1,
+                               budget_s=0.5)
+    assert [c.address for c in checks] == [f"10.99.0.{i}" for i in range(1, 6)]
+    assert all(c.skipped == "time_limit" and "time limit" in c.detail for c in checks)

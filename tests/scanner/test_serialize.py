@@ -33,7 +33,7 @@ OTHERS = (OtherResponder("10.0.0.9", "urn:uuid:1", ("wsdp:Device", "pub:Computer
                          ("http://synologynas:5357/1/",)),)
 CHECKS = (HostCheck("10.0.0.5", True, (22, 3389), "accepted a connection on 22, 3389"),
           HostCheck("10.0.0.6", False, (), "no answer on ports 22, 80 within 3 s"),
-          HostCheck("192.0.2.1", False, (), "not tried: outside the scan's scope", tried=False))
+          HostCheck("192.0.2.1", False, (), "not tried: outside the scan's scope", skipped="out_of_scope"))
 HEAD = ScanResult(scan_id="s", site="가람", started_at=datetime(2026, 1, 1, tzinfo=UTC), finished_at=None,
                   agent_version="1", scope=ScanScope(interfaces=("lo",)), host=None, devices=(), complete=False)
 
