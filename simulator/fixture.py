@@ -91,7 +91,7 @@ def load(path: Path) -> dict[str, Any]:
 def complete(raw: Any, *, seed: int = 1) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise FixtureError("top level must be a mapping with 'site' and 'devices'")
-    unknown_top = set(raw) - {"site", "devices", "seed"}
+    unknown_top = set(raw) - {"site", "devices", "seed", "hosts"}
     if unknown_top:
         raise FixtureError(f"unknown top-level key(s): {', '.join(sorted(map(str, unknown_top)))}")
     site = raw.get("site")
@@ -112,7 +112,46 @@ def complete(raw: Any, *, seed: int = 1) -> dict[str, Any]:
     out = []
     for index, dev in enumerate(devices):
         out.append(_complete_device(dev, index, site, creds, seed, catalog, family_ids, seen))
-    return {"site": {**site, "credentials": dict(creds)}, "seed": seed, "devices": out}
+    hosts = raw.get("hosts") or []
+    if not isinstance(hosts, list):
+        raise FixtureError("hosts must be a list")
+    taken = {d["address"]: f"devices[{i}]" for i, d in enumerate(out)}
+    return {"site": {**site, "credentials": dict(creds)}, "seed": seed, "devices": out,
+            "hosts": [_complete_host(h, i, taken) for i, h in enumerate(hosts)]}
+
+
+HOST_ROLES = ("vms_server", "operator_terminal")
+
+
+def _complete_host(host: Any, index: int, taken: dict[str, str]) -> dict[str, Any]:
+    """A machine that speaks no ONVIF (a VMS server, an operator terminal): it only accepts TCP
+    connections on its `ports`, as a Windows server's RDP or web client does. Scanners find it only
+    by checking a declared address (DESIGN §5)."""
+    where = f"hosts[{index}]"
+    if not isinstance(host, dict):
+        raise FixtureError(f"{where}: must be a mapping")
+    unknown = set(host) - {"address", "name", "role", "ports"}
+    if unknown:
+        raise FixtureError(f"{where}.{min(map(str, unknown))}: unknown key (known: address, name, ports, role)")
+    address = str(host.get("address") or "")
+    try:
+        addr = ipaddress.ip_address(address)
+    except ValueError:
+        raise FixtureError(f"{where}.address: {address!r} is not an IPv4 address") from None
+    if addr not in LOOPBACK and address not in veth_addresses():
+        raise FixtureError(f"{where}.address: {address!r} is not in 127.0.0.0/8")
+    if address in taken:
+        raise FixtureError(f"{where}.address: {address} is already used by {taken[address]}")
+    taken[address] = where
+    ports = host.get("ports")
+    if (not isinstance(ports, list) or not ports
+            or not all(isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 65535 for p in ports)):
+        raise FixtureError(f"{where}.ports: a non-empty list of TCP ports (1-65535)")
+    role = host.get("role", "vms_server")
+    if role not in HOST_ROLES:
+        raise FixtureError(f"{where}.role: {role!r} is not one of {', '.join(HOST_ROLES)}")
+    return {"address": address, "name": str(host.get("name") or address), "role": role,
+            "ports": sorted(set(ports))}
 
 
 def _complete_device(dev: Any, index: int, site: dict, creds: dict, seed: int, catalog: Any,

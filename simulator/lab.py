@@ -116,6 +116,17 @@ class Lab:
                 else:
                     server = await loop.create_server(https.protocol, sock=sock, backlog=4096)
                 self.servers.append(server)
+        wildcard_ports = {port for host, port in self._all_endpoints() if host == "0.0.0.0"}
+        for machine in self.fixture.get("hosts") or ():
+            for port in machine["ports"]:
+                if port in wildcard_ports:
+                    continue  # the wildcard socket accepts this address's connections already
+                server = await loop.create_server(lambda m=machine: _Presence(m, self.log),
+                                                  sock=_tcp_listener(machine["address"], port), backlog=256)
+                self.servers.append(server)
+
+    def _all_endpoints(self) -> list[tuple[str, int]]:
+        return [e for key in ("port", "rtsp_port", "https_port") for e in self._endpoints(key)]
 
     def _endpoints(self, key: str) -> list[tuple[str, int]]:
         ports = [(d["address"], d[key]) for d in self.devices.values() if d[key] is not None]
@@ -149,6 +160,20 @@ class Lab:
             with contextlib.suppress(Exception):  # hung clients must not block exit
                 await asyncio.wait_for(server.wait_closed(), 2)
         self.log.close()
+
+
+class _Presence(asyncio.Protocol):
+    """A non-ONVIF host's open port: accepts, logs the connection, says nothing, closes."""
+
+    def __init__(self, machine: dict[str, Any], log: RequestLog):
+        self.machine = machine
+        self.log = log
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername") or ("?", 0)
+        port = (transport.get_extra_info("sockname") or ("?", 0))[1]
+        self.log(device=self.machine["address"], src=str(peer[0]), proto="tcp", op=f"connect {port}", auth="none")
+        transport.close()
 
 
 def _tcp_listener(host: str, port: int) -> socket.socket:

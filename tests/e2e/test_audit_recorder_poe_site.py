@@ -3,8 +3,8 @@ the terminals and servers, which speak no ONVIF.
 
 Simulated site: tests/e2e/fixtures/recorder-poe-site.yaml (two Hanwha cameras on the site network, a
 Hikvision NVR recording 8 channels, six of them cameras on its own PoE ports), with its equipment list
-recorder-poe-declared.csv (a VMS server at 127.20.0.5, which this test plays by listening on its RDP
-port, and an operator terminal at 10.20.0.6, outside the scan's scope). The two cameras are covered by
+recorder-poe-declared.csv (a VMS server at 127.20.0.5, served by the site file's `hosts` with its web
+client and RDP open, and an operator terminal at 10.20.0.6, outside the scan's scope). The two cameras are covered by
 the sample registry, so without the recorder's channel count the camera part would be localized and the
 target met; the six cameras nobody could read make the report incomplete instead.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +28,6 @@ pytestmark = pytest.mark.network
 
 SITE = Path(__file__).parent / "fixtures" / "recorder-poe-site.yaml"
 DECLARED = Path(__file__).parent / "fixtures" / "recorder-poe-declared.csv"
-VMS_SERVER = ("127.20.0.5", 3389)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +37,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     credentials = out / "credentials.yaml"
     credentials.write_text(yaml.safe_dump([{"scope": "*", **site["credentials"]}]), encoding="utf-8")
     os.chmod(credentials, 0o600)
-    with running_lab(SITE), socket.create_server(VMS_SERVER):  # the kernel completes the handshake
+    with running_lab(SITE) as lab:
         proc = subprocess.run(
             [sys.executable, "-m", "cctv_inventory", "audit", "--interface", "lo",
              "--credentials", str(credentials), "--registry", str(CONFIG / "registry" / "sample-registry.csv"),
@@ -48,11 +46,13 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
              "--out", str(out / "report"), "--lang", "en", "--timeout", "5"],
             capture_output=True, text=True, timeout=120, cwd=REPO, check=False,
         )
+        lab_log = lab.requests()
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]  # 2: incomplete
     report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
     report["scan"] = json.loads((out / "report" / "scan.json").read_text(encoding="utf-8"))
     report["kept"] = {p.name.split(".")[0] for p in (out / "report" / "responses").iterdir()}
     report["bundle"] = out / "report" / "bundle.zip"
+    report["lab_log"] = lab_log
     return report
 
 
@@ -74,7 +74,10 @@ def test_declared_servers_are_checked_for_reachability_inside_the_scope_only(rep
     checks = {c["address"]: c for c in report["scan"]["host_checks"]}
     # the declared cameras and recorder were found as ONVIF devices: nothing more to check there
     assert set(checks) == {"127.20.0.5", "10.20.0.6"}
-    assert (checks["127.20.0.5"]["answered"], checks["127.20.0.5"]["open_ports"]) == (True, [3389])
+    assert (checks["127.20.0.5"]["answered"], checks["127.20.0.5"]["open_ports"]) == (True, [80, 3389])
+    # what the server saw: one connection on each open port, nothing else
+    seen = sorted(e["op"] for e in report["lab_log"] if e["device"] == "127.20.0.5")
+    assert seen == ["connect 3389", "connect 80"]
     assert (checks["10.20.0.6"]["skipped"], checks["10.20.0.6"]["answered"]) == ("out_of_scope", False)
 
 
@@ -83,7 +86,7 @@ def test_declared_servers_are_reported_as_unidentifiable_with_what_answered(repo
                if f["kind"] == "declared_not_found" and f["params"].get("variant") == "terminal"}
     assert set(servers) == {"SSM-VMS-64", "24CN670"}
     assert servers["SSM-VMS-64"]["severity"] == "info"  # present at its address; identity as declared
-    assert ("a host answers at the declared address 127.20.0.5 (TCP port(s) 3389 open), but not as an ONVIF device"
+    assert ("a host answers at the declared address 127.20.0.5 (TCP port(s) 80, 3389 open), but not as an ONVIF device"
             in servers["SSM-VMS-64"]["evidence"])
     assert servers["24CN670"]["severity"] == "warning"
     assert ("the declared address 10.20.0.6 was not checked: it is outside the scan's scope"

@@ -81,6 +81,11 @@ def _bad(mutate) -> str:
     (lambda r: r.update(devices=[]), "devices must be a non-empty list"),
     (lambda r: r["site"].pop("credentials"), "devices[0].username: is required when site.credentials is not given"),
     (lambda r: r.update(sites=1), "unknown top-level key(s): sites"),
+    (lambda r: r.update(hosts=[{"address": "127.10.0.11", "ports": [3389]}]), "hosts[0].address: 127.10.0.11 is already used by devices[0]"),
+    (lambda r: r.update(hosts=[{"address": "10.0.0.5", "ports": [3389]}]), "hosts[0].address: '10.0.0.5' is not in 127.0.0.0/8"),
+    (lambda r: r.update(hosts=[{"address": "127.10.0.5", "ports": []}]), "hosts[0].ports: a non-empty list of TCP ports"),
+    (lambda r: r.update(hosts=[{"address": "127.10.0.5", "ports": [22], "role": "nas"}]), "hosts[0].role: 'nas' is not one of"),
+    (lambda r: r.update(hosts=[{"address": "127.10.0.5", "ports": [22], "os": "win"}]), "hosts[0].os: unknown key"),
 ])
 def test_errors_name_the_key(mutate, expected):
     assert expected in _bad(mutate)
@@ -114,3 +119,12 @@ def test_docs_list_every_quirk_and_fixture_key():
     assert [key for key in KEYS if f"`{key}`" not in docs] == []
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert f" {len(QUIRKS)} quirks " in readme  # the README's count is the registry's
+
+
+def test_hosts_are_completed_apart_from_the_devices():
+    raw = copy.deepcopy(DEMO_RAW)
+    raw["hosts"] = [{"address": "127.10.0.5", "ports": [3389, 80, 3389]}]
+    fixture = complete(raw)
+    assert fixture["hosts"] == [{"address": "127.10.0.5", "name": "127.10.0.5", "role": "vms_server",
+                                 "ports": [80, 3389]}]
+    assert len(fixture["devices"]) == len(DEMO_RAW["devices"])  # a host is no ONVIF device
