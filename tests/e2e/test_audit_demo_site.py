@@ -396,3 +396,14 @@ def test_html_report_in_chromium_shows_the_verdict_and_parts(audit_run: dict, tm
 
 def report_sha(audit_run: dict) -> str:
     return audit_run["report"]["evidence_sha256"]
+
+
+def test_the_declared_vms_server_is_reported_present_but_unidentified(audit_run: dict) -> None:
+    """demo-site.yaml hosts[]: the VMS server speaks no ONVIF; the declared list puts it at 127.10.0.5."""
+    scan = json.loads((audit_run["out"] / "scan.json").read_text(encoding="utf-8"))
+    [check] = [c for c in scan["host_checks"] if c["address"] == "127.10.0.5"]
+    assert (check["answered"], check["open_ports"]) == (True, [80, 443, 3389])
+    [server] = [f for f in audit_run["report"]["findings"]
+                if f["kind"] == "declared_not_found" and f["params"].get("variant") == "terminal"]
+    assert server["severity"] == "info" and server["params"]["model"] == "SSM-VMS-64"
+    assert "127.10.0.5" not in {d["address"] for d in audit_run["report"]["devices"]}  # presence is not a device

@@ -147,10 +147,10 @@ def test_declared_import(db_url, tmp_path):
     declared = CONFIG / "lab" / "demo-declared.csv"
     result = run("declared", "import", str(declared), "--site", SITE_NAME, "--json", db=db, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["items"] == 14
+    assert json.loads(result.stdout)["items"] == 15
     again = run("declared", "import", str(declared), "--site", SITE_NAME, db=db, tmp_path=tmp_path)
     assert again.returncode == 0 and "nothing changed" in again.stdout
     from inventory.store import Store
 
     with Store.open(db) as store:
-        assert len(store.declared(SITE_NAME)) == 14
+        assert len(store.declared(SITE_NAME)) == 15

@@ -12,13 +12,13 @@ DECLARED = CONFIG / "lab" / "demo-declared.csv"
 
 def test_demo_declared_list(store):
     summary = store.import_declared(DECLARED, "가람구청")
-    assert (summary.items, summary.replaced, summary.unchanged, summary.errors) == (14, 0, False, ())
+    assert (summary.items, summary.replaced, summary.unchanged, summary.errors) == (15, 0, False, ())
     items = store.declared("가람구청")
     xno = items[0]
     assert (xno.part, xno.manufacturer, xno.model, xno.quantity) == ("camera", "한화비전", "XNO-6080R", 4)
     assert len(xno.serials) == 4 and xno.addresses[0] == "127.10.0.11"
     assert xno.source_row == 3
-    assert {i.part for i in items} == {"camera", "recorder_analytics"}
+    assert {i.part for i in items} == {"camera", "recorder_analytics", "terminal_server"}
     hb = next(i for i in items if i.model == "HB-IP4231")
     assert hb.manufacturer == "한빛비전" and hb.quantity == 2
 
@@ -26,11 +26,11 @@ def test_demo_declared_list(store):
 def test_same_list_twice_changes_nothing_and_a_new_list_replaces(store, tmp_path):
     store.import_declared(DECLARED, "가람구청")
     again = store.import_declared(DECLARED, "가람구청")
-    assert again.unchanged and again.items == 14
+    assert again.unchanged and again.items == 15
     amended = tmp_path / "amended.csv"
     amended.write_text("제조사,모델명,수량\n한화비전,XNO-6080R,6\n", encoding="utf-8")
     summary = store.import_declared(amended, "가람구청")
-    assert summary.replaced == 14 and summary.items == 1
+    assert summary.replaced == 15 and summary.items == 1
     [only] = store.declared("가람구청")
     assert only.quantity == 6 and only.part is None
     assert store.declared("other site") == []

@@ -68,7 +68,7 @@ def test_demo_site_against_the_sample_registry(store):
     keys = [md.device_key for md in matched.devices]
     assert keys[0] == "serial:hanwha:ZN7Q6HAR300011A" and len(set(keys)) == 26
 
-    assert len(matched.declared) == 14
+    assert len(matched.declared) == 15
     assert any(d.model == "XNV-8082R" for d in matched.declared)  # declared, never installed
 
 
