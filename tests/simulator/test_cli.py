@@ -79,6 +79,7 @@ def test_wildcard_listening_serves_by_local_address():
     got, expected = map(int, lines["MULTICAST"].split())
     assert got == expected and expected > 250
     assert lines["SERIAL"] == "True" and lines["UNICAST"] == "True"
+    assert lines["HOSTS"] == "True"  # a site file's hosts[] listen in a wildcard lab too
 
 
 def test_fixture_out_json_is_what_running_lab_reads(tmp_path: Path):

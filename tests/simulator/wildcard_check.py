@@ -4,8 +4,12 @@ address and serves ONVIF by local address. Prints OK lines the test asserts on."
 from __future__ import annotations
 
 import asyncio
+import socket
 import sys
+import tempfile
+from pathlib import Path
 
+import yaml
 from onvif import ONVIFCamera
 
 from simulator.testing import running_lab
@@ -33,6 +37,24 @@ def main() -> None:
         print("SERIAL", asyncio.run(onvif_info(plain)) == plain["serial"])
         _, replies = probe(plain["address"], wait=0.8)
         print("UNICAST", [src for src, _ in replies] == [plain["address"]])
+    # A site file's hosts[] in a wildcard lab: a port the devices also use (80) is the wildcard
+    # socket's, the host's other port (3389) its own; both accept a connection at the host's address.
+    site = Path(tempfile.mkdtemp()) / "hosts.yaml"
+    site.write_text(yaml.safe_dump({
+        "site": {"name": "wildcard hosts", "credentials": {"username": "admin", "password": "pw"}},
+        "devices": [{"address": "127.50.0.11", "manufacturer": "Hanwha Vision", "model": "XNO-6080R",
+                     "firmware": "1", "serial": "S1", "mac": "02:00:00:50:00:11", "role": "camera"}],
+        "hosts": [{"address": "127.50.0.5", "ports": [80, 3389]}]}), encoding="utf-8")
+    with running_lab(site, extra_args=["--listen", "wildcard"]):
+        print("HOSTS", all(_accepts("127.50.0.5", port) for port in (80, 3389)))
+
+
+def _accepts(address: str, port: int) -> bool:
+    try:
+        socket.create_connection((address, port), timeout=2).close()
+        return True
+    except OSError:
+        return False
 
 
 if __name__ == "__main__":
