@@ -52,7 +52,6 @@ def _announces(row: DeviceRow, model_key: str) -> bool:
     return a is not None and model_key in {normalize_text(a.hardware or ""), normalize_text(a.name or "")}
 
 
-
 def _presence(address: str, check: HostCheck | None) -> Evidence:
     """What was at a declared address where no device was found (the check's own words stay in the scan file)."""
     if check is None:

@@ -108,22 +108,35 @@ def complete(raw: Any, *, seed: int = 1) -> dict[str, Any]:
         raise FixtureError("devices must be a non-empty list")
     catalog = load_vendor_catalog()
     family_ids = {f.id for f in catalog.families}
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}  # address -> where it was first given
     out = []
     for index, dev in enumerate(devices):
         out.append(_complete_device(dev, index, site, creds, seed, catalog, family_ids, seen))
     hosts = raw.get("hosts") or []
     if not isinstance(hosts, list):
         raise FixtureError("hosts must be a list")
-    taken = {d["address"]: f"devices[{i}]" for i, d in enumerate(out)}
     return {"site": {**site, "credentials": dict(creds)}, "seed": seed, "devices": out,
-            "hosts": [_complete_host(h, i, taken) for i, h in enumerate(hosts)]}
+            "hosts": [_complete_host(h, i, seen) for i, h in enumerate(hosts)]}
+
+
+def _claim_address(address: str, where: str, seen: dict[str, str]) -> None:
+    """A device's or host's address: IPv4, in 127.0.0.0/8 or on this namespace's veths, used once."""
+    try:
+        addr = ipaddress.ip_address(address)
+    except ValueError:
+        raise FixtureError(f"{where}.address: {address!r} is not an IPv4 address") from None
+    if addr not in LOOPBACK and address not in veth_addresses():
+        raise FixtureError(f"{where}.address: {address!r} is not in 127.0.0.0/8 (simulated devices live on "
+                           "loopback, or on a veth interface of this network namespace)")
+    if address in seen:
+        raise FixtureError(f"{where}.address: {address} is already used by {seen[address]}")
+    seen[address] = where
 
 
 HOST_ROLES = ("vms_server", "operator_terminal")
 
 
-def _complete_host(host: Any, index: int, taken: dict[str, str]) -> dict[str, Any]:
+def _complete_host(host: Any, index: int, seen: dict[str, str]) -> dict[str, Any]:
     """A machine that speaks no ONVIF (a VMS server, an operator terminal): it only accepts TCP
     connections on its `ports`, as a Windows server's RDP or web client does. Scanners find it only
     by checking a declared address (DESIGN §5)."""
@@ -134,15 +147,7 @@ def _complete_host(host: Any, index: int, taken: dict[str, str]) -> dict[str, An
     if unknown:
         raise FixtureError(f"{where}.{min(map(str, unknown))}: unknown key (known: address, name, ports, role)")
     address = str(host.get("address") or "")
-    try:
-        addr = ipaddress.ip_address(address)
-    except ValueError:
-        raise FixtureError(f"{where}.address: {address!r} is not an IPv4 address") from None
-    if addr not in LOOPBACK and address not in veth_addresses():
-        raise FixtureError(f"{where}.address: {address!r} is not in 127.0.0.0/8")
-    if address in taken:
-        raise FixtureError(f"{where}.address: {address} is already used by {taken[address]}")
-    taken[address] = where
+    _claim_address(address, where, seen)
     ports = host.get("ports")
     if (not isinstance(ports, list) or not ports
             or not all(isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 65535 for p in ports)):
@@ -155,7 +160,7 @@ def _complete_host(host: Any, index: int, taken: dict[str, str]) -> dict[str, An
 
 
 def _complete_device(dev: Any, index: int, site: dict, creds: dict, seed: int, catalog: Any,
-                     family_ids: set[str], seen: dict[str, int]) -> dict[str, Any]:
+                     family_ids: set[str], seen: dict[str, str]) -> dict[str, Any]:
     where = f"devices[{index}]"
 
     def bad(key: str, why: str) -> FixtureError:
@@ -172,16 +177,7 @@ def _complete_device(dev: Any, index: int, site: dict, creds: dict, seed: int, c
     d = {**OPTIONAL_DEFAULTS, **dev}
     for key in ("manufacturer", "model", "firmware", "serial", "mac", "role", "address"):
         d[key] = str(d[key])
-    try:
-        addr = ipaddress.ip_address(d["address"])
-    except ValueError:
-        raise bad("address", f"{d['address']!r} is not an IPv4 address") from None
-    if addr not in LOOPBACK and d["address"] not in veth_addresses():
-        raise bad("address", f"{d['address']!r} is not in 127.0.0.0/8 (simulated devices live on loopback, "
-                  "or on a veth interface of this network namespace)")
-    if d["address"] in seen:
-        raise bad("address", f"{d['address']} is already used by devices[{seen[d['address']]}]")
-    seen[d["address"]] = index
+    _claim_address(d["address"], where, seen)
     for key in ("port", "rtsp_port", "https_port"):
         value = d[key]
         if value is None and key == "https_port":
