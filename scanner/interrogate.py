@@ -146,11 +146,12 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
         if not side.done():
             side.cancel()
             await asyncio.gather(side, return_exceptions=True)
+    _mac_from_neighbours(facts, ctx)
     facts.notes.extend(device_ctx.repairs)
     if status == "ok" and facts.notes:
         reason = "; ".join(facts.notes)  # what an ok device still could not tell us
-    _mac_from_neighbours(facts, ctx)
-    return build_device(facts, status, reason, catalog)
+    unkept = device_ctx.unkept if settings.responses is not None else None
+    return build_device(facts, status, reason, catalog, unkept)
 
 
 def _mac_from_neighbours(facts: Facts, ctx: ProbeContext) -> None:
@@ -163,14 +164,17 @@ def _mac_from_neighbours(facts: Facts, ctx: ProbeContext) -> None:
         facts.set("mac", mac, "ARP neighbour table", evidence_digest(entry, "txt"))
 
 
-def build_device(facts: Facts, status: DeviceStatus, reason: str, catalog: VendorCatalog) -> Device:
+def build_device(facts: Facts, status: DeviceStatus, reason: str, catalog: VendorCatalog,
+                 unkept: set[str] | None = None) -> Device:
+    """`unkept`: with --keep-responses, the digests whose answer could not be written (None: not keeping)."""
     values = facts.values
     mac = values.get("mac")
     prints = Fingerprints(oui_vendor=oui_vendor(mac), **facts.fingerprints)  # type: ignore[arg-type]
-    evidence = [FieldEvidence(name, op, sha) for name, (op, sha) in sorted(facts.evidence.items())]
+    cited = sorted(facts.evidence.items())
     if prints.oui_vendor and "mac" in facts.evidence:
-        op, sha = facts.evidence["mac"]
-        evidence.append(FieldEvidence("fingerprints.oui_vendor", op, sha))
+        cited.append(("fingerprints.oui_vendor", facts.evidence["mac"]))
+    evidence = [FieldEvidence(name, op, sha, None if unkept is None else sha not in unkept)
+                for name, (op, sha) in cited]
     services = tuple(values.get("services", ()))  # type: ignore[arg-type]
     scopes = tuple(values.get("scopes", ()))  # type: ignore[arg-type]
     if status == "ok" or values.get("manufacturer"):

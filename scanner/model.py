@@ -55,6 +55,9 @@ class FieldEvidence:
     field: str
     operation: str
     sha256: str
+    # With --keep-responses: whether the answer's file was written (False: a full disk, say; the
+    # field still stands, its raw answer is just not on hand). None when answers were not kept.
+    kept: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ Identical answers (the same GetServices from a thousand cameras of one model) ar
 
 Written by whichever process interrogated the device: a temporary name, then an atomic rename, so a
 reader or a crash never sees half a file and two workers writing the same answer cannot collide. A
-write that fails (a full disk) is noted on the device once and the scan goes on: the answer itself
-was still read and hashed.
+write that fails (a full disk) is noted on the device once, its temporary file removed, and the scan
+goes on: the answer itself was still read and hashed, and the fields citing it say `kept: false`.
 """
 
 from __future__ import annotations
@@ -34,5 +34,9 @@ class ResponseStore:
         if path.exists():
             return
         temporary = self.directory / f".{sha256}.{os.getpid()}.tmp"
-        temporary.write_bytes(raw)
-        os.replace(temporary, path)
+        try:
+            temporary.write_bytes(raw)
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)  # half an answer would only take more of a full disk
+            raise

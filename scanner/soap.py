@@ -91,6 +91,7 @@ class DeviceContext:
     soap11: bool = False
     # Where its raw answers are kept as evidence (--keep-responses), if anywhere (responses.py).
     responses: ResponseStore | None = None
+    unkept: set[str] = field(default_factory=set)  # digests whose answer could not be written there
     # Set once the device refused a Content-Type with action= and answered without it (Illustra).
     no_action_parameter: bool = False
     # The clock its HTTP Date header told, when that disagrees with GetSystemDateAndTime: tried once
@@ -602,6 +603,7 @@ def evidence_digest(raw: bytes, kind: str) -> str:
         try:
             ctx.responses.keep(raw, digest, kind)
         except OSError as exc:  # a full disk costs the kept copy, never the device's data
+            ctx.unkept.add(digest)
             ctx.note(f"evidence: its answers could not be kept in {ctx.responses.directory} ({exc.strerror or exc})")
     return digest
 

@@ -76,6 +76,42 @@ def test_keep_responses_holds_the_answer_behind_every_field(demo_lab, demo_crede
         assert not any(secret.encode() in body for body in files.values())
 
 
+def test_a_full_disk_costs_the_kept_answers_never_the_scan(demo_lab, demo_credentials, tmp_path):
+    """Site: demo-site.yaml. --keep-responses on a 16 KiB tmpfs (a real ENOSPC, in a mount namespace of
+    its own): the scan still completes with every device read, the answers that fitted are kept whole,
+    no half-written file is left, and each field whose answer was not kept says so (kept: false)."""
+    import hashlib
+    import shutil
+
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs unshare --mount as root to give the scan a small disk of its own")
+    out, kept, copied = tmp_path / "scan.json", tmp_path / "responses", tmp_path / "copied"
+    kept.mkdir()
+    copied.mkdir()
+    scan = [sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", "--target", "127.10.0.18", "--credentials",
+            str(demo_credentials), "--json-out", str(out), "--keep-responses", str(kept), "--timeout", "4"]
+    # the tmpfs goes with its namespace, so the shell copies out what it held before leaving
+    script = 'mount -t tmpfs -o size=16k tmpfs "$0" && "$@"; rc=$?; cp -a "$0"/. "$COPIED"/; exit $rc'
+    run = subprocess.run(["unshare", "--mount", "sh", "-c", script, str(kept), *scan], check=False, cwd=REPO,
+                         capture_output=True, text=True, timeout=120, env={**os.environ, "COPIED": str(copied)})
+    assert run.returncode == 0, run.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["complete"] is True and len(data["devices"]) == len(demo_lab.devices)
+    files = {p.name: p.read_bytes() for p in copied.iterdir()}
+    assert files and not any(name.startswith(".") for name in files)  # no half-written answer left
+    assert all(name.split(".")[0] == hashlib.sha256(body).hexdigest() for name, body in files.items())
+    evidence = [e for d in data["devices"] for e in d["evidence"]]
+    on_disk = {name.split(".")[0] for name in files}
+    assert {e["sha256"] for e in evidence if e["kept"]} == on_disk
+    assert not {e["sha256"] for e in evidence if e["kept"] is False} & on_disk
+    refused = [d for d in data["devices"] if any(e["kept"] is False for e in d["evidence"])]
+    assert refused  # 16 KiB holds four answers: most devices lost theirs
+    for device in (d for d in refused if d["status"] == "ok"):  # a failed device's reason is its failure
+        assert device["status_reason"].count("its answers could not be kept") == 1, device["status_reason"]
+    hanwha = next(d for d in data["devices"] if d["address"] == "127.10.0.11")
+    assert hanwha["status"] == "ok" and hanwha["model"] == "XNO-6080R"  # the fields themselves stand
+
+
 def test_check_host_reports_declared_hosts_inside_the_scope_only(tmp_path):
     """No simulated site: a host listening on SSH at 127.44.0.5 plays a declared VMS server."""
     import socket
