@@ -13,7 +13,8 @@ A bundle is one zip file with these members:
                              says {responses: {count, size}}): the device answers the scan's evidence
                              digests name (scanner/responses.py). Not listed one by one: each file's
                              name is its own SHA-256, which is what is checked, and every digest the
-                             scan cites must be there.
+                             scan cites must be there, except one the scan itself marks `kept: false`
+                             (the site's disk was full): counted, reported by import-bundle, not refused.
 
 What the checks prove, and what they do not:
 - The manifest digests catch accidental damage and naive edits. The manifest itself is not signed, so
@@ -97,6 +98,7 @@ class VerifiedBundle:
     agent: dict[str, Any]
     signature_checked: bool
     responses: int = 0  # kept device answers, each checked against its name
+    responses_not_kept: int = 0  # answers the scan cites but could not keep on site (a full disk)
 
     @property
     def site(self) -> str:
@@ -116,6 +118,8 @@ class BundleImportOutcome:
     report_created: bool  # False: this report (same SHA-256) was already stored
     registry_sources: int  # registry file digests the report was matched against (kept in the stored report)
     signature_checked: bool
+    responses: int = 0  # device answers carried, each checked against its name
+    responses_not_kept: int = 0  # answers the scan cites that the site could not keep (a full disk)
 
     @property
     def changed_anything(self) -> bool:
@@ -130,6 +134,8 @@ class BundleImportOutcome:
             "report_created": self.report_created,
             "registry_sources": self.registry_sources,
             "signature_checked": self.signature_checked,
+            "responses": self.responses,
+            "responses_not_kept": self.responses_not_kept,
         }
 
 
@@ -195,6 +201,8 @@ def write_bundle(
         )
     )
     answers = _kept_answers(responses_dir)
+    if answers:  # refused here, not at the agency: a kept directory that lost answers after the scan
+        _check_cited_answers(scan, {p.name.split(".", 1)[0] for p in answers})
     manifest = {
         "bundle_version": BUNDLE_VERSION if answers else 1,
         "created_at": datetime.now(UTC).isoformat(),
@@ -368,8 +376,7 @@ def verify_bundle(path: Path, public_key: Path | None = None) -> VerifiedBundle:
         raise BundleError(REGISTRY_SOURCES, "expected a list of {name, file_name, sha256, imported_at}")
 
     _check_consistency(manifest, scan, report)
-    if "responses" in manifest:
-        _check_cited_answers(scan, kept)
+    not_kept = _check_cited_answers(scan, kept) if "responses" in manifest else 0
     _check_registry_sources(sources, report)
     signature = data.get(SIGNATURE)
     _check_report_integrity(data[REPORT], manifest, signature, Path(public_key) if public_key else None)
@@ -386,6 +393,7 @@ def verify_bundle(path: Path, public_key: Path | None = None) -> VerifiedBundle:
         agent=agent,
         signature_checked=checked,
         responses=len(kept),
+        responses_not_kept=not_kept,
     )
 
 
@@ -418,14 +426,22 @@ def _verify_answers(zf: zipfile.ZipFile, answers: list[zipfile.ZipInfo], manifes
     return found
 
 
-def _check_cited_answers(scan: dict[str, Any], kept: set[str]) -> None:
-    """Every digest the scan's evidence names is a kept answer: none was left out of the bundle."""
+def _check_cited_answers(scan: dict[str, Any], kept: set[str]) -> int:
+    """Every digest the scan's evidence names is a kept answer: none was left out of the bundle. The one
+    exception is an answer the scanner itself recorded as not kept (`kept: false`, a full disk on site):
+    its field stands, its raw answer was never on hand. Returns how many such answers the scan names."""
+    not_kept: set[str] = set()
     for device in scan.get("devices") or ():
         for evidence in device.get("evidence") or ():
             digest = evidence.get("sha256") if isinstance(evidence, dict) else None
-            if digest and digest not in kept:
-                raise BundleError(RESPONSES + str(digest), f"the answer behind {device.get('address')}'s "
-                                  f"{evidence.get('field')} is cited by the scan but missing from the bundle")
+            if not digest or digest in kept:
+                continue
+            if evidence.get("kept") is False:
+                not_kept.add(str(digest))
+                continue
+            raise BundleError(RESPONSES + str(digest), f"the answer behind {device.get('address')}'s "
+                              f"{evidence.get('field')} is cited by the scan but missing from the bundle")
+    return len(not_kept)
 
 
 def _report_scan_id(report: dict[str, Any]) -> str | None:
@@ -545,6 +561,8 @@ def import_bundle(path: Path, store: Any, public_key: Path | None = None) -> Bun
         report_created=bool(report_created),
         registry_sources=len(verified.registry_sources),
         signature_checked=verified.signature_checked,
+        responses=verified.responses,
+        responses_not_kept=verified.responses_not_kept,
     )
 
 

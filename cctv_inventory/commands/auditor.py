@@ -166,7 +166,12 @@ def import_bundle_cmd(
                 signed = (
                     "signature verified" if outcome.signature_checked else "signature not checked (no --key)"
                 )
-                typer.echo(f"{path}: {what} — site {outcome.site!r}, scan {outcome.scan_id}; {signed}")
+                answers = ""
+                if outcome.responses or outcome.responses_not_kept:
+                    answers = f"; {outcome.responses} device answers checked against their names"
+                    if outcome.responses_not_kept:
+                        answers += f", {outcome.responses_not_kept} cited but never kept on site (see the scan's notes)"
+                typer.echo(f"{path}: {what} — site {outcome.site!r}, scan {outcome.scan_id}; {signed}{answers}")
     if as_json:
         _print_json(outcomes)
     if refused:

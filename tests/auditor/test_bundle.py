@@ -322,3 +322,58 @@ def test_answers_the_manifest_does_not_announce_are_refused(signed, tmp_path):
     with pytest.raises(B.BundleError, match="does not announce them") as err:
         B.verify_bundle(bad)
     assert err.value.member == name
+
+
+def scan_citing(kept_dir: Path, *, kept: bool | None):
+    """The demo scan with its first device citing one answer on disk and one that is not (`kept` as given)."""
+    from dataclasses import replace
+
+    from scanner.model import FieldEvidence
+
+    kept_dir.mkdir()
+    body = ANSWERS["GetDeviceInformation"]
+    digest = hashlib.sha256(body).hexdigest()
+    (kept_dir / f"{digest}.xml").write_bytes(body)
+    absent = hashlib.sha256(ANSWERS["HTTP GET /"]).hexdigest()
+    evidence = (FieldEvidence("model", "GetDeviceInformation", digest, True),
+                FieldEvidence("fingerprints.http_title", "HTTP GET /", absent, kept))
+    scan = demo_scan()
+    return replace(scan, devices=(replace(scan.devices[0], evidence=evidence), *scan.devices[1:]))
+
+
+def bundle_of(scan, path: Path, kept_dir: Path) -> Path:
+    report_json, _ = make_report(scan)
+    return B.write_bundle(path, scan_json=scan_to_json(scan).encode(), report_json=report_json,
+                          report_signature=None, registry_sources=SOURCES, agent_version="0.1.0",
+                          responses_dir=kept_dir)
+
+
+def test_an_answer_the_site_could_not_keep_is_counted_not_refused(tmp_path, store):
+    """A full disk on site (the scanner marked the answer kept: false): the bundle still travels and imports,
+    and says how many cited answers it lacks."""
+    kept_dir = tmp_path / "responses"
+    path = bundle_of(scan_citing(kept_dir, kept=False), tmp_path / "full-disk.zip", kept_dir)
+    verified = B.verify_bundle(path)
+    assert (verified.responses, verified.responses_not_kept) == (1, 1)
+    outcome = B.import_bundle(path, store)
+    assert outcome.to_dict()["responses_not_kept"] == 1 and outcome.scan_created
+
+
+def test_a_kept_answer_gone_from_the_directory_is_refused_before_the_bundle_is_written(tmp_path):
+    kept_dir = tmp_path / "responses"
+    with pytest.raises(B.BundleError, match="cited by the scan but missing"):
+        bundle_of(scan_citing(kept_dir, kept=True), tmp_path / "lost.zip", kept_dir)
+    assert not (tmp_path / "lost.zip").exists()
+
+
+def test_claiming_an_answer_was_never_kept_does_not_hide_one_taken_out(with_answers, tmp_path):
+    """kept: false is the scan's own record; a bundle whose scan says kept (or says nothing) still needs the file."""
+    name = answer_names(with_answers)[0]
+    with zipfile.ZipFile(with_answers) as zf:
+        manifest = json.loads(zf.read(B.MANIFEST))
+        left = sum(len(zf.read(n)) for n in zf.namelist() if n.startswith(B.RESPONSES) and n != name)
+    manifest["responses"] = {"count": 1, "size": left, "not_kept": 1}
+    forged = rezip(with_answers, tmp_path / "forged.zip", drop=[name],
+                   replace={B.MANIFEST: json.dumps(manifest).encode()})
+    with pytest.raises(B.BundleError, match="cited by the scan but missing"):
+        B.verify_bundle(forged)
