@@ -39,4 +39,6 @@ class ResponseStore:
             os.replace(temporary, path)
         except OSError:
             temporary.unlink(missing_ok=True)  # half an answer would only take more of a full disk
+            if path.exists():  # another worker wrote the same answer meanwhile: it is kept
+                return
             raise

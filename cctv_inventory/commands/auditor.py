@@ -170,7 +170,7 @@ def import_bundle_cmd(
                 if outcome.responses or outcome.responses_not_kept:
                     answers = f"; {outcome.responses} device answers checked against their names"
                     if outcome.responses_not_kept:
-                        answers += f", {outcome.responses_not_kept} cited but never kept on site (see the scan's notes)"
+                        answers += f", {outcome.responses_not_kept} cited but never kept on site (kept: false in the scan)"
                 typer.echo(f"{path}: {what} — site {outcome.site!r}, scan {outcome.scan_id}; {signed}{answers}")
     if as_json:
         _print_json(outcomes)
