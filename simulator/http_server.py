@@ -246,6 +246,8 @@ class OnvifHttp:
             return web.Response(status=401, text="Unauthorized", headers=challenge)
         if quirks.has(device, "http_401_on_bad_auth"):
             return web.Response(status=401, body=HIK_401, content_type="text/html", headers=headers)
+        if quirks.has(device, "invalid_security_fault"):
+            return self._reply(device, soap.invalid_security(), 400, headers)
         if quirks.has(device, "time_check_fault") and auth.token_is_stale(device, req.header):
             return self._reply(device, soap.fault("Sender", "NotAuthorized", "Wsse authorized time check failed."),
                                400, headers)
@@ -399,7 +401,7 @@ class _TlsSide(asyncio.Transport):
 class _HttpsConnection(asyncio.Protocol):
     """One TLS connection: handshake, one HTTP/1.1 request, the login page, close.
 
-    A device that serves ONVIF over HTTPS (redirects_to_https, https_xaddrs) hands the decrypted stream to the
+    A device that serves ONVIF over HTTPS (redirects_to_https, https_xaddrs, dual_scheme_xaddrs) hands the decrypted stream to the
     same aiohttp handler as its HTTP port instead, kept alive like any HTTP connection.
     """
 
@@ -424,7 +426,7 @@ class _HttpsConnection(asyncio.Protocol):
         lifetime = float(quirks.param(self.device, "tls_no_close_notify", "seconds")) if quirks.has(
             self.device, "tls_no_close_notify") else self.https.LIFETIME_S
         self.deadline = asyncio.get_running_loop().call_later(lifetime, transport.close)
-        if quirks.has(self.device, "redirects_to_https") or quirks.has(self.device, "https_xaddrs"):
+        if any(quirks.has(self.device, name) for name in ("redirects_to_https", "https_xaddrs", "dual_scheme_xaddrs")):
             self.plaintext = self.https.onvif.tls_server()
             self.plaintext.connection_made(_TlsSide(self))
 

@@ -219,6 +219,25 @@ QUIRKS: dict[str, Quirk] = {
               "cameras that advertise http:// and redirect to https:// when called (lumeohq/onvif-rs#39, fixed by "
               "#43); HTTP-to-HTTPS redirection on camera web servers (Dafang-Hacks/Main#42, "
               "maciej-or/hikvision_next#231)"),
+        # --- sixth pass (docs/simulator.md, "Sixth pass") ----------------------------------
+        Quirk("invalid_security_fault", "a refused WS-UsernameToken (wrong password, or Created outside the window) "
+              "gets a Sender fault with WS-Security's own subcode wsse:InvalidSecurity ('An error was discovered "
+              "processing the <wsse:Security> header', HTTP 400) instead of ter:NotAuthorized", {},
+              "a Hikvision DVR (home-assistant/core#93079: subcode {…oasis-200401-wss-wssecurity-secext-1.0.xsd}"
+              "InvalidSecurity, fixed by setting its clock); Victure PC530 (agsh/onvif#169)"),
+        Quirk("no_serial_number", "GetDeviceInformation has no SerialNumber element at all, and its HardwareId "
+              "is the device's MAC", {},
+              "Wansview cameras: 'SerialNumber is missing on some ONVIF cameras, for example Wansview cameras. "
+              "But HardwareId is valid MAC address' (home-assistant/core#48589, #48745; #36126)"),
+        Quirk("link_local_xaddrs", "the ProbeMatch XAddrs also name the device's IPv4 link-local (169.254.x.y, "
+              "from its MAC) address, which nothing can reach; `first`: that one is listed before the real one",
+              {"first": True},
+              "Axis encoders and cameras (agsh/onvif#63: 'http://169.254.119.177/onvif/services "
+              "http://192.168.1.125/onvif/services'; hammeraj/onvif#103: link-local XAddrs 'which are not reachable')"),
+        Quirk("dual_scheme_xaddrs", "the ProbeMatch XAddrs give the device service twice, http:// on its port and "
+              "https:// on its https_port, separated by two spaces", {},
+              "a camera discovered as '…:80/onvif/device_service%20%20https://10.0.0.60:443/onvif/device_service' "
+              "(AlexxIT/go2rtc#884); a Bosch encoder's http and https XAddrs (agsh/onvif#63)"),
     )
 }
 

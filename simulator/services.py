@@ -127,10 +127,14 @@ def get_system_date_and_time(d: Device, req: Any) -> str:
 
 def get_device_information(d: Device, req: Any) -> str:
     serial = quirks.param(d, "fake_serial", "serial") if quirks.has(d, "fake_serial") else d["serial"]
+    serial_element = el("tds:SerialNumber", serial)
+    hardware_id = d["hardware_id"]
+    if quirks.has(d, "no_serial_number"):  # Wansview: no element at all (the schema requires one)
+        serial_element, hardware_id = "", d["mac"]
     return ("<tds:GetDeviceInformationResponse>"
             f"{el('tds:Manufacturer', d['manufacturer'])}{el('tds:Model', d['model'])}"
-            f"{el('tds:FirmwareVersion', d['firmware'])}{el('tds:SerialNumber', serial)}"
-            f"{el('tds:HardwareId', d['hardware_id'])}</tds:GetDeviceInformationResponse>")
+            f"{el('tds:FirmwareVersion', d['firmware'])}{serial_element}"
+            f"{el('tds:HardwareId', hardware_id)}</tds:GetDeviceInformationResponse>")
 
 
 def get_services(d: Device, req: Any) -> str:

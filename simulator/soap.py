@@ -121,6 +121,19 @@ def wsa_action_not_supported() -> bytes:
     )
 
 
+WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+
+
+def invalid_security() -> bytes:
+    """WS-Security's own refusal (a subcode in the wsse namespace, not ONVIF's ter:), as Hikvision DVRs send it."""
+    return envelope(
+        '<env:Fault><env:Code><env:Value>env:Sender</env:Value><env:Subcode><env:Value '
+        f'xmlns:wsse="{WSSE_NS}">wsse:InvalidSecurity</env:Value></env:Subcode></env:Code>'
+        '<env:Reason><env:Text xml:lang="en">An error was discovered processing the &lt;wsse:Security&gt; header'
+        '</env:Text></env:Reason></env:Fault>'
+    )
+
+
 def not_authorized() -> bytes:
     return fault("Sender", "NotAuthorized", "Sender not authorized")
 

@@ -71,13 +71,25 @@ def link_local(mac: str) -> str:
     return "fe80::" + ":".join(f"{g:x}" for g in groups)
 
 
+def autoip(mac: str) -> str:
+    """An IPv4 link-local address (169.254.1.0 to 169.254.254.255, RFC 3927) derived from the MAC."""
+    b = [int(x, 16) for x in mac.replace("-", ":").split(":")]
+    return f"169.254.{b[4] % 254 + 1}.{b[5]}"
+
+
 def advertised_xaddrs(device: dict[str, Any]) -> str:
-    """The ProbeMatch XAddrs: one URL, or (ipv6_xaddrs) the IPv4 one and a link-local IPv6 one."""
+    """The ProbeMatch XAddrs: one URL, or that one with the extra ones its quirks add."""
     first = xaddr(device, "device", discovery=True)
-    if not quirks.has(device, "ipv6_xaddrs"):
-        return first
     port = "" if device["port"] == 80 else f":{device['port']}"
-    return f"{first} http://[{link_local(device['mac'])}]{port}/onvif/device_service"
+    if quirks.has(device, "ipv6_xaddrs"):
+        return f"{first} http://[{link_local(device['mac'])}]{port}/onvif/device_service"
+    if quirks.has(device, "link_local_xaddrs"):
+        unreachable = f"http://{autoip(device['mac'])}{port}/onvif/device_service"
+        return f"{unreachable} {first}" if quirks.param(device, "link_local_xaddrs", "first") else f"{first} {unreachable}"
+    if quirks.has(device, "dual_scheme_xaddrs") and device.get("https_port"):
+        tls_port = "" if device["https_port"] == 443 else f":{device['https_port']}"
+        return f"{first}  https://{device['address']}{tls_port}/onvif/device_service"  # two spaces, as go2rtc#884
+    return first
 
 
 def probe_matches(device: dict[str, Any], relates_to: str, message_number: int) -> bytes:

@@ -760,3 +760,43 @@ def test_media2_only(quirk_lab):
     assert call(d, "GetVideoSources", MEDIA_NS, path="/onvif/media_service").status >= 400  # no Media1 at all
     sources = call(d, "GetVideoSources", "http://www.onvif.org/ver10/deviceIO/wsdl", path="/onvif/deviceio_service")
     assert sources.status == 200 and sources.body.count(b"<trt:VideoSources ") == 1
+
+
+def test_invalid_security_fault(quirk_lab):
+    d = dev(quirk_lab, "invalid_security_fault")
+    for refused in (call(d, "GetDeviceInformation", password="wrong"), call(d, "GetDeviceInformation", shift=3600)):
+        assert refused.status == 400
+        fault = ET.fromstring(refused.body).find(f".//{ENV}Fault")
+        subcode = fault.find(f"{ENV}Code/{ENV}Subcode/{ENV}Value")
+        assert subcode.text == "wsse:InvalidSecurity"  # the prefix is declared on that element, as wsse
+        assert b"oasis-200401-wss-wssecurity-secext-1.0.xsd" in refused.body
+        assert b"NotAuthorized" not in refused.body
+        assert "wsse:Security" in fault.findtext(f"{ENV}Reason/{ENV}Text")
+    assert call(d, "GetDeviceInformation").status == 200
+
+
+def test_no_serial_number(quirk_lab):
+    d = dev(quirk_lab, "no_serial_number")
+    info = ET.fromstring(call(d, "GetDeviceInformation").body).find(f".//{TDS}GetDeviceInformationResponse")
+    assert info.find(f"{TDS}SerialNumber") is None
+    assert info.findtext(f"{TDS}HardwareId") == d["mac"]
+    assert info.findtext(f"{TDS}Model") == d["model"]  # the rest as usual
+
+
+def test_link_local_xaddrs(quirk_lab):
+    d = dev(quirk_lab, "link_local_xaddrs")
+    unreachable, real = _probe_xaddrs(d["address"]).split(" ")
+    assert real == f"http://{d['address']}/onvif/device_service"
+    host = urlsplit(unreachable).hostname
+    assert host.startswith("169.254.") and host != "169.254.0.0" and not host.endswith(".255")
+    assert int(host.split(".")[3]) == int(d["mac"][-2:], 16)  # from the MAC, as an AutoIP address is
+
+
+def test_dual_scheme_xaddrs(quirk_lab):
+    d = dev(quirk_lab, "dual_scheme_xaddrs")
+    text = _probe_xaddrs(d["address"])
+    assert text == (f"http://{d['address']}/onvif/device_service  "
+                    f"https://{d['address']}:{d['https_port']}/onvif/device_service".replace(":443/", "/"))
+    body = envelope("GetDeviceInformation", security=username_token(d["username"], d["password"]))
+    [answer] = _tls_exchange(d, [_soap_post(body)], lambda answer: False)  # the https one really serves ONVIF
+    assert answer.startswith(b"HTTP/1.1 200 ") and d["model"].encode() in answer
