@@ -213,10 +213,17 @@ class _DeviceWsse:
         return envelope
 
 
+# WS-Security's own refusals (FailedAuthentication, InvalidSecurity) count as well as ONVIF's: Hikvision
+# DVRs refuse a wrong password or a badly dated token with wsse:InvalidSecurity, "An error was discovered
+# processing the <wsse:Security> header" (home-assistant/core#93079; Victure, agsh/onvif#169).
+_REFUSALS = ("notauthorized", "not authorized", "failedauthentication", "invalidsecurity")
+
+
 def _refuses_credentials(text: str) -> bool:
-    """The one rule for "this fault refuses the credentials": ter:NotAuthorized and the texts devices use."""
+    """The one rule for "this fault refuses the credentials": ter:NotAuthorized, WS-Security's subcodes and
+    the texts devices use."""
     text = text.casefold()
-    return "notauthorized" in text or "not authorized" in text or "failedauthentication" in text
+    return any(refusal in text for refusal in _REFUSALS)
 
 
 def _answer_element(root):

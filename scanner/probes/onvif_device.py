@@ -224,6 +224,10 @@ class DeviceInformation(OnvifProbe):
                             ("serial", "SerialNumber"), ("hardware_id", "HardwareId")):
             value = getattr(reply, attr, None)
             facts.set(field, str(value).strip() if value is not None else None, "GetDeviceInformation", sha)
+        if not facts.values.get("serial"):
+            # Wansview sends no SerialNumber at all, its MAC as HardwareId (home-assistant/core#48589): the
+            # HardwareId stays a hardware id, never a serial, so the inventory keys the device on its MAC.
+            facts.notes.append("GetDeviceInformation: no SerialNumber")
         return Attempt(self.name, "ok")
 
 

@@ -65,6 +65,11 @@ EXPECTED = {
     "127.30.0.48": ("ok", "where nothing answers; called at http://127.30.0.48:5000"),  # wrong_port_xaddrs
     "127.30.0.49": ("ok", "video sources read through DeviceIO"),  # media2_only
     "127.30.0.50": ("ok", "Media2 only and no DeviceIO service"),  # media2_only, no DeviceIO either
+    "127.30.0.51": ("auth_failed", "refused the credentials"),  # invalid_security_fault, password not in the book
+    "127.30.0.52": ("ok", "which its tokens were dated by instead"),  # invalid_security_fault + utc_is_local_time
+    "127.30.0.53": ("ok", "GetDeviceInformation: no SerialNumber"),  # no_serial_number
+    "127.30.0.54": ("ok", ""),  # link_local_xaddrs: the 169.254 XAddr first, never called
+    "127.30.0.55": ("ok", ""),  # dual_scheme_xaddrs: two URLs two spaces apart
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -522,3 +527,43 @@ def test_a_camera_with_media2_only_is_still_a_camera(hostile):
     assert counted.role == "camera" and counted.video_sources == 1
     assert scoped.role == "camera" and scoped.video_sources is None
     assert scoped.role_reason.startswith("scope names it a ") and "video sources were not read" in scoped.role_reason
+
+
+def test_ws_security_refusals_are_refusals(hostile):
+    """Site: hostile-site.yaml. 127.30.0.51 and .52 refuse a token with wsse:InvalidSecurity, not
+    ter:NotAuthorized (a Hikvision DVR, home-assistant/core#93079). Both used to end protocol_error: .51,
+    whose password is not the site's, as a SOAP fault instead of auth_failed after one refused login; .52,
+    whose UTCDateTime is local time, without the second try by its HTTP Date's clock, so the right password
+    read nothing."""
+    lab, found = hostile
+    for address in ("127.30.0.51", "127.30.0.52"):
+        verdicts = [r["auth"] for r in lab.requests() if r["device"] == address and r["proto"] == "onvif"]
+        assert verdicts.count("failed") == 1, address  # one refused login, then no further signed call
+    assert found["127.30.0.51"].status == "auth_failed" and found["127.30.0.51"].serial is None
+    read = found["127.30.0.52"]
+    assert read.status == "ok" and read.role == "nvr" and read.video_sources == 8
+    assert read.serial == "DS-7208HQHI-K10820220118CCWRJ300052"
+
+
+def test_a_device_without_a_serial_is_not_given_its_hardware_id_as_one(hostile):
+    """Site: hostile-site.yaml. 127.30.0.53 sends no SerialNumber and its MAC as HardwareId (Wansview,
+    home-assistant/core#48589): the serial stays unknown and says so; the MAC comes from its interfaces."""
+    _, found = hostile
+    device = found["127.30.0.53"]
+    assert device.serial is None and device.hardware_id == "00:e0:4c:30:00:53"
+    assert device.mac == "00:e0:4c:30:00:53" and device.model == "Q5" and device.role == "camera"
+    assert "serial" not in {e.field for e in device.evidence}  # nothing said, so nothing cited
+
+
+def test_unusable_extra_xaddrs_are_not_what_is_called(hostile):
+    """Site: hostile-site.yaml. 127.30.0.54 lists a 169.254 XAddr before its real one (Axis, agsh/onvif#63);
+    127.30.0.55 gives http:// and https:// two spaces apart (AlexxIT/go2rtc#884). Each is read over the
+    XAddr on the address that answered, plain HTTP where it offers both, with no empty third URL."""
+    _, found = hostile
+    assert found["127.30.0.54"].xaddrs == ("http://127.30.0.54/onvif/device_service",)
+    assert found["127.30.0.55"].xaddrs == ("http://127.30.0.55/onvif/device_service",
+                                           "https://127.30.0.55/onvif/device_service")
+    for address in ("127.30.0.54", "127.30.0.55"):
+        device = found[address]
+        assert device.status == "ok" and device.video_sources == 1 and device.port == 80, address
+        assert "unreachable" not in device.status_reason, address
