@@ -150,6 +150,8 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
     facts.notes.extend(device_ctx.repairs)
     if status == "ok" and facts.notes:
         reason = "; ".join(facts.notes)  # what an ok device still could not tell us
+    elif device_ctx.unkept_note:  # a failed device's reason is its failure, then why its evidence is short
+        reason = f"{reason}; {device_ctx.unkept_note}"
     unkept = device_ctx.unkept if settings.responses is not None else None
     return build_device(facts, status, reason, catalog, unkept)
 

@@ -92,6 +92,7 @@ class DeviceContext:
     # Where its raw answers are kept as evidence (--keep-responses), if anywhere (responses.py).
     responses: ResponseStore | None = None
     unkept: set[str] = field(default_factory=set)  # digests whose answer could not be written there
+    unkept_note: str | None = None  # why, for status_reason (a failed device's reason carries it too)
     # Set once the device refused a Content-Type with action= and answered without it (Illustra).
     no_action_parameter: bool = False
     # The clock its HTTP Date header told, when that disagrees with GetSystemDateAndTime: tried once
@@ -611,7 +612,10 @@ def evidence_digest(raw: bytes, kind: str) -> str:
             ctx.responses.keep(raw, digest, kind)
         except OSError as exc:  # a full disk costs the kept copy, never the device's data
             ctx.unkept.add(digest)
-            ctx.note(f"evidence: its answers could not be kept in {ctx.responses.directory} ({exc.strerror or exc})")
+            if ctx.unkept_note is None:
+                ctx.unkept_note = (f"evidence: its answers could not be kept in {ctx.responses.directory} "
+                                   f"({exc.strerror or exc})")
+                ctx.note(ctx.unkept_note)
     return digest
 
 

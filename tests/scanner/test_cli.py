@@ -106,8 +106,11 @@ def test_a_full_disk_costs_the_kept_answers_never_the_scan(demo_lab, demo_creden
     assert not {e["sha256"] for e in evidence if e["kept"] is False} & on_disk
     refused = [d for d in data["devices"] if any(e["kept"] is False for e in d["evidence"])]
     assert refused  # 16 KiB holds four answers: most devices lost theirs
-    for device in (d for d in refused if d["status"] == "ok"):  # a failed device's reason is its failure
+    for device in refused:  # a failed device's reason is its failure first, then the note
         assert device["status_reason"].count("its answers could not be kept") == 1, device["status_reason"]
+    failed = {d["address"]: d["status_reason"] for d in refused if d["status"] != "ok"}
+    assert failed  # the auth_failed and protocol_error ones had a clock answer to keep
+    assert all(not reason.startswith("evidence:") for reason in failed.values()), failed
     hanwha = next(d for d in data["devices"] if d["address"] == "127.10.0.11")
     assert hanwha["status"] == "ok" and hanwha["model"] == "XNO-6080R"  # the fields themselves stand
 
