@@ -200,9 +200,10 @@ def write_bundle(
             ),
         )
     )
-    answers = _kept_answers(responses_dir)
-    if answers:  # refused here, not at the agency: a kept directory that lost answers after the scan
-        _check_cited_answers(scan, {p.name.split(".", 1)[0] for p in answers})
+    # Only the answers this scan cites: a directory used for several sites' audits holds the others' too.
+    answers = _kept_answers(responses_dir, _cited_digests(scan))
+    # Refused here, not at the agency: a kept directory that lost answers after the scan (or all of them).
+    _check_cited_answers(scan, {p.name.split(".", 1)[0] for p in answers}, announced=bool(answers))
     manifest = {
         "bundle_version": BUNDLE_VERSION if answers else 1,
         "created_at": datetime.now(UTC).isoformat(),
@@ -223,7 +224,7 @@ def write_bundle(
             for name, data in members:
                 zf.writestr(name, data)
             for answer in answers:  # one at a time: never all of them in memory
-                zf.write(answer, RESPONSES + answer.name)
+                zf.writestr(RESPONSES + answer.name, _unchanged_answer(answer))
         with open(tmp, "rb") as done:
             os.fsync(done.fileno())
         os.replace(tmp, path)
@@ -233,11 +234,27 @@ def write_bundle(
     return path
 
 
-def _kept_answers(directory: Path | None) -> list[Path]:
-    """The answer files of a --keep-responses directory, by name (temporary files left out)."""
+def _kept_answers(directory: Path | None, cited: set[str]) -> list[Path]:
+    """The answer files of a --keep-responses directory that the scan cites, by name (temporary files
+    and other scans' answers left out)."""
     if directory is None or not Path(directory).is_dir():
         return []
-    return sorted(p for p in Path(directory).iterdir() if RESPONSE_NAME.fullmatch(RESPONSES + p.name))
+    return sorted(p for p in Path(directory).iterdir()
+                  if RESPONSE_NAME.fullmatch(RESPONSES + p.name) and p.name.split(".", 1)[0] in cited)
+
+
+def _cited_digests(scan: dict[str, Any]) -> set[str]:
+    return {str(e["sha256"]) for d in scan.get("devices") or () for e in d.get("evidence") or ()
+            if isinstance(e, dict) and e.get("sha256")}
+
+
+def _unchanged_answer(path: Path) -> bytes:
+    """An answer's bytes, refused when they no longer hash to its name (changed on disk after the scan)."""
+    content = path.read_bytes()
+    if _sha256(content) != path.name.split(".", 1)[0]:
+        raise BundleError(RESPONSES + path.name, f"changed since the scan kept it: its SHA-256 is not its name "
+                                                 f"({path}); the bundle is not written")
+    return content
 
 
 # --- verifying ---------------------------------------------------------------
@@ -376,7 +393,7 @@ def verify_bundle(path: Path, public_key: Path | None = None) -> VerifiedBundle:
         raise BundleError(REGISTRY_SOURCES, "expected a list of {name, file_name, sha256, imported_at}")
 
     _check_consistency(manifest, scan, report)
-    not_kept = _check_cited_answers(scan, kept) if "responses" in manifest else 0
+    not_kept = _check_cited_answers(scan, kept, announced="responses" in manifest)
     _check_registry_sources(sources, report)
     signature = data.get(SIGNATURE)
     _check_report_integrity(data[REPORT], manifest, signature, Path(public_key) if public_key else None)
@@ -426,19 +443,25 @@ def _verify_answers(zf: zipfile.ZipFile, answers: list[zipfile.ZipInfo], manifes
     return found
 
 
-def _check_cited_answers(scan: dict[str, Any], kept: set[str]) -> int:
-    """Every digest the scan's evidence names is a kept answer: none was left out of the bundle. The one
-    exception is an answer the scanner itself recorded as not kept (`kept: false`, a full disk on site):
-    its field stands, its raw answer was never on hand. Returns how many such answers the scan names."""
+def _check_cited_answers(scan: dict[str, Any], kept: set[str], *, announced: bool) -> int:
+    """No answer the scan kept was left out of the bundle. Required: every digest whose evidence says
+    `kept: true`, whatever the manifest says (taking every answer out and the announcement with them
+    must not pass), and, in a bundle that announces answers, every digest cited at all (scans made
+    before the `kept` flag). Allowed missing: one the scanner itself recorded as not kept (`kept: false`,
+    a full disk on site): its field stands, its raw answer was never on hand. Returns how many of those
+    the scan names."""
     not_kept: set[str] = set()
     for device in scan.get("devices") or ():
         for evidence in device.get("evidence") or ():
             digest = evidence.get("sha256") if isinstance(evidence, dict) else None
             if not digest or digest in kept:
                 continue
-            if evidence.get("kept") is False:
+            flag = evidence.get("kept")
+            if flag is False:
                 not_kept.add(str(digest))
                 continue
+            if flag is not True and not announced:
+                continue  # scanned without --keep-responses: nothing was kept to carry
             raise BundleError(RESPONSES + str(digest), f"the answer behind {device.get('address')}'s "
                               f"{evidence.get('field')} is cited by the scan but missing from the bundle")
     return len(not_kept)

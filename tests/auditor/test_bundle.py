@@ -377,3 +377,69 @@ def test_claiming_an_answer_was_never_kept_does_not_hide_one_taken_out(with_answ
                    replace={B.MANIFEST: json.dumps(manifest).encode()})
     with pytest.raises(B.BundleError, match="cited by the scan but missing"):
         B.verify_bundle(forged)
+
+
+def test_a_directory_that_lost_every_answer_is_refused_too(tmp_path):
+    """Not only some answers gone: all of them (an emptied directory) used to make a quiet version-1 bundle."""
+    kept_dir = tmp_path / "responses"
+    scan = scan_citing(kept_dir, kept=False)
+    for file in kept_dir.iterdir():
+        file.unlink()
+    with pytest.raises(B.BundleError, match="cited by the scan but missing"):
+        bundle_of(scan, tmp_path / "emptied.zip", kept_dir)
+    assert not (tmp_path / "emptied.zip").exists()
+
+
+def test_a_site_that_could_keep_no_answer_still_sends_its_bundle(tmp_path, store):
+    """The disk was full from the first answer on: every cited answer is kept: false, none is on hand."""
+    from dataclasses import replace
+
+    kept_dir = tmp_path / "responses"
+    scan = scan_citing(kept_dir, kept=False)
+    first = scan.devices[0]
+    scan = replace(scan, devices=(replace(first, evidence=tuple(replace(e, kept=False) for e in first.evidence)),
+                                  *scan.devices[1:]))
+    for file in kept_dir.iterdir():
+        file.unlink()
+    path = bundle_of(scan, tmp_path / "no-answers.zip", kept_dir)
+    verified = B.verify_bundle(path)
+    assert (verified.responses, verified.responses_not_kept) == (0, 2)
+    assert B.import_bundle(path, store).scan_created
+
+
+def test_taking_every_answer_out_with_its_announcement_is_noticed(tmp_path):
+    """A forger who drops all of responses/ and rewrites the manifest as a version-1 bundle without answers:
+    the scan still says kept: true for one of them."""
+    kept_dir = tmp_path / "responses"
+    path = bundle_of(scan_citing(kept_dir, kept=False), tmp_path / "answers.zip", kept_dir)
+    names = answer_names(path)
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read(B.MANIFEST))
+    manifest["bundle_version"] = 1
+    del manifest["responses"]
+    forged = rezip(path, tmp_path / "forged.zip", drop=names, replace={B.MANIFEST: json.dumps(manifest).encode()})
+    with pytest.raises(B.BundleError, match="cited by the scan but missing"):
+        B.verify_bundle(forged)
+
+
+def test_only_the_answers_this_scan_cites_travel(tmp_path):
+    """A directory used for an earlier site's audit too: that site's answers stay out of this one's bundle."""
+    kept_dir = tmp_path / "responses"
+    scan = scan_citing(kept_dir, kept=False)
+    other = b"<s:Envelope>another site's camera</s:Envelope>"
+    (kept_dir / f"{hashlib.sha256(other).hexdigest()}.xml").write_bytes(other)
+    path = bundle_of(scan, tmp_path / "one-site.zip", kept_dir)
+    names = answer_names(path)
+    assert names == [f"{B.RESPONSES}{hashlib.sha256(ANSWERS['GetDeviceInformation']).hexdigest()}.xml"]
+    assert B.verify_bundle(path).responses == 1
+
+
+def test_an_answer_changed_on_disk_after_the_scan_is_refused_before_the_bundle_is_written(tmp_path):
+    kept_dir = tmp_path / "responses"
+    scan = scan_citing(kept_dir, kept=False)
+    [answer] = kept_dir.iterdir()
+    answer.write_bytes(b"<s:Envelope>HIKVISION</s:Envelope>")
+    with pytest.raises(B.BundleError, match="changed since the scan kept it") as err:
+        bundle_of(scan, tmp_path / "changed.zip", kept_dir)
+    assert err.value.member == B.RESPONSES + answer.name
+    assert not (tmp_path / "changed.zip").exists() and not list(tmp_path.glob(".changed.zip.*"))
