@@ -7,7 +7,9 @@ FieldEvidence.response_sha256). Kept, those answers let an auditor open what the
 certificate, `txt` a line the scanner read a field from outside any answer body (the ARP neighbour
 entry a MAC came from, the HTTP Date header a clock came from). Each file's SHA-256 is its own name, so
 `sha256sum` checks them with no tool of ours, and the scan file names the file behind each field.
-Identical answers (the same GetServices from a thousand cameras of one model) are one file.
+Identical answers (the same GetServices from a thousand cameras of one model) are one file. A file
+already there is trusted only when it holds what its name says: a directory reused from an earlier
+scan may hold one changed since, and it is written afresh.
 
 Written by whichever process interrogated the device: a temporary name, then an atomic rename, so a
 reader or a crash never sees half a file and two workers writing the same answer cannot collide. A
@@ -17,6 +19,7 @@ goes on: the answer itself was still read and hashed, and the fields citing it s
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -31,7 +34,7 @@ class ResponseStore:
     def keep(self, raw: bytes, sha256: str, kind: str) -> None:
         """Raises OSError when the file cannot be written."""
         path = self.path_of(sha256, kind)
-        if path.exists():
+        if _holds(path, sha256):
             return
         temporary = self.directory / f".{sha256}.{os.getpid()}.tmp"
         try:
@@ -39,6 +42,15 @@ class ResponseStore:
             os.replace(temporary, path)
         except OSError:
             temporary.unlink(missing_ok=True)  # half an answer would only take more of a full disk
-            if path.exists():  # another worker wrote the same answer meanwhile: it is kept
+            if _holds(path, sha256):  # another worker wrote the same answer meanwhile: it is kept
                 return
             raise
+
+
+def _holds(path: Path, sha256: str) -> bool:
+    """The file is there and is that answer (read whole: the answers are small, and a rename never
+    shows half of one)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+    except OSError:
+        return False

@@ -70,6 +70,8 @@ def _run(request: AuditRequest) -> AuditOutcome:
     from reports.policy import PolicyError
     from scanner.errors import ScanError
 
+    from ..bundle import BundleError
+
     try:
         return run_audit(request, _observer())
     except ScanError as exc:
@@ -80,6 +82,9 @@ def _run(request: AuditRequest) -> AuditOutcome:
         raise _fail(f"{exc} (the scan itself is kept in {request.out_dir / 'scan.json'})", EXIT_BAD_INPUT) from None
     except InventoryError as exc:
         raise _fail(f"{exc} (the scan itself is kept in {request.out_dir / 'scan.json'})", EXIT_DATABASE) from None
+    except BundleError as exc:  # after the reports: they, the scan and the database rows are kept
+        raise _fail(f"evidence bundle: {exc} (the scan and the reports are kept in {request.out_dir})",
+                    EXIT_BAD_INPUT) from None
 
 
 def _print_outcome(outcome: AuditOutcome) -> None:
