@@ -47,7 +47,6 @@ def classify(
     services: tuple[str, ...] | list[str],
     scopes: tuple[str, ...] | list[str],
     video_sources: int | None,
-    hardware: str | None = None,
 ) -> tuple[Role, str]:
     offered = set(services)
     lower_scopes = [s.casefold() for s in scopes]

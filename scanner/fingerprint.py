@@ -12,6 +12,8 @@ A fingerprint that names the claimed family, or nothing, is never evidence.
 
 from __future__ import annotations
 
+import re
+
 from .model import Fingerprints, SuspectedRelabel
 from .vendors import VendorCatalog, VendorFamily
 
@@ -78,8 +80,6 @@ def detect_relabel(
     likely = catalog.by_id(max(counts, key=lambda k: counts[k]))
     evidence = [f"{label}: {value} → {family.name}" for label, value, family in foreign]
     # String shapes are weaker evidence: added only to support a fingerprint, never alone.
-    import re
-
     for label, value, patterns in (
         ("firmware string shape", firmware, likely.firmware_patterns),
         ("serial string shape", serial, likely.serial_patterns),

@@ -180,8 +180,7 @@ def build_device(facts: Facts, status: DeviceStatus, reason: str, catalog: Vendo
     services = tuple(values.get("services", ()))  # type: ignore[arg-type]
     scopes = tuple(values.get("scopes", ()))  # type: ignore[arg-type]
     if status == "ok" or values.get("manufacturer"):
-        role, role_reason = classify(services, scopes, values.get("video_sources"),  # type: ignore[arg-type]
-                                     values.get("hardware_id") or values.get("model"))  # type: ignore[arg-type]
+        role, role_reason = classify(services, scopes, values.get("video_sources"))  # type: ignore[arg-type]
     else:
         role, role_reason = classify_from_discovery(scopes, status)
     manufacturer = values.get("manufacturer")

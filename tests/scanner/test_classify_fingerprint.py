@@ -14,20 +14,20 @@ DEVICE = "http://www.onvif.org/ver10/device/wsdl"
 
 
 @pytest.mark.parametrize(
-    ("services", "scopes", "sources", "hardware", "role", "reason_part"),
+    ("services", "scopes", "sources", "role", "reason_part"),
     [
-        ([DEVICE, NS_MEDIA, NS_RECORDING, NS_SEARCH], [], 16, "XRN-1610", "nvr", "recording, search"),
-        ([DEVICE, NS_MEDIA], ["onvif://www.onvif.org/Profile/G"], 4, None, "nvr", "Profile G"),
-        ([DEVICE, NS_MEDIA, NS_ANALYTICS], [], 8, None, "analytics", "analytics"),
-        ([DEVICE, NS_MEDIA, NS_IMAGING, NS_ANALYTICS], [], 1, None, "camera", "imaging"),
-        ([DEVICE, NS_MEDIA], [], 4, "TE-1204", "encoder", "analog inputs"),
-        ([DEVICE, NS_MEDIA, NS_IMAGING], [], 4, "PNM-9084RQZ", "camera", "4 video source"),
-        ([DEVICE, NS_MEDIA, NS_IMAGING], [], 1, None, "camera", "media"),
-        ([DEVICE], [], 0, None, "unknown", "no video sources"),
+        ([DEVICE, NS_MEDIA, NS_RECORDING, NS_SEARCH], [], 16, "nvr", "recording, search"),  # XRN-1610
+        ([DEVICE, NS_MEDIA], ["onvif://www.onvif.org/Profile/G"], 4, "nvr", "Profile G"),
+        ([DEVICE, NS_MEDIA, NS_ANALYTICS], [], 8, "analytics", "analytics"),
+        ([DEVICE, NS_MEDIA, NS_IMAGING, NS_ANALYTICS], [], 1, "camera", "imaging"),
+        ([DEVICE, NS_MEDIA], [], 4, "encoder", "analog inputs"),  # TE-1204, a 4-input video server
+        ([DEVICE, NS_MEDIA, NS_IMAGING], [], 4, "camera", "4 video source"),  # PNM-9084RQZ, four imagers
+        ([DEVICE, NS_MEDIA, NS_IMAGING], [], 1, "camera", "media"),
+        ([DEVICE], [], 0, "unknown", "no video sources"),
     ],
 )
-def test_roles(services, scopes, sources, hardware, role, reason_part):
-    got_role, reason = classify(services, scopes, sources, hardware)
+def test_roles(services, scopes, sources, role, reason_part):
+    got_role, reason = classify(services, scopes, sources)
     assert got_role == role
     assert reason_part in reason
 
