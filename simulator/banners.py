@@ -62,16 +62,23 @@ def login_page(family_id: str | None) -> bytes:
     ).encode()
 
 
+# Static-RSA key exchange only, TLS 1.2 at most (legacy_tls): what older Dahua firmware offers, and what
+# Python's default client context has not offered since 3.10 (home-assistant/core#91130).
+LEGACY_CIPHERS = "AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256"
+
+
 @cache
-def ssl_context(family_id: str | None) -> ssl.SSLContext:
-    """Server TLS context with a self-signed certificate naming the true maker; one per maker."""
+def ssl_context(family_id: str | None, legacy: bool = False) -> ssl.SSLContext:
+    """Server TLS context with a self-signed certificate naming the true maker; one per maker (and
+    one more per maker for `legacy`, whose RSA key the static-RSA suites need)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.x509.oid import NameOID
 
     b = banner_for(family_id)
-    key = ec.generate_private_key(ec.SECP256R1())  # fast to make, unlike RSA
+    # EC is fast to make, unlike RSA
+    key = rsa.generate_private_key(65537, 2048) if legacy else ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, b.tls_org),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, b.tls_org)])
     now = dt.datetime.now(dt.UTC)
@@ -86,4 +93,7 @@ def ssl_context(family_id: str | None) -> ssl.SSLContext:
         key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                serialization.NoEncryption()))
         context.load_cert_chain(cert_path, key_path)
+    if legacy:
+        context.maximum_version = ssl.TLSVersion.TLSv1_2  # TLS 1.3's suites cannot be switched off otherwise
+        context.set_ciphers(LEGACY_CIPHERS)
     return context

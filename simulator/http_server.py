@@ -421,7 +421,8 @@ class _HttpsConnection(asyncio.Protocol):
         if self.device is None:
             transport.close()
             return
-        self.tls = ssl_context(self.device["true_maker"]).wrap_bio(self.incoming, self.outgoing, server_side=True)
+        context = ssl_context(self.device["true_maker"], legacy=quirks.has(self.device, "legacy_tls"))
+        self.tls = context.wrap_bio(self.incoming, self.outgoing, server_side=True)
         # A client that never finishes its handshake must not hold the connection for ever.
         lifetime = float(quirks.param(self.device, "tls_no_close_notify", "seconds")) if quirks.has(
             self.device, "tls_no_close_notify") else self.https.LIFETIME_S

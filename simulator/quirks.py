@@ -238,6 +238,12 @@ QUIRKS: dict[str, Quirk] = {
               "https:// on its https_port, separated by two spaces", {},
               "a camera discovered as '…:80/onvif/device_service%20%20https://10.0.0.60:443/onvif/device_service' "
               "(AlexxIT/go2rtc#884); a Bosch encoder's http and https XAddrs (agsh/onvif#63)"),
+        Quirk("legacy_tls", "its HTTPS port speaks TLS 1.2 at most, with static-RSA key exchange only (AES128-SHA, "
+              "AES256-SHA, AES128-SHA256, AES256-SHA256) and an RSA certificate: Python's default client "
+              "context (3.10+) has no suite in common with it", {},
+              "older Dahua firmware (home-assistant/core#91130, a VTO2111D-P-S2: 'we probably need to add some of "
+              "the older ciphers since python 3.10 changes the default cipher list'); onvif-zeep-async's answer, "
+              "'Allow legacy ssl for older cameras' (openvideolibs/python-onvif-zeep-async#46)"),
     )
 }
 

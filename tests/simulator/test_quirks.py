@@ -800,3 +800,20 @@ def test_dual_scheme_xaddrs(quirk_lab):
     body = envelope("GetDeviceInformation", security=username_token(d["username"], d["password"]))
     [answer] = _tls_exchange(d, [_soap_post(body)], lambda answer: False)  # the https one really serves ONVIF
     assert answer.startswith(b"HTTP/1.1 200 ") and d["model"].encode() in answer
+
+
+def test_legacy_tls(quirk_lab):
+    import ssl
+
+    d = dev(quirk_lab, "legacy_tls")
+    modern = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # Python's defaults, as a client that changed nothing
+    modern.check_hostname, modern.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, pytest.raises(ssl.SSLError):
+        modern.wrap_socket(raw)
+    legacy = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    legacy.check_hostname, legacy.verify_mode = False, ssl.CERT_NONE
+    legacy.set_ciphers("DEFAULT")  # what onvif-zeep-async's no-verify context does
+    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, legacy.wrap_socket(raw) as tls:
+        assert tls.version() == "TLSv1.2"
+        assert tls.cipher()[0] in {"AES128-SHA", "AES256-SHA", "AES128-SHA256", "AES256-SHA256"}
+        assert tls.getpeercert(binary_form=True)  # the certificate a scanner wants
