@@ -37,6 +37,7 @@ from .httpbody import BodyCutShort, read_capped
 from .redirects import REDIRECT_STATUSES, on_origin, origin, rebased, remember, same_device_target
 from .responses import ResponseStore
 from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted, repair_characters
+from .tls import tls_context
 
 MAX_BODY_BYTES = 1_000_000  # any answer about the device itself; a hostile 5 MB one is refused
 # Answers that list something per channel grow with the recorder. A 64-channel NVR's GetProfiles is
@@ -388,7 +389,7 @@ class _CheckedTransport(AIOHTTPTransport):
             return self.session
         if self._one_shot is None:  # made on first need, in the running loop; closed by close()
             self._one_shot = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(force_close=True, limit=0, ssl=False),
+                connector=aiohttp.TCPConnector(force_close=True, limit=0, ssl=tls_context()),
                 timeout=self.session.timeout, auto_decompress=False, headers={"Accept-Encoding": "identity"})
         return self._one_shot
 

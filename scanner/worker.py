@@ -25,6 +25,7 @@ from .model import Device
 from .neighbours import NeighbourTable
 from .probes import ProbeContext
 from .soap import OnvifClients
+from .tls import tls_context
 from .vendors import load_vendor_catalog
 from .wsd import Discovered
 
@@ -78,7 +79,7 @@ class Interrogator:
         # Three connections per device at most: enough for a 2 s-per-answer device to fit a 10 s
         # deadline, and every request beyond reuses one (each new connection costs both sides CPU).
         # A device talks in one burst, so idle sockets are dropped after a second.
-        connector = aiohttp.TCPConnector(limit=0, limit_per_host=3, ssl=False, enable_cleanup_closed=True,
+        connector = aiohttp.TCPConnector(limit=0, limit_per_host=3, ssl=tls_context(), enable_cleanup_closed=True,
                                          keepalive_timeout=1.0)
         # The device deadline is what bounds a device; sock_read is only a safety net so that
         # no request can outlive it, even one whose task lost its parent.

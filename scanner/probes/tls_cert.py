@@ -3,45 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import ssl
 
 from cryptography import x509
 
 from ..soap import evidence_digest
+from ..tls import tls_context
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 HTTPS_PORT = 443
 _ATTEMPTS = ((0.0, 0.5), (0.1, 1.0), (0.3, 3.0))  # (settle before the ClientHello, attempt timeout)
 
 
-def _context() -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE  # we read the certificate, we do not trust it
-    return context
-
-
-_CONTEXTS: dict[int, ssl.SSLContext] = {}
-
-
-def _context_for_this_process() -> ssl.SSLContext:
-    # One per process: a context made before fork() is not shared with the worker processes.
-    pid = os.getpid()
-    if pid not in _CONTEXTS:
-        _CONTEXTS[pid] = _context()
-    return _CONTEXTS[pid]
-
-
 async def _handshake(address: str, settle_s: float) -> asyncio.StreamWriter:
     if not settle_s:
-        _, writer = await asyncio.open_connection(address, HTTPS_PORT, ssl=_context_for_this_process(),
+        _, writer = await asyncio.open_connection(address, HTTPS_PORT, ssl=tls_context(),
                                                   server_hostname=None)
         return writer
     _, writer = await asyncio.open_connection(address, HTTPS_PORT)
     try:
         await asyncio.sleep(settle_s)
-        await writer.start_tls(_context_for_this_process(), server_hostname=None)
+        await writer.start_tls(tls_context(), server_hostname=None)
     except BaseException:
         writer.close()
         raise

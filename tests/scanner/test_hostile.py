@@ -70,6 +70,8 @@ EXPECTED = {
     "127.30.0.53": ("ok", "GetDeviceInformation: no SerialNumber"),  # no_serial_number
     "127.30.0.54": ("ok", ""),  # link_local_xaddrs: the 169.254 XAddr first, never called
     "127.30.0.55": ("ok", ""),  # dual_scheme_xaddrs: two URLs two spaces apart
+    "127.30.0.56": ("ok", ""),  # legacy_tls: its certificate read over static-RSA TLS 1.2
+    "127.30.0.57": ("ok", ""),  # legacy_tls + https_xaddrs: every ONVIF call over that TLS
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -567,3 +569,18 @@ def test_unusable_extra_xaddrs_are_not_what_is_called(hostile):
         device = found[address]
         assert device.status == "ok" and device.video_sources == 1 and device.port == 80, address
         assert "unreachable" not in device.status_reason, address
+
+
+def test_static_rsa_tls_is_still_spoken(hostile):
+    """Site: hostile-site.yaml. 127.30.0.56 and .57 offer TLS 1.2 with static-RSA key exchange only (older
+    Dahua firmware, home-assistant/core#91130), which Python's default client context no longer offers.
+    With it, .56's certificate was lost, and with it the relabel's strongest tie to Dahua; .57, whose
+    services are https:// only, ended unreachable. The library's own context (scanner/tls.py) speaks it."""
+    _, found = hostile
+    relabelled = found["127.30.0.56"]
+    assert "Dahua" in (relabelled.fingerprints.tls_subject or "")
+    assert relabelled.suspected_relabel is not None
+    assert any(line.startswith("TLS certificate subject") for line in relabelled.suspected_relabel.evidence)
+    over_tls = found["127.30.0.57"]
+    assert over_tls.status == "ok" and over_tls.port == 443 and over_tls.serial == "6J0A1B2PAZ30057"
+    assert over_tls.video_sources == 1 and "Dahua" in (over_tls.fingerprints.tls_subject or "")
