@@ -78,9 +78,23 @@ class VendorFileError(ValueError):
     pass
 
 
+def _marker(text: str) -> re.Pattern[str]:
+    """A marker found only as a whole word where its edge is a letter or digit: 'truen' in 'TRUEN Co.' but
+    not in 'Truenorth' or 'TrueNAS', 'idis' not in 'Vidisco', 'axis' not in 'Galaxis'. An edge that is
+    punctuation ('app-webs/', 'dhi-') stands as it is. Matched against normalize_text, so a non-breaking
+    space in a certificate (Dahua's CA writes them) is a space."""
+    folded = normalize_text(text)
+    left = r"(?<![0-9a-z])" if folded[:1].isalnum() else ""
+    right = r"(?![0-9a-z])" if folded[-1:].isalnum() else ""
+    return re.compile(left + re.escape(folded) + right)
+
+
 class VendorCatalog:
     def __init__(self, families: tuple[VendorFamily, ...]):
         self.families = families
+        # A false "relabelled" verdict accuses a supplier: every marker must name one maker alone.
+        self._oui_markers = [(family, [_marker(org) for org in family.oui_orgs]) for family in families]
+        self._banner_markers = [(family, [_marker(m) for m in family.banners]) for family in families]
         self._by_name: dict[str, VendorFamily] = {}
         for family in families:
             for name in family.names():
@@ -106,28 +120,23 @@ class VendorCatalog:
         return None
 
     def family_of_oui_org(self, organisation: str | None) -> VendorFamily | None:
-        if not organisation:
-            return None
-        folded = organisation.casefold()
-        for family in self.families:
-            if any(org.casefold() in folded for org in family.oui_orgs):
-                return family
-        return None
+        return _first_marked(self._oui_markers, organisation)
 
     def family_of_banner(self, text: str | None) -> VendorFamily | None:
-        if not text:
-            return None
-        folded = text.casefold()
-        for family in self.families:
-            if any(marker.casefold() in folded for marker in family.banners):
-                return family
-        return None
+        return _first_marked(self._banner_markers, text)
 
     def by_id(self, family_id: str) -> VendorFamily:
         for family in self.families:
             if family.id == family_id:
                 return family
         raise KeyError(family_id)
+
+
+def _first_marked(markers: list[tuple[VendorFamily, list[re.Pattern[str]]]], text: str | None) -> VendorFamily | None:
+    if not text:
+        return None
+    folded = normalize_text(text)
+    return next((family for family, patterns in markers if any(p.search(folded) for p in patterns)), None)
 
 
 def _family_from_dict(raw: dict, index: int) -> VendorFamily:

@@ -1,0 +1,80 @@
+"""config/vendors.yaml as scanner/vendors.py reads it: which maker a fingerprint names, and which it must not.
+
+A fingerprint attributed to the wrong family makes a false "suspected relabel", an accusation against a
+supplier, so the strings below are real ones: the threads and fingerprint databases they come from are
+named beside them. No network.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from scapy.data import MANUFDB
+
+from scanner.vendors import load_vendor_catalog
+
+CATALOG = load_vendor_catalog()
+
+
+def _family(text: str | None) -> str | None:
+    family = CATALOG.family_of_banner(text)
+    return family.id if family else None
+
+
+@pytest.mark.parametrize(("text", "family"), [
+    ("App-webs/", "hikvision"),  # intrigueio/intrigue-ident checks/http/hikvision.rb
+    ("DNVRS-Webs", "hikvision"),
+    ("Hikvision-Webs", "hikvision"),  # rapid7/recog xml/http_servers.xml
+    ("DVRDVS-Webs", "hikvision"),
+    ("CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN", "hikvision"),  # recog x509_subjects
+    ("Dahua Rtsp Server", "dahua"),  # recog xml/rtsp_servers.xml
+    # Dahua's device CA writes non-breaking spaces (D4-project/Plum-Island#204)
+    ("CN=Dahua\u00a0Device\u00a0NVR\u00a0CA,O=Zhejiang\u00a0Dahua\u00a0Technology Co.,Ltd.", "dahua"),
+    ("CN=NVR,O=ZheJiang Dahua Technology CO.,LTD.,OU=NVR", "dahua"),  # rroller/dahua#647
+    ("TRUEN Co., Ltd.", "truen"),
+    ("AXIS", "axis"),
+])
+def test_a_maker_s_own_strings_name_it(text, family):
+    assert _family(text) == family
+
+
+@pytest.mark.parametrize("text", [
+    # shared by many makers' firmware (rapid7/recog: "OEMd by a number of DVR manufacturers", "not an official vendor")
+    "GoAhead-Webs", "Boa/0.94.14rc18-ipcam", "Cross Web Server", "Hisilicon Streaming Media Server/1.0.0",
+    "uc-httpd 1.0.0", "lighttpd/1.4.59", "thttpd/2.25b", "mini_httpd/1.30", "RomPager/4.07", "gSOAP/2.8",
+    "WEB", "WEB SERVICE", "Network Camera", "webserver",
+    # a TI chip in an Aiphone's RTSP banner (Ullaakut/cameradar#199), once a Hikvision marker here
+    "Linux/2.6.32.17-davinci1 Ze-PRO",
+    # markers that used to match inside other words
+    "TrueNAS", "Truenorth", "Vidisco", "Vidisys", "Mini-ITX", "Sunvalley", "Galaxis",
+])
+def test_strings_that_name_no_maker_name_none(text):
+    assert _family(text) is None
+
+
+def test_oui_organisations_are_matched_as_whole_names():
+    """scapy's manuf table holds a Shanghai Dahua Scale Factory and a Truenorth: neither is a camera maker."""
+    organisations = {long_name for _, long_name in MANUFDB.d.values()}
+    lookalikes = [o for o in organisations if re.match(r"(Shanghai Dahua|Truenorth|Galaxis|Stereotaxis)", o)]
+    assert len(lookalikes) >= 3  # the table still has them, so the check below means something
+    assert all(CATALOG.family_of_oui_org(o) is None for o in lookalikes), lookalikes
+    attributed = {o for o in organisations if (f := CATALOG.family_of_oui_org(o)) is not None and f.id == "dahua"}
+    assert attributed and all(re.match(r"(?i)(zhejiang dahua|hangzhou huacheng)", o) for o in attributed)
+    assert CATALOG.family_of_oui_org("Hangzhou Ezviz Software Co.,Ltd.").id == "hikvision"  # EZVIZ is Hikvision's
+
+
+@pytest.mark.parametrize(("family", "kind", "value"), [
+    ("hikvision", "serial", "DS-2CD2542FWD-I20180319BBWRC10320726"),  # homebridge-camera-ffmpeg#1190
+    ("hikvision", "serial", "DS-2CD2366G2-ISU/SL20210726AAWRG41390691"),  # maciej-or/hikvision_next#58
+    ("hikvision", "firmware", "V5.5.5 build 180111"),
+    ("hikvision", "firmware", "V4.61.025"),  # an NVR's, without the build (maciej-or/hikvision_next#12)
+    ("dahua", "firmware", "2.800.0000018.0.R"),
+    ("dahua", "firmware", "V2.800.0000018.0.R, Build Date: 2021-07-07"),  # rroller/dahua#90
+    ("dahua", "firmware", "2.420.0001.0.R"),  # rroller/dahua#583
+    ("dahua", "firmware", "2.420.AC00.15.R"),  # Amcrest, Dahua-made (tchellomello/python-amcrest#168)
+    ("dahua", "serial", "4K01FD2PAJ6E3FF"),  # scottlamb/retina#62
+])
+def test_string_shapes_of_real_devices_match_their_maker(family, kind, value):
+    patterns = getattr(CATALOG.by_id(family), f"{kind}_patterns")
+    assert any(re.search(p, value) for p in patterns), (family, kind, value)
