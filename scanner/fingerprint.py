@@ -52,6 +52,7 @@ def _pointers(fingerprints: Fingerprints, catalog: VendorCatalog) -> list[tuple[
         ("web login page title", fingerprints.http_title),
         ("RTSP Server header", fingerprints.rtsp_server),
         ("TLS certificate subject", fingerprints.tls_subject),
+        ("TLS certificate issuer", fingerprints.tls_issuer),
     ):
         family = catalog.family_of_banner(value)
         if family:

@@ -37,6 +37,9 @@ class Fingerprints:
     http_title: str | None = None  # <title> of the web login page
     rtsp_server: str | None = None  # RTSP `Server:` header from OPTIONS
     tls_subject: str | None = None  # subject of the HTTPS certificate
+    # Its issuer, where that is not the subject itself: Dahua's certificates name the device's address
+    # as subject and the maker only as issuer (rroller/dahua#647, D4-project/Plum-Island#204).
+    tls_issuer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,15 +24,18 @@ class Banner:
     http_server: str
     title: str
     rtsp_server: str
-    tls_org: str
+    tls_org: str  # the certificate's subject (CN and O); self-signed, so its issuer too
+    # A maker whose device CA signs a certificate naming only the device: subject CN=tls_org, C=CN,
+    # issuer this CA's name (Dahua: rroller/dahua#647, D4-project/Plum-Island#204, with its NBSPs).
+    tls_ca: tuple[str, str] | None = None  # (CN, O)
 
 
 # Shapes seen on real devices, made to carry the family's marker.
 _KNOWN = {
     "hikvision": Banner("App-webs/", "Hikvision Web Client", "Hikvision Media Server V4.21.005",
                         "Hangzhou Hikvision Digital Technology Co., Ltd."),
-    "dahua": Banner("Webs (DH-IPC)", "WEB SERVICE - Dahua", "Dahua Rtsp Server/3.0",
-                    "Zhejiang Dahua Technology Co., Ltd."),
+    "dahua": Banner("Webs (DH-IPC)", "WEB SERVICE - Dahua", "Dahua Rtsp Server/3.0", "192.168.1.108",
+                    ("Dahua\u00a0Device\u00a0CA", "Zhejiang\u00a0Dahua\u00a0Technology Co.,Ltd.")),
     "hanwha": Banner("Wisenet httpd", "Wisenet WebViewer", "Wisenet RTSP Server", "Hanwha Vision Co., Ltd."),
     "axis": Banner("Apache (AXIS)", "AXIS", "AXIS RTSP Server", "Axis Communications AB"),
     "idis": Banner("IDIS Web Server", "IDIS Web", "IDIS RTSP Server", "IDIS Co., Ltd."),
@@ -81,8 +84,14 @@ def ssl_context(family_id: str | None, legacy: bool = False) -> ssl.SSLContext:
     key = rsa.generate_private_key(65537, 2048) if legacy else ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, b.tls_org),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, b.tls_org)])
+    issuer = name
+    if b.tls_ca is not None:  # signed with the device's own key all the same: nobody verifies it
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, b.tls_org),
+                          x509.NameAttribute(NameOID.COUNTRY_NAME, "CN")])
+        issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, b.tls_ca[0]),
+                            x509.NameAttribute(NameOID.ORGANIZATION_NAME, b.tls_ca[1])])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=3650)).sign(key, hashes.SHA256()))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

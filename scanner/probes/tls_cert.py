@@ -1,4 +1,4 @@
-"""Subject of the certificate the device presents on HTTPS 443 (not verified: devices self-sign)."""
+"""Subject and issuer of the certificate the device presents on HTTPS 443 (not verified: devices self-sign)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,11 @@ class TlsCertificate(SideProbe):
             writer.transport.abort()
         if not der:
             return Attempt(self.name, "failed", "no certificate presented")
-        subject = x509.load_der_x509_certificate(der).subject.rfc4514_string()
-        facts.fingerprints["tls_subject"] = subject
-        facts.evidence["fingerprints.tls_subject"] = ("TLS certificate", evidence_digest(der, "der"))
+        certificate = x509.load_der_x509_certificate(der)
+        digest = evidence_digest(der, "der")
+        facts.fingerprints["tls_subject"] = certificate.subject.rfc4514_string()
+        facts.evidence["fingerprints.tls_subject"] = ("TLS certificate", digest)
+        if certificate.issuer != certificate.subject:  # self-signed: the same name, counted once
+            facts.fingerprints["tls_issuer"] = certificate.issuer.rfc4514_string()
+            facts.evidence["fingerprints.tls_issuer"] = ("TLS certificate", digest)
         return Attempt(self.name, "ok")

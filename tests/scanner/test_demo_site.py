@@ -78,7 +78,8 @@ def test_uvloop_reads_what_the_standard_loop_reads(demo_lab, demo_credentials, m
 
 
 def test_tls_subjects_name_the_true_maker(demo_lab, multicast_scan):
-    """Site: demo-site.yaml. The certificate subject is the true maker's (a relabelled camera's is Dahua's).
+    """Site: demo-site.yaml. The certificate names the true maker (a relabelled camera's is Dahua's), in its
+    subject or, for Dahua, whose device CA signs a subject naming only the device, in its issuer.
 
     The simulator starts TLS after accept and loses a ClientHello that arrives first; the
     probe's settle-then-handshake retry is what makes every device answer here.
@@ -89,10 +90,18 @@ def test_tls_subjects_name_the_true_maker(demo_lab, multicast_scan):
     with_subject = [d for d in multicast_scan.devices if d.fingerprints.tls_subject]
     assert {d.address for d in multicast_scan.devices if d.status == "ok"} <= {d.address for d in with_subject}
     for device in with_subject:
-        family = catalog.family_of_banner(device.fingerprints.tls_subject)
+        prints = device.fingerprints
+        family = catalog.family_of_banner(prints.tls_subject) or catalog.family_of_banner(prints.tls_issuer)
         truth = demo_lab.device(device.address)["true_maker"]
         if family is not None:
             assert family.id == truth, device.address
+        if truth == "dahua":  # its device CA names Dahua; the subject names only the device
+            assert family is not None and catalog.family_of_banner(prints.tls_subject) is None, device.address
+    relabelled = next(d for d in multicast_scan.devices if d.address == "127.10.0.51")
+    assert any(line.startswith("TLS certificate issuer: ") and line.endswith("→ Dahua")
+               for line in relabelled.suspected_relabel.evidence)
+    self_signed = [d for d in with_subject if demo_lab.device(d.address)["true_maker"] not in (None, "dahua")]
+    assert self_signed and all(d.fingerprints.tls_issuer is None for d in self_signed)  # issuer = subject: once
 
 
 def test_quirky_devices_end_in_the_right_status(multicast_scan):

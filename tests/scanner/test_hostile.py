@@ -578,9 +578,9 @@ def test_static_rsa_tls_is_still_spoken(hostile):
     services are https:// only, ended unreachable. The library's own context (scanner/tls.py) speaks it."""
     _, found = hostile
     relabelled = found["127.30.0.56"]
-    assert "Dahua" in (relabelled.fingerprints.tls_subject or "")
+    assert "Dahua" in (relabelled.fingerprints.tls_issuer or "")
     assert relabelled.suspected_relabel is not None
-    assert any(line.startswith("TLS certificate subject") for line in relabelled.suspected_relabel.evidence)
+    assert any(line.startswith("TLS certificate issuer") for line in relabelled.suspected_relabel.evidence)
     over_tls = found["127.30.0.57"]
     assert over_tls.status == "ok" and over_tls.port == 443 and over_tls.serial == "6J0A1B2PAZ30057"
-    assert over_tls.video_sources == 1 and "Dahua" in (over_tls.fingerprints.tls_subject or "")
+    assert over_tls.video_sources == 1 and "Dahua" in (over_tls.fingerprints.tls_issuer or "")

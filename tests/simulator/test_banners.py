@@ -25,7 +25,8 @@ def test_every_family_banner_is_attributable():
     catalog = load_vendor_catalog()
     for family in catalog.families:
         b = banner_for(family.id)
-        for text in (b.http_server, b.title, b.rtsp_server, b.tls_org):
+        certificate_names = b.tls_ca or (b.tls_org,)  # a maker's CA names it where the subject does not
+        for text in (b.http_server, b.title, b.rtsp_server, *certificate_names):
             assert catalog.family_of_banner(text) is family or catalog.family_of_name(text) is family, (family.id, text)
     assert catalog.family_of_banner(login_page(None).decode()) is None
 
@@ -64,8 +65,10 @@ def test_tls_certificate_names_the_true_maker(demo_lab):
         tls.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         answer = tls.recv(65536)
     cert = x509.load_der_x509_certificate(der)
-    org = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
-    assert load_vendor_catalog().family_of_name(org).id == "dahua"
+    # As Dahua's own: the subject names the device, the issuer (its device CA) names Dahua, with NBSPs
+    assert not cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    org = cert.issuer.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
+    assert "\u00a0" in org and load_vendor_catalog().family_of_banner(org).id == "dahua"
     assert answer.startswith(b"HTTP/1.1 200 OK")
     assert any(r["device"] == RELABELLED and r["proto"] == "https" for r in demo_lab.requests())
 
