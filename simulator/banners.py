@@ -21,20 +21,24 @@ from scanner.vendors import load_vendor_catalog
 
 @dataclass(frozen=True)
 class Banner:
-    http_server: str
+    http_server: str | None  # None: no Server header at all, as real Dahua web servers send
     title: str
-    rtsp_server: str
+    rtsp_server: str | None  # None: no Server header in RTSP answers, as real Hikvision ones send
     tls_org: str  # the certificate's subject (CN and O); self-signed, so its issuer too
     # A maker whose device CA signs a certificate naming only the device: subject CN=tls_org, C=CN,
     # issuer this CA's name (Dahua: rroller/dahua#647, D4-project/Plum-Island#204, with its NBSPs).
     tls_ca: tuple[str, str] | None = None  # (CN, O)
 
 
-# Shapes seen on real devices, made to carry the family's marker.
+# What real devices send where a source shows it: Hikvision's Server header App-webs/ (intrigueio/intrigue-ident
+# checks/http/hikvision.rb) and RTSP answers without one (AlexxIT/go2rtc#903, #934, blakeblackshear/frigate#9006);
+# Dahua's web server without a Server header and a login page titled just "WEB" (D4-project/Plum-Island#204),
+# "Dahua Rtsp Server" (rapid7/recog xml/rtsp_servers.xml) and its device CA's certificate. The other makers'
+# strings have no source behind them: shapes made to carry the family's marker.
 _KNOWN = {
-    "hikvision": Banner("App-webs/", "Hikvision Web Client", "Hikvision Media Server V4.21.005",
+    "hikvision": Banner("App-webs/", "Hikvision Web Client", None,
                         "Hangzhou Hikvision Digital Technology Co., Ltd."),
-    "dahua": Banner("Webs (DH-IPC)", "WEB SERVICE - Dahua", "Dahua Rtsp Server/3.0", "192.168.1.108",
+    "dahua": Banner(None, "WEB", "Dahua Rtsp Server", "192.168.1.108",
                     ("Dahua\u00a0Device\u00a0CA", "Zhejiang\u00a0Dahua\u00a0Technology Co.,Ltd.")),
     "hanwha": Banner("Wisenet httpd", "Wisenet WebViewer", "Wisenet RTSP Server", "Hanwha Vision Co., Ltd."),
     "axis": Banner("Apache (AXIS)", "AXIS", "AXIS RTSP Server", "Axis Communications AB"),
@@ -53,6 +57,12 @@ def banner_for(family_id: str | None) -> Banner:
     marker = family.banners[0] if family.banners else family.name
     return Banner(f"{marker.upper()}-httpd/2.0", f"{family.name} Web Viewer", f"{marker.upper()} RTSP Server",
                   family.name)
+
+
+def server_header(family_id: str | None) -> dict[str, str]:
+    """The HTTP Server header this maker's web server sends, if it sends one."""
+    server = banner_for(family_id).http_server
+    return {"Server": server} if server else {}
 
 
 def login_page(family_id: str | None) -> bytes:

@@ -17,10 +17,11 @@ from collections.abc import Callable
 from email.utils import format_datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
+from aiohttp.http import SERVER_SOFTWARE
 
 from . import auth, quirks, services, soap
-from .banners import banner_for, login_page, ssl_context
+from .banners import banner_for, login_page, server_header, ssl_context
 
 SOAP12 = "application/soap+xml; charset=utf-8"
 # What a Hikvision answers instead of a SOAP fault (home-assistant/core#119107).
@@ -51,6 +52,26 @@ def _peer(peername: Any) -> str:
     return f"{peername[0]}:{peername[1]}" if peername else "?"
 
 
+
+class _OwnServerHeader:
+    """aiohttp writes "Server: Python/… aiohttp/…" into any response without one; a device whose firmware
+    sends no Server header (Dahua's web server) must not seem to run aiohttp. tests/simulator/test_banners.py
+    checks the header is absent on the wire."""
+
+    async def _prepare_headers(self) -> None:
+        await super()._prepare_headers()  # type: ignore[misc]
+        if self.headers.get(hdrs.SERVER) == SERVER_SOFTWARE:  # type: ignore[attr-defined]
+            del self.headers[hdrs.SERVER]  # type: ignore[attr-defined]
+
+
+class Response(_OwnServerHeader, web.Response):
+    pass
+
+
+class StreamResponse(_OwnServerHeader, web.StreamResponse):
+    pass
+
+
 class OnvifHttp:
     """aiohttp low-level handler: POST /onvif/* is SOAP, everything else the login page."""
 
@@ -71,20 +92,19 @@ class OnvifHttp:
         device = _device_for(self.devices, transport and transport.get_extra_info("sockname"), port_key)
         src = _peer(transport and transport.get_extra_info("peername"))
         if device is None:
-            return web.Response(status=404, text="no such device")
+            return Response(status=404, text="no such device")
         if port_key == "port" and quirks.has(device, "redirects_to_https"):
             # Its http:// XAddrs stay as they are; the calls to them are sent to https:// (lumeohq/onvif-rs#39).
             self.log(device=device["address"], src=src, proto="http",
                      op=f"{request.method} {request.path} (302 to https)", auth="none")
             location = f"https://{device['address']}:{device['https_port']}{request.path_qs}"
-            return web.Response(status=302, headers={"Location": location,
-                                                     "Server": banner_for(device["true_maker"]).http_server})
+            return Response(status=302, headers={"Location": location, **server_header(device["true_maker"])})
         if quirks.has(device, "one_request_per_connection") and transport is not None:
             if transport in self.answered:
                 self.log(device=device["address"], src=src, proto="http", op="(dropped: reused connection)",
                          auth="none")
                 transport.close()  # no answer, no Connection: close ever said: the client finds out now
-                return web.Response(status=500)  # never reaches it
+                return Response(status=500)  # never reaches it
             self.answered.add(transport)
             after = float(quirks.param(device, "one_request_per_connection", "after_s"))
             asyncio.get_running_loop().call_later(after, transport.close)
@@ -98,25 +118,24 @@ class OnvifHttp:
                  op=f"{request.method} {request.path}", auth="none")
         if request.method != "GET" or request.path.startswith("/onvif/"):
             # an ONVIF path this device does not have, or a form post: what embedded web servers say
-            return web.Response(status=404, text="404 Not Found", headers={"Server": banner_for(device["true_maker"]).http_server})
-        b = banner_for(device["true_maker"])
+            return Response(status=404, text="404 Not Found", headers=server_header(device["true_maker"]))
         if quirks.has(device, "overstated_content_length") and transport is not None:
-            return await self._overstated_page(device, transport, b.http_server)
-        page = web.Response(body=login_page(device["true_maker"]), content_type="text/html",
-                            charset="utf-8", headers={"Server": b.http_server})
+            return await self._overstated_page(device, transport)
+        page = Response(body=login_page(device["true_maker"]), content_type="text/html",
+                            charset="utf-8", headers=server_header(device["true_maker"]))
         return await self._deliver(device, request, page)
 
-    async def _overstated_page(self, device: dict[str, Any], transport: asyncio.BaseTransport,
-                               server: str) -> web.StreamResponse:
+    async def _overstated_page(self, device: dict[str, Any], transport: asyncio.BaseTransport) -> web.StreamResponse:
         # aiohttp always sends the true length, so this answer is written to the socket by hand.
         body = login_page(device["true_maker"])
         declared = len(body) + int(quirks.param(device, "overstated_content_length", "extra_bytes"))
-        head = (f"HTTP/1.1 200 OK\r\nServer: {server}\r\nContent-Type: text/html; charset=utf-8\r\n"
+        server = "".join(f"Server: {v}\r\n" for v in server_header(device["true_maker"]).values())
+        head = (f"HTTP/1.1 200 OK\r\n{server}Content-Type: text/html; charset=utf-8\r\n"
                 f"Content-Length: {declared}\r\n\r\n")
         transport.write(head.encode() + body)  # type: ignore[attr-defined]
         await asyncio.sleep(float(quirks.param(device, "overstated_content_length", "hold_s")))
         transport.close()
-        return web.Response(status=500)  # never reaches the client: the connection is gone
+        return Response(status=500)  # never reaches the client: the connection is gone
 
     async def _deliver(self, device: dict[str, Any], request: web.BaseRequest,
                        response: web.StreamResponse) -> web.StreamResponse:
@@ -131,10 +150,10 @@ class OnvifHttp:
             body = gzip.compress(body)
             headers["Content-Encoding"] = "gzip"
             if not chunked:
-                return web.Response(body=body, status=response.status, headers=headers)
+                return Response(body=body, status=response.status, headers=headers)
         size = int(quirks.param(device, "chunked_answers", "chunk_bytes"))
         pause = float(quirks.param(device, "chunked_answers", "pause_s"))
-        stream = web.StreamResponse(status=response.status, headers=headers)
+        stream = StreamResponse(status=response.status, headers=headers)
         stream.enable_chunked_encoding()
         await stream.prepare(request)
         for start in range(0, len(body), size):
@@ -146,7 +165,7 @@ class OnvifHttp:
     async def _soap(self, device: dict[str, Any], service: str, request: web.BaseRequest,
                     src: str) -> web.StreamResponse:
         # The HTTP Date comes from the device's own (possibly skewed) clock, as on a real camera.
-        headers = {"Server": banner_for(device["true_maker"]).http_server,
+        headers = {**server_header(device["true_maker"]),
                    "Date": format_datetime(auth.device_now(device), usegmt=True)}
         if quirks.has(device, "hang"):
             self.log(device=device["address"], src=src, proto="onvif", op="(hang)", auth="none")
@@ -160,7 +179,7 @@ class OnvifHttp:
         if quirks.has(device, "empty_body_without_action") and "action=" not in request.headers.get(
                 "Content-Type", ""):
             self.log(device=device["address"], src=src, proto="onvif", op="(no action)", auth="none")
-            return web.Response(status=200, body=b"", headers={**headers, "Content-Type": SOAP12})
+            return Response(status=200, body=b"", headers={**headers, "Content-Type": SOAP12})
         try:
             req = soap.parse_request(body)
         except soap.BadRequest as exc:
@@ -170,7 +189,7 @@ class OnvifHttp:
             # Firmware built for SOAP 1.1 says nothing at all to a 1.2 envelope (OpenIPC/viewer#65).
             self.log(device=device["address"], src=src, proto="onvif", op=f"{req.op} (SOAP 1.2: empty answer)",
                      auth="none")
-            return web.Response(status=200, body=b"", headers={**headers, "Content-Type": SOAP12})
+            return Response(status=200, body=b"", headers={**headers, "Content-Type": SOAP12})
         if quirks.has(device, "rejects_ws_addressing") and soap.has_ws_addressing(req.header):
             self.log(device=device["address"], src=src, proto="onvif", op=f"{req.op} (WS-Addressing refused)",
                      auth="none")
@@ -242,10 +261,10 @@ class OnvifHttp:
             challenge = {**headers, "WWW-Authenticate": auth.digest_challenge(device)}
             if quirks.has(device, "digest_only"):
                 # A Hikvision in 'Digest' mode sends its HTML page with the challenge (home-assistant/core#119107).
-                return web.Response(status=401, body=HIK_401, content_type="text/html", headers=challenge)
-            return web.Response(status=401, text="Unauthorized", headers=challenge)
+                return Response(status=401, body=HIK_401, content_type="text/html", headers=challenge)
+            return Response(status=401, text="Unauthorized", headers=challenge)
         if quirks.has(device, "http_401_on_bad_auth"):
-            return web.Response(status=401, body=HIK_401, content_type="text/html", headers=headers)
+            return Response(status=401, body=HIK_401, content_type="text/html", headers=headers)
         if quirks.has(device, "invalid_security_fault"):
             return self._reply(device, soap.invalid_security(), 400, headers)
         if quirks.has(device, "time_check_fault") and auth.token_is_stale(device, req.header):
@@ -262,7 +281,7 @@ class OnvifHttp:
         if quirks.has(device, "soap11_envelope") or soap11_only:
             payload = soap.as_soap11(payload)
         ctype = "text/xml; charset=utf-8" if quirks.has(device, "soap11_content_type") or soap11_only else SOAP12
-        return web.Response(body=payload, status=status, headers={**headers, "Content-Type": ctype})
+        return Response(body=payload, status=status, headers={**headers, "Content-Type": ctype})
 
     def _shape(self, device: dict[str, Any], op: str, inner: str) -> bytes:
         """Apply the payload quirks to a successful answer."""
@@ -326,7 +345,8 @@ class Rtsp(asyncio.Protocol):
             status, extra = "401 Unauthorized", f"WWW-Authenticate: {auth.digest_challenge(device)}\r\n"
         else:
             status, extra = "455 Method Not Valid in This State", ""
-        self.transport.write(f"RTSP/1.0 {status}\r\nCSeq: {cseq}\r\nServer: {server}\r\n{extra}\r\n".encode())
+        server_line = f"Server: {server}\r\n" if server else ""
+        self.transport.write(f"RTSP/1.0 {status}\r\nCSeq: {cseq}\r\n{server_line}{extra}\r\n".encode())
 
 
 class Https:
@@ -476,8 +496,8 @@ class _HttpsConnection(asyncio.Protocol):
         self.https.log(device=self.device["address"], src=_peer(self.transport.get_extra_info("peername")),
                        proto="https", op=" ".join(request_line[:2]), auth="none")
         body = login_page(self.device["true_maker"])
-        server = banner_for(self.device["true_maker"]).http_server
-        self.tls.write(f"HTTP/1.1 200 OK\r\nServer: {server}\r\nContent-Type: text/html; charset=utf-8\r\n"
+        server = "".join(f"Server: {v}\r\n" for v in server_header(self.device["true_maker"]).values())
+        self.tls.write(f"HTTP/1.1 200 OK\r\n{server}Content-Type: text/html; charset=utf-8\r\n"
                        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
         self._goodbye()
 

@@ -7,6 +7,7 @@ import pytest
 from scanner.credentials import load_credentials
 from scanner.engine import ScanRequest, run_scan, scan
 from scanner.model import Device
+from simulator.banners import banner_for
 
 pytestmark = pytest.mark.network
 
@@ -51,7 +52,11 @@ def test_every_multicast_device_found_and_read_correctly(demo_lab, multicast_sca
                                         else min(truth["channels"], 4))
         assert device.role_reason
         assert device.clock_skew_s is not None
-        assert device.fingerprints.http_server and device.fingerprints.rtsp_server and device.fingerprints.http_title
+        # Server headers as the true maker's firmware sends them, and none where it sends none (Dahua's web
+        # server, Hikvision's RTSP): what the wire said, never aiohttp's own
+        said = banner_for(truth["true_maker"])
+        assert (device.fingerprints.http_server, device.fingerprints.rtsp_server) == (said.http_server, said.rtsp_server)
+        assert device.fingerprints.http_title == said.title
         assert {e.field for e in device.evidence} >= {"manufacturer", "model", "serial", "mac", "services"}
         assert all(len(e.sha256) == 64 for e in device.evidence)
         if truth["role"] == "nvr":
