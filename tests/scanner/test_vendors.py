@@ -62,6 +62,9 @@ def test_oui_organisations_are_matched_as_whole_names():
     attributed = {o for o in organisations if (f := CATALOG.family_of_oui_org(o)) is not None and f.id == "dahua"}
     assert attributed and all(re.match(r"(?i)(zhejiang dahua|hangzhou huacheng)", o) for o in attributed)
     assert CATALOG.family_of_oui_org("Hangzhou Ezviz Software Co.,Ltd.").id == "hikvision"  # EZVIZ is Hikvision's
+    for spelling in ("Tp-Link Technologies Co.,Ltd.", "TP-Link Corporation Limited", "Tp-Link Corporation Pte. Ltd."):
+        assert spelling in organisations and CATALOG.family_of_oui_org(spelling).id == "tplink"
+    assert CATALOG.family_of_oui_org("Tiandy Technologies Co.,LTD").id == "tiandy"
 
 
 @pytest.mark.parametrize(("family", "kind", "value"), [
