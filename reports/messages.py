@@ -8,17 +8,22 @@ is caught in tests rather than shown to an agency as a bare id.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
+from scanner.fingerprint import EVIDENCE_LABELS, SHAPE_MATCH
+
 if TYPE_CHECKING:
     from .model import Evidence, Finding
 
 LANGUAGES = ("ko", "en")
 _DIR = Path(__file__).resolve().parent / "i18n"
+_FIELD_OF_LABEL = {label: name for name, label in EVIDENCE_LABELS.items()}
+_SHAPE = re.compile(re.escape(SHAPE_MATCH).replace(r"\{value\}", "(?P<value>.*)").replace(r"\{maker\}", "(?P<maker>.+)"))
 
 __all__ = ["LANGUAGES", "Messages", "messages"]
 
@@ -56,8 +61,20 @@ class Messages:
 
     def evidence(self, line: Evidence) -> str:
         if line.key == "text":
-            return line.params["text"]
+            return self.fingerprint_line(line.params["text"])
         return self(f"evidence_{line.key}", **self._worded(line.params))
+
+    def fingerprint_line(self, line: str) -> str:
+        """A relabel evidence line with its label in this language; what the device said stays verbatim.
+        Any other line is returned as it is."""
+        label, sep, said = line.partition(": ")
+        field = _FIELD_OF_LABEL.get(label) if sep else None
+        if field is None:
+            return line
+        shape = _SHAPE.fullmatch(said)
+        if shape:
+            said = self("relabel_shape_match", value=shape["value"], maker=shape["maker"])
+        return f"{self(f'relabel_label_{field}')}: {said}"
 
     def _worded(self, params: dict[str, str]) -> dict[str, str]:
         """Ids inside a sentence (a certificate type, a role, a match level) read as words."""

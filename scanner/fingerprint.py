@@ -17,6 +17,20 @@ import re
 from .model import Fingerprints, SuspectedRelabel
 from .vendors import VendorCatalog, VendorFamily
 
+# Each evidence line reads "<label>: <what the device said> → <maker>", or for a string shape
+# "<label>: <value> matches <maker>'s pattern". The report translates the labels (reports/messages.py).
+EVIDENCE_LABELS = {
+    "oui_vendor": "MAC OUI",
+    "http_server": "HTTP Server header",
+    "http_title": "web login page title",
+    "rtsp_server": "RTSP Server header",
+    "tls_subject": "TLS certificate subject",
+    "tls_issuer": "TLS certificate issuer",
+    "firmware": "firmware string shape",
+    "serial": "serial string shape",
+}
+SHAPE_MATCH = "{value} matches {maker}'s pattern"
+
 
 def preload_oui_database() -> None:
     """Load scapy's manuf table now (~20 MB): before the workers fork, so they share one copy."""
@@ -46,17 +60,12 @@ def _pointers(fingerprints: Fingerprints, catalog: VendorCatalog) -> list[tuple[
     out = []
     oui_family = catalog.family_of_oui_org(fingerprints.oui_vendor)
     if oui_family:
-        out.append(("MAC OUI", fingerprints.oui_vendor or "", oui_family))
-    for label, value in (
-        ("HTTP Server header", fingerprints.http_server),
-        ("web login page title", fingerprints.http_title),
-        ("RTSP Server header", fingerprints.rtsp_server),
-        ("TLS certificate subject", fingerprints.tls_subject),
-        ("TLS certificate issuer", fingerprints.tls_issuer),
-    ):
+        out.append((EVIDENCE_LABELS["oui_vendor"], fingerprints.oui_vendor or "", oui_family))
+    for name in ("http_server", "http_title", "rtsp_server", "tls_subject", "tls_issuer"):
+        value = getattr(fingerprints, name)
         family = catalog.family_of_banner(value)
         if family:
-            out.append((label, value or "", family))
+            out.append((EVIDENCE_LABELS[name], value or "", family))
     return out
 
 
@@ -81,10 +90,10 @@ def detect_relabel(
     likely = catalog.by_id(max(counts, key=lambda k: counts[k]))
     evidence = [f"{label}: {value} → {family.name}" for label, value, family in foreign]
     # String shapes are weaker evidence: added only to support a fingerprint, never alone.
-    for label, value, patterns in (
-        ("firmware string shape", firmware, likely.firmware_patterns),
-        ("serial string shape", serial, likely.serial_patterns),
+    for name, value, patterns in (
+        ("firmware", firmware, likely.firmware_patterns),
+        ("serial", serial, likely.serial_patterns),
     ):
         if value and any(re.search(p, value) for p in patterns):
-            evidence.append(f"{label}: {value} matches {likely.name}'s pattern")
+            evidence.append(f"{EVIDENCE_LABELS[name]}: {SHAPE_MATCH.format(value=value, maker=likely.name)}")
     return SuspectedRelabel(claimed=claimed, likely_maker=likely.name, evidence=tuple(evidence))

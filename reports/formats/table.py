@@ -65,7 +65,8 @@ def announced_text(t: Messages, d: DeviceRow) -> str:
 def device_cells(t: Messages, report: Report, d: DeviceRow, sha256: str) -> list[Any]:
     m = d.match
     relabel = (
-        f"{d.suspected_relabel.claimed} → {d.suspected_relabel.likely_maker}: " + "; ".join(d.suspected_relabel.evidence)
+        f"{d.suspected_relabel.claimed} → {d.suspected_relabel.likely_maker}: "
+        + "; ".join(t.fingerprint_line(line) for line in d.suspected_relabel.evidence)
         if d.suspected_relabel
         else ""
     )

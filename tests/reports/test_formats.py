@@ -26,6 +26,7 @@ from reports.formats.html import TEMPLATES, local_time, render_text
 from reports.messages import LANGUAGES, messages
 from reports.model import FINDING_KINDS, PART_STATUSES, SEVERITIES, VERDICTS, report_to_dict
 from reports.validation import report_schema, validate_report_document
+from scanner.fingerprint import EVIDENCE_LABELS
 from scanner.model import DEVICE_STATUSES, ROLES
 from tests.reports.builders import HOSTILE_MAKER, HOSTILE_MODEL
 
@@ -163,7 +164,30 @@ def test_catalogs_have_the_same_keys_and_text_for_every_id():
     needed |= {f"severity_{s}" for s in SEVERITIES} | {f"kind_{k}" for k in FINDING_KINDS}
     needed |= {f"status_{s}" for s in DEVICE_STATUSES} | {f"role_{r}" for r in ROLES}
     needed |= {f"level_{lvl}" for lvl in MATCH_LEVELS} | {f"certificate_{c}" for c in CERTIFICATE_TYPES}
+    needed |= {f"relabel_label_{field}" for field in EVIDENCE_LABELS}
     assert needed <= en.keys()
+
+
+def test_relabel_evidence_reads_in_the_report_s_language_with_the_device_s_words_verbatim():
+    """The scanner writes its relabel evidence in English (scanner/fingerprint.py); a Korean report shows
+    the labels in Korean. What the device said, the arrow and the maker stay as they were."""
+    from scanner.fingerprint import detect_relabel
+    from scanner.model import Fingerprints
+    from scanner.vendors import load_vendor_catalog
+
+    prints = Fingerprints(oui_vendor="Zhejiang Dahua Technology Co., Ltd.", rtsp_server="Dahua Rtsp Server",
+                          tls_issuer="O=Zhejiang Dahua Technology Co.,Ltd.,CN=<b>Dahua CA</b>")
+    relabel = detect_relabel("한빛비전", prints, load_vendor_catalog(), firmware="2.800.0000021.0.R")
+    ko = [messages("ko").fingerprint_line(line) for line in relabel.evidence]
+    assert ko == [
+        "MAC 주소의 제조사(OUI): Zhejiang Dahua Technology Co., Ltd. → Dahua",
+        "RTSP Server 헤더: Dahua Rtsp Server → Dahua",
+        "TLS 인증서 발급자: O=Zhejiang Dahua Technology Co.,Ltd.,CN=<b>Dahua CA</b> → Dahua",
+        "펌웨어 문자열 형태: 2.800.0000021.0.R (Dahua의 형식과 일치)",
+    ]
+    assert [messages("en").fingerprint_line(line) for line in relabel.evidence] == list(relabel.evidence)
+    # a line that is not relabel evidence (a status reason, say) is left alone, even one with a colon
+    assert messages("ko").fingerprint_line("GetHostname: not offered") == "GetHostname: not offered"
 
 
 def test_every_finding_message_has_its_text(shared_report):
