@@ -28,10 +28,10 @@ from cctv_inventory import __version__
 from .credentials import CredentialBook
 from .discovery import DiscoverySettings, discover
 from .errors import ScanError
-from .fingerprint import preload_oui_database
 from .interrogate import InterrogationSettings
 from .model import Device, HostCheck, OtherResponder, ScanResult, device_order
 from .observer import ScanObserver
+from .oui import preload_oui_database
 from .reachability import check_hosts
 from .responses import ResponseStore
 from .scope import ONVIF_PORTS, ResolvedScope, resolve_scope

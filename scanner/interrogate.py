@@ -21,8 +21,9 @@ from zeep.exceptions import Fault
 
 from .classify import classify, classify_from_discovery
 from .credentials import CredentialBook
-from .fingerprint import detect_relabel, oui_vendor
+from .fingerprint import detect_relabel
 from .model import Device, DeviceStatus, FieldEvidence, Fingerprints
+from .oui import oui_vendor
 from .probes import ONVIF_PHASES, SIDE_PROBES, Facts, OnvifProbe, ProbeContext
 from .responses import ResponseStore
 from .soap import SoapProblem, enter_device, evidence_digest
