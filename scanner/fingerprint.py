@@ -24,35 +24,13 @@ EVIDENCE_LABELS = {
     "http_server": "HTTP Server header",
     "http_title": "web login page title",
     "rtsp_server": "RTSP Server header",
+    "rtsp_realm": "RTSP authentication realm",
     "tls_subject": "TLS certificate subject",
     "tls_issuer": "TLS certificate issuer",
     "firmware": "firmware string shape",
     "serial": "serial string shape",
 }
 SHAPE_MATCH = "{value} matches {maker}'s pattern"
-
-
-def preload_oui_database() -> None:
-    """Load scapy's manuf table now (~20 MB): before the workers fork, so they share one copy."""
-    from scapy.data import MANUFDB  # noqa: F401
-
-
-def oui_vendor(mac: str | None) -> str | None:
-    """Organisation owning the MAC's OUI in scapy's copy of the Wireshark manuf database."""
-    if not mac:
-        return None
-    from scapy.data import MANUFDB  # imported here: scapy.data loads a 50k-entry table
-
-    if MANUFDB is None:
-        return None
-    try:
-        _, long_name = MANUFDB.lookup(mac)
-    except (ValueError, TypeError, AttributeError):
-        return None
-    # An unknown OUI comes back as the MAC itself (locally administered ones included).
-    if not long_name or long_name.replace("-", ":").casefold() == mac.casefold():
-        return None
-    return long_name
 
 
 def _pointers(fingerprints: Fingerprints, catalog: VendorCatalog) -> list[tuple[str, str, VendorFamily]]:
@@ -66,6 +44,9 @@ def _pointers(fingerprints: Fingerprints, catalog: VendorCatalog) -> list[tuple[
         family = catalog.family_of_banner(value)
         if family:
             out.append((EVIDENCE_LABELS[name], value or "", family))
+    realm_family = catalog.family_of_realm(fingerprints.rtsp_realm)
+    if realm_family:
+        out.append((EVIDENCE_LABELS["rtsp_realm"], fingerprints.rtsp_realm or "", realm_family))
     return out
 
 

@@ -36,6 +36,9 @@ class Fingerprints:
     http_server: str | None = None  # HTTP `Server:` header
     http_title: str | None = None  # <title> of the web login page
     rtsp_server: str | None = None  # RTSP `Server:` header from OPTIONS
+    # The realm of the 401 an RTSP DESCRIBE without credentials gets: Hikvision's RTSP sends no Server
+    # header, but asks for "IP Camera(C2183)"; Dahua's asks to "Login to <serial>".
+    rtsp_realm: str | None = None
     tls_subject: str | None = None  # subject of the HTTPS certificate
     # Its issuer, where that is not the subject itself: Dahua's certificates name the device's address
     # as subject and the maker only as issuer (rroller/dahua#647, D4-project/Plum-Island#204).

@@ -69,6 +69,7 @@ class VendorFamily:
     banners: tuple[str, ...]
     firmware_patterns: tuple[str, ...]
     serial_patterns: tuple[str, ...]
+    realm_patterns: tuple[str, ...] = ()
 
     def names(self) -> tuple[str, ...]:
         return (self.name, self.name_ko, *self.aliases)
@@ -95,6 +96,7 @@ class VendorCatalog:
         # A false "relabelled" verdict accuses a supplier: every marker must name one maker alone.
         self._oui_markers = [(family, [_marker(org) for org in family.oui_orgs]) for family in families]
         self._banner_markers = [(family, [_marker(m) for m in family.banners]) for family in families]
+        self._realm_shapes = [(family, [re.compile(p) for p in family.realm_patterns]) for family in families]
         self._by_name: dict[str, VendorFamily] = {}
         for family in families:
             for name in family.names():
@@ -125,6 +127,16 @@ class VendorCatalog:
     def family_of_banner(self, text: str | None) -> VendorFamily | None:
         return _first_marked(self._banner_markers, text)
 
+    def family_of_realm(self, realm: str | None) -> VendorFamily | None:
+        """The maker an authentication realm names: by a banner marker ("TP-LINK IP-Camera", "AXIS_…"), or by
+        the shape only its firmware gives one ("IP Camera(C2183)", "Login to <serial>")."""
+        if not realm:
+            return None
+        named = self.family_of_banner(realm)
+        if named is not None:
+            return named
+        return next((family for family, shapes in self._realm_shapes if any(s.search(realm) for s in shapes)), None)
+
     def by_id(self, family_id: str) -> VendorFamily:
         for family in self.families:
             if family.id == family_id:
@@ -150,6 +162,14 @@ def _family_from_dict(raw: dict, index: int) -> VendorFamily:
             raise VendorFileError(f"families[{index}].{key} must be a list")
         return tuple(str(v) for v in value)
 
+    def patterns(key: str) -> tuple[str, ...]:
+        for pattern in (found := strings(key)):
+            try:
+                re.compile(pattern)
+            except re.error as exc:  # said now, not as a traceback halfway through a scan
+                raise VendorFileError(f"families[{index}].{key}: {pattern!r} is not a valid regex ({exc})") from None
+        return found
+
     return VendorFamily(
         id=str(raw["id"]),
         name=str(raw["name"]),
@@ -159,8 +179,9 @@ def _family_from_dict(raw: dict, index: int) -> VendorFamily:
         oui_orgs=strings("oui_orgs"),
         oui_prefixes=tuple(p.upper() for p in strings("oui_prefixes")),
         banners=strings("banners"),
-        firmware_patterns=strings("firmware_patterns"),
-        serial_patterns=strings("serial_patterns"),
+        firmware_patterns=patterns("firmware_patterns"),
+        serial_patterns=patterns("serial_patterns"),
+        realm_patterns=patterns("realm_patterns"),
     )
 
 

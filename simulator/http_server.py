@@ -336,8 +336,11 @@ class Rtsp(asyncio.Protocol):
         lines = head.split("\r\n")
         method = lines[0].split(" ", 1)[0].upper()
         cseq = next((ln.split(":", 1)[1].strip() for ln in lines[1:] if ln.lower().startswith("cseq:")), "0")
+        # An Authorization line is logged as "sent" (never checked: no stream is served), so a test can
+        # tell a fingerprint probe that sent none from a client that tried to log in.
+        sent = any(ln.lower().startswith("authorization:") for ln in lines[1:])
         self.log(device=device["address"], src=_peer(self.transport.get_extra_info("peername")), proto="rtsp",
-                 op=method, auth="none")
+                 op=method, auth="sent" if sent else "none")
         server = banner_for(device["true_maker"]).rtsp_server
         if method == "OPTIONS":
             status, extra = "200 OK", "Public: OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER\r\n"

@@ -1,41 +1,74 @@
-"""RTSP `Server` header from an OPTIONS request on port 554 (no credentials sent)."""
+"""RTSP `Server` header from OPTIONS and the authentication realm from DESCRIBE, on port 554.
+
+No credentials are ever sent: DESCRIBE without them is answered 401 with the realm the device's RTSP stack
+asks for, which is not a failed login (nothing to count against a lockout). It is asked on the same
+connection, after OPTIONS, and only its realm is read.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
 
 from ..soap import evidence_digest
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 RTSP_PORT = 554
 _MAX_HEADER = 16 * 1024
+_REALM = re.compile(r'realm\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: str) -> bytes:
+    writer.write(request.encode())
+    await writer.drain()
+    try:
+        return (await reader.readuntil(b"\r\n\r\n"))[:_MAX_HEADER]
+    except asyncio.IncompleteReadError as exc:  # closed early: use what came
+        return exc.partial[:_MAX_HEADER]
+    except asyncio.LimitOverrunError:  # a header block over 64 kB: keep the start
+        return await reader.read(_MAX_HEADER)
+
+
+def _headers(raw: bytes) -> list[tuple[str, str]] | None:
+    head = raw.decode("utf-8", errors="replace")
+    if not head.startswith("RTSP/"):
+        return None
+    lines = (line.partition(":") for line in head.split("\r\n")[1:])
+    return [(name.strip().casefold(), value.strip()) for name, _, value in lines if value.strip()]
 
 
 class RtspBanner(SideProbe):
     name = "rtsp_banner"
 
     async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
-        async with asyncio.timeout(ctx.side_timeout_s):
+        deadline = asyncio.get_running_loop().time() + ctx.side_timeout_s
+        async with asyncio.timeout_at(deadline):
             reader, writer = await asyncio.open_connection(facts.address, RTSP_PORT)
-            try:
-                writer.write(
-                    f"OPTIONS rtsp://{facts.address}:{RTSP_PORT}/ RTSP/1.0\r\nCSeq: 1\r\n"
-                    "User-Agent: cctv-inventory\r\n\r\n".encode()
-                )
-                await writer.drain()
-                raw = await reader.readuntil(b"\r\n\r\n")
-            except asyncio.IncompleteReadError as exc:  # closed early: use what came
-                raw = exc.partial
-            except asyncio.LimitOverrunError:  # a header block over 64 kB: keep the start
-                raw = await reader.read(_MAX_HEADER)
-            finally:
-                writer.close()
-        head = raw[:_MAX_HEADER].decode("utf-8", errors="replace")
-        if not head.startswith("RTSP/"):
-            return Attempt(self.name, "failed", "port 554 did not answer RTSP")
-        for line in head.split("\r\n")[1:]:
-            name, _, value = line.partition(":")
-            if name.strip().casefold() == "server" and value.strip():
-                facts.fingerprints["rtsp_server"] = value.strip()
+        try:
+            url = f"rtsp://{facts.address}:{RTSP_PORT}/"
+            async with asyncio.timeout_at(deadline):
+                raw = await _exchange(reader, writer, f"OPTIONS {url} RTSP/1.0\r\nCSeq: 1\r\n"
+                                                      "User-Agent: cctv-inventory\r\n\r\n")
+            headers = _headers(raw)
+            if headers is None:
+                return Attempt(self.name, "failed", "port 554 did not answer RTSP")
+            server = next((value for name, value in headers if name == "server"), None)
+            if server:
+                facts.fingerprints["rtsp_server"] = server
                 facts.evidence["fingerprints.rtsp_server"] = ("RTSP OPTIONS", evidence_digest(raw, "rtsp"))
+            # What OPTIONS gave is kept whatever DESCRIBE does: a server that closes after one request,
+            # or never answers a second, costs only the realm.
+            with contextlib.suppress(TimeoutError, OSError):
+                async with asyncio.timeout_at(deadline):
+                    raw = await _exchange(reader, writer, f"DESCRIBE {url} RTSP/1.0\r\nCSeq: 2\r\n"
+                                                          "Accept: application/sdp\r\n"
+                                                          "User-Agent: cctv-inventory\r\n\r\n")
+                challenges = [value for name, value in (_headers(raw) or []) if name == "www-authenticate"]
+                realm = next((m.group(1).strip() for c in challenges if (m := _REALM.search(c))), "")
+                if realm:
+                    facts.fingerprints["rtsp_realm"] = realm
+                    facts.evidence["fingerprints.rtsp_realm"] = ("RTSP DESCRIBE", evidence_digest(raw, "rtsp"))
+        finally:
+            writer.close()
         return Attempt(self.name, "ok")

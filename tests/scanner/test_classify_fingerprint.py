@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from scanner.classify import NS_ANALYTICS, NS_IMAGING, NS_MEDIA, NS_RECORDING, NS_SEARCH, classify
-from scanner.fingerprint import detect_relabel, oui_vendor
+from scanner.fingerprint import detect_relabel
 from scanner.model import Fingerprints
 from scanner.selfinventory import self_inventory
 from scanner.vendors import load_vendor_catalog
@@ -32,13 +32,6 @@ def test_roles(services, scopes, sources, role, reason_part):
     assert reason_part in reason
 
 
-def test_oui_vendor_from_scapy_manuf():
-    assert "Dahua" in oui_vendor("3c:ef:8c:10:00:51")
-    assert "Hikvision" in oui_vendor("44:19:B6:10:00:41")
-    assert oui_vendor("02:c9:00:10:00:19") is None  # locally administered: nobody's OUI
-    assert oui_vendor(None) is None
-
-
 CATALOG = load_vendor_catalog()
 DAHUA_PRINTS = Fingerprints(
     oui_vendor="Zhejiang Dahua Technology Co., Ltd.", http_server="DH-IPC webserver",
@@ -57,6 +50,18 @@ def test_unknown_korean_brand_on_dahua_hardware_is_suspected():
 def test_known_brand_contradicted_by_fingerprints_is_suspected():
     relabel = detect_relabel("Hanwha Vision", DAHUA_PRINTS, CATALOG)
     assert relabel is not None and relabel.likely_maker == "Dahua"
+
+
+def test_a_hikvision_oem_whose_only_tell_is_its_rtsp_realm_is_suspected():
+    """Hikvision's RTSP sends no Server header (AlexxIT/go2rtc#903) and an OEM's web pages may be rebranded:
+    the realm its RTSP asks for, "IP Camera(C2183)", is what is left of the maker."""
+    prints = Fingerprints(http_server="webserver", http_title="Network Camera", rtsp_realm="IP Camera(C2183)")
+    relabel = detect_relabel("한빛비전", prints, CATALOG, serial="DS-2CD2542FWD-I20180319BBWRC10320726")
+    assert relabel is not None and relabel.likely_maker == "Hikvision"
+    assert relabel.evidence[0] == "RTSP authentication realm: IP Camera(C2183) → Hikvision"
+    assert any(line.startswith("serial string shape") for line in relabel.evidence)
+    assert detect_relabel("Hikvision", prints, CATALOG) is None
+    assert detect_relabel("한빛비전", Fingerprints(rtsp_realm="IP Camera"), CATALOG) is None
 
 
 def test_honest_devices_are_not_flagged():

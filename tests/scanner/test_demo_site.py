@@ -7,6 +7,7 @@ import pytest
 from scanner.credentials import load_credentials
 from scanner.engine import ScanRequest, run_scan, scan
 from scanner.model import Device
+from simulator.auth import digest_realm
 from simulator.banners import banner_for
 
 pytestmark = pytest.mark.network
@@ -57,6 +58,8 @@ def test_every_multicast_device_found_and_read_correctly(demo_lab, multicast_sca
         said = banner_for(truth["true_maker"])
         assert (device.fingerprints.http_server, device.fingerprints.rtsp_server) == (said.http_server, said.rtsp_server)
         assert device.fingerprints.http_title == said.title
+        # DESCRIBE without credentials: the realm the maker's RTSP asks for (Hikvision's "IP Camera(…)")
+        assert device.fingerprints.rtsp_realm == digest_realm(truth)
         assert {e.field for e in device.evidence} >= {"manufacturer", "model", "serial", "mac", "services"}
         assert all(len(e.sha256) == 64 for e in device.evidence)
         if truth["role"] == "nvr":
@@ -143,6 +146,8 @@ def test_credentials_reach_the_right_hosts(demo_lab, multicast_scan):
     log = demo_lab.requests()
     assert any(r["device"] == "127.10.0.20" and r["op"] == "GetDeviceInformation" and r["auth"] == "ok" for r in log)
     assert any(r["device"] == "127.10.0.63" and r["auth"] == "failed" for r in log)
+    rtsp = [r for r in log if r["proto"] == "rtsp"]
+    assert {r["op"] for r in rtsp} == {"OPTIONS", "DESCRIBE"} and all(r["auth"] == "none" for r in rtsp)
     # Every device that answered got signed requests that the device accepted.
     for address, device in found.items():
         if device.status == "ok":

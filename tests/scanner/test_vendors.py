@@ -81,3 +81,31 @@ def test_oui_organisations_are_matched_as_whole_names():
 def test_string_shapes_of_real_devices_match_their_maker(family, kind, value):
     patterns = getattr(CATALOG.by_id(family), f"{kind}_patterns")
     assert any(re.search(p, value) for p in patterns), (family, kind, value)
+
+
+@pytest.mark.parametrize(("realm", "family"), [
+    ("IP Camera(C1214)", "hikvision"),  # google/ExoPlayer#9800
+    ("IP Camera(J2914)", "hikvision"),
+    ("IP Camera(28022000a)", "hikvision"),
+    ("IP Camera(21388)", "hikvision"),
+    ("Login to 4K01FD2PAJ6E3FF", "dahua"),  # scottlamb/retina#62
+    ("iPOLiS", "hanwha"),  # Ullaakut/cameradar#199
+    ("TP-LINK IP-Camera", "tplink"),  # mpromonet/webrtc-streamer#698
+    ("AXIS_WS_ACCC8E3A0A8F", "axis"),
+    # what names nobody: a bare "IP Camera", a library's own, RFC 2617's example, a generic one
+    ("IP Camera", None), ("LIVE555 Streaming Media", None), ("testrealm@host.com", None), ("ONVIF", None),
+    ("Login to", None), ("Login to camera", None), ("AProxy", None),
+])
+def test_an_rtsp_realm_names_the_maker_whose_firmware_asks_for_it(realm, family):
+    found = CATALOG.family_of_realm(realm)
+    assert (found.id if found else None) == family
+
+
+def test_a_broken_pattern_in_the_vendor_file_is_named_when_it_loads(tmp_path):
+    from scanner.vendors import VendorFileError
+
+    path = tmp_path / "vendors.yaml"
+    path.write_text("families:\n  - {id: x, name: X, name_ko: 엑스, country: KR, realm_patterns: ['IP Camera(']}\n",
+                    encoding="utf-8")
+    with pytest.raises(VendorFileError, match=r"families\[0\]\.realm_patterns: 'IP Camera\(' is not a valid regex"):
+        load_vendor_catalog(path)

@@ -15,6 +15,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from scanner.vendors import load_vendor_catalog
+from simulator.auth import digest_realm
 from simulator.banners import banner_for, login_page
 
 RELABELLED = "127.10.0.51"
@@ -34,6 +35,23 @@ def test_every_family_banner_is_attributable():
     assert dahua.http_server is None and catalog.family_of_banner(dahua.title) is None
     assert banner_for("hikvision").rtsp_server is None
     assert catalog.family_of_banner(login_page(None).decode()) is None
+
+
+def test_every_family_realm_names_that_family_or_none():
+    """No network: the realm a simulated device's RTSP and web servers ask for points to its true maker by
+    config/vendors.yaml (banner markers or realm_patterns), or to nobody; never another maker."""
+    catalog = load_vendor_catalog()
+    serials = {"hikvision": "DS-2CD2542FWD-I20180319BBWRC10320726", "dahua": "4K01FD2PAJ6E3FF"}
+    device = {"serial": "ZN7Q6HAR300011A", "mac": "ac:cc:8e:3a:0a:8f"}
+    named = set()
+    for family in catalog.families:
+        realm = digest_realm({**device, "serial": serials.get(family.id, device["serial"]), "true_maker": family.id})
+        found = catalog.family_of_realm(realm)
+        assert found in (None, family), (family.id, realm)
+        named |= {found.id} if found else set()
+    assert named >= {"hikvision", "dahua", "hanwha", "tplink", "axis"}
+    assert digest_realm({"serial": serials["hikvision"], "true_maker": "hikvision"}) == "IP Camera(C1032)"
+    assert catalog.family_of_realm(digest_realm({**device, "true_maker": None})) is None
 
 
 @pytest.mark.network
@@ -87,6 +105,13 @@ def test_honest_device_banner_matches_its_claim(demo_lab):
         sock.sendall(b"OPTIONS rtsp://127.10.0.41/ RTSP/1.0\r\nCSeq: 2\r\n\r\n")
         answer = sock.recv(4096).decode()
     assert answer.startswith("RTSP/1.0 200 OK") and "Server:" not in answer
+    with socket.create_connection(("127.10.0.41", 554), timeout=10) as sock:  # but its realm is Hikvision's
+        sock.sendall(b"DESCRIBE rtsp://127.10.0.41/ RTSP/1.0\r\nCSeq: 3\r\n\r\n")
+        answer = sock.recv(4096).decode()
+    assert answer.startswith("RTSP/1.0 401 Unauthorized") and "Server:" not in answer
+    realm = re.search(r'realm="([^"]*)"', answer).group(1)
+    assert realm.startswith("IP Camera(") and load_vendor_catalog().family_of_realm(realm).id == "hikvision"
+    assert [r["auth"] for r in demo_lab.requests() if r["device"] == "127.10.0.41" and r["op"] == "DESCRIBE"] == ["none"]
 
 
 @pytest.mark.network
