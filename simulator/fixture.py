@@ -53,6 +53,9 @@ OPTIONAL_DEFAULTS: dict[str, Any] = {
     "port": 80,
     "rtsp_port": 554,
     "https_port": 443,
+    # A web UI on a port of its own: the ONVIF port then answers GET as a gSOAP server does (405), the login
+    # page is here. XM cameras (ONVIF 8899), Reolink (8000), Foscam (888) put ONVIF beside their web UI.
+    "web_port": None,
     "hardware_id": None,  # defaults to the model
     "channels": 1,
     "username": None,  # from site.credentials
@@ -178,14 +181,16 @@ def _complete_device(dev: Any, index: int, site: dict, creds: dict, seed: int, c
     for key in ("manufacturer", "model", "firmware", "serial", "mac", "role", "address"):
         d[key] = str(d[key])
     _claim_address(d["address"], where, seen)
-    for key in ("port", "rtsp_port", "https_port"):
+    ports = ("port", "rtsp_port", "https_port", "web_port")
+    for key in ports:
         value = d[key]
-        if value is None and key == "https_port":
+        if value is None and key in ("https_port", "web_port"):
             continue
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
             raise bad(key, f"{value!r} is not a TCP port number")
-    if len({d["port"], d["rtsp_port"], d["https_port"]} - {None}) != 3 - (d["https_port"] is None):
-        raise bad("port", "port, rtsp_port and https_port must differ")
+    given = [d[key] for key in ports if d[key] is not None]
+    if len(set(given)) != len(given):
+        raise bad("port", "port, rtsp_port, https_port and web_port must differ")
     d["mac"] = d["mac"].lower().replace("-", ":")
     if not _MAC.match(d["mac"]):
         raise bad("mac", f"{d['mac']!r} is not a MAC address like 00:11:22:33:44:55")
@@ -225,7 +230,7 @@ def _complete_device(dev: Any, index: int, site: dict, creds: dict, seed: int, c
     elif not isinstance(d["scopes"], list) or not all(isinstance(s, str) for s in d["scopes"]):
         raise bad("scopes", "must be a list of scope URIs")
     # Key order as documented, so fixture-out reads well.
-    order = ["address", "port", "rtsp_port", "https_port", "manufacturer", "model", "firmware", "serial",
+    order = ["address", "port", "rtsp_port", "https_port", "web_port", "manufacturer", "model", "firmware", "serial",
              "hardware_id", "mac", "role", "channels", "username", "password", "auth", "quirks",
              "relabel_of", "true_maker", "endpoint_reference", "hostname", "scopes"]
     return {k: d[k] for k in order}

@@ -25,6 +25,11 @@ from .banners import banner_for, login_page, server_header, ssl_context
 
 SOAP12 = "application/soap+xml; charset=utf-8"
 # What a Hikvision answers instead of a SOAP fault (home-assistant/core#119107).
+GSOAP_GET_FAULT = (b'<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope '
+                   b'xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope"><SOAP-ENV:Body><SOAP-ENV:Fault>'
+                   b'<SOAP-ENV:Code><SOAP-ENV:Value>SOAP-ENV:Sender</SOAP-ENV:Value></SOAP-ENV:Code>'
+                   b'<SOAP-ENV:Reason><SOAP-ENV:Text xml:lang="en">HTTP GET method not implemented</SOAP-ENV:Text>'
+                   b'</SOAP-ENV:Reason></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>')
 HIK_401 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Unauthorized</title></head><body>"
            b"<h2>Access Error: 401 -- Unauthorized</h2><pre></pre></body>")
 Devices = dict[str, dict[str, Any]]
@@ -82,6 +87,8 @@ class OnvifHttp:
         # The same handler for requests that came over TLS (redirects_to_https): there the local
         # port is the device's HTTPS port.
         self.tls_server = web.Server(lambda request: self.handle(request, "https_port"), access_log=None)
+        # A device's web UI on a port of its own (web_port): the login page, never SOAP.
+        self.web_server = web.Server(lambda request: self.handle(request, "web_port"), access_log=None)
         self.failures: dict[str, int] = {}  # lockout quirk: failed logins per device
         self.locked_until: dict[str, float] = {}
         self.nonces: dict[str, OrderedDict[str, None]] = {}  # replay_protection: accepted nonces per device
@@ -89,7 +96,11 @@ class OnvifHttp:
 
     async def handle(self, request: web.BaseRequest, port_key: str = "port") -> web.StreamResponse:
         transport = request.transport
-        device = _device_for(self.devices, transport and transport.get_extra_info("sockname"), port_key)
+        sockname = transport and transport.get_extra_info("sockname")
+        device = _device_for(self.devices, sockname, port_key)
+        if device is None and port_key == "port":  # a wildcard socket: one device's ONVIF port, another's web UI
+            device = _device_for(self.devices, sockname, "web_port")
+            port_key = "web_port" if device is not None else port_key
         src = _peer(transport and transport.get_extra_info("peername"))
         if device is None:
             return Response(status=404, text="no such device")
@@ -108,7 +119,7 @@ class OnvifHttp:
             self.answered.add(transport)
             after = float(quirks.param(device, "one_request_per_connection", "after_s"))
             asyncio.get_running_loop().call_later(after, transport.close)
-        service = services.route(device, request.path) if request.method == "POST" else None
+        service = services.route(device, request.path) if request.method == "POST" and port_key != "web_port" else None
         if service is not None:
             answer = await self._soap(device, service, request, src)
             if answer.status == 500 and quirks.has(device, "echo_before_error") and transport is not None:
@@ -116,6 +127,11 @@ class OnvifHttp:
             return await self._deliver(device, request, answer)
         self.log(device=device["address"], src=src, proto="https" if port_key == "https_port" else "http",
                  op=f"{request.method} {request.path}", auth="none")
+        if port_key == "port" and device.get("web_port") is not None and request.method == "GET":
+            # ONVIF beside the web UI is a gSOAP server without a GET handler: 405, a SOAP fault, its own
+            # Server header (gSOAP's soap_default_fget: "HTTP GET method not implemented").
+            return Response(status=405, body=GSOAP_GET_FAULT, content_type="application/soap+xml",
+                            charset="utf-8", headers={"Server": "gSOAP/2.8"})
         if request.method != "GET" or request.path.startswith("/onvif/"):
             # an ONVIF path this device does not have, or a form post: what embedded web servers say
             return Response(status=404, text="404 Not Found", headers=server_header(device["true_maker"]))

@@ -70,6 +70,10 @@ class RequestLog:
             self.stream.close()
 
 
+# Device key -> what listens there. One listener per (address, port) per device, or per port in wildcard mode.
+_ENDPOINT_KINDS = (("port", "http"), ("rtsp_port", "rtsp"), ("https_port", "https"), ("web_port", "web"))
+
+
 class Lab:
     def __init__(self, fixture: dict[str, Any], *, request_log: Path | None = None, listen: str = "auto"):
         self.fixture = fixture
@@ -105,11 +109,17 @@ class Lab:
         self.responder.open()
         onvif = OnvifHttp(self.devices, self.log)
         https = Https(self.devices, self.log, onvif)
-        for key, kind in (("port", "http"), ("rtsp_port", "rtsp"), ("https_port", "https")):
+        bound: set[tuple[str, int]] = set()
+        for key, kind in _ENDPOINT_KINDS:
             for host, port in self._endpoints(key):
+                if (host, port) in bound:  # a wildcard port that is one device's ONVIF port, another's web UI
+                    continue
+                bound.add((host, port))
                 sock = _tcp_listener(host, port)
                 if kind == "http":
                     server = await loop.create_server(onvif.server, sock=sock, backlog=4096)
+                elif kind == "web":
+                    server = await loop.create_server(onvif.web_server, sock=sock, backlog=4096)
                 elif kind == "rtsp":
                     server = await loop.create_server(lambda: Rtsp(self.devices, self.log), sock=sock,
                                                       backlog=4096)
@@ -126,10 +136,10 @@ class Lab:
                 self.servers.append(server)
 
     def _all_endpoints(self) -> list[tuple[str, int]]:
-        return [e for key in ("port", "rtsp_port", "https_port") for e in self._endpoints(key)]
+        return [e for key, _ in _ENDPOINT_KINDS for e in self._endpoints(key)]
 
     def _endpoints(self, key: str) -> list[tuple[str, int]]:
-        ports = [(d["address"], d[key]) for d in self.devices.values() if d[key] is not None]
+        ports = [(d["address"], d[key]) for d in self.devices.values() if d.get(key) is not None]
         if self.listen == "per-device":
             return ports
         return sorted({("0.0.0.0", port) for _, port in ports})

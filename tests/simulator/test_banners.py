@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import socket
 import ssl
+import urllib.error
 import urllib.request
 
 import pytest
@@ -139,3 +140,46 @@ def test_tls_handshake_survives_a_client_hello_sent_at_once(demo_lab):
                     sock.sendall(outgoing.read())
             sock.sendall(outgoing.read())
         assert tls.getpeercert(binary_form=True)
+
+
+@pytest.mark.network
+@pytest.mark.parametrize(("listen", "web"), [("per-device", 80), ("wildcard", 8081)])
+def test_a_web_ui_on_a_port_of_its_own(tmp_path, listen, web):
+    """Site: written below, 127.42.0.2 with ONVIF on 8899 and its web UI on `web` (80, as on XM cameras:
+    home-assistant/core#91678), beside 127.42.0.1 with both on `web`. Wildcard listening shares one socket on
+    that port between the first's web UI and the second's ONVIF (ports no other lab of the test namespace
+    holds: a wildcard socket on 80 would collide with theirs)."""
+    from simulator.testing import running_lab
+
+    site = tmp_path / "web-port.yaml"
+    site.write_text(
+        "site: {name: web port, credentials: {username: admin, password: pw}}\n"
+        "devices:\n"
+        f"  - {{address: 127.42.0.1, port: {web}, rtsp_port: 5554, https_port: null, manufacturer: AXIS,"
+        " model: P3265-LVE, firmware: '10.12.182', serial: B8A44F420001, mac: 'b8:a4:4f:42:00:01', role: camera}\n"
+        f"  - {{address: 127.42.0.2, port: 8899, web_port: {web}, rtsp_port: 5554, https_port: null,"
+        " manufacturer: Xiongmai, model: IPG-53H20PL-S, firmware: V4.02.R11, serial: XM420002,"
+        " mac: '02:12:41:42:00:02', role: camera}\n", encoding="utf-8")
+    soap = (b'<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+            b'<GetSystemDateAndTime xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>')
+
+    def post(url: str) -> int:
+        request = urllib.request.Request(url, data=soap, headers={"Content-Type": "application/soap+xml"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    with running_lab(site, extra_args=["--listen", listen]):
+        with pytest.raises(urllib.error.HTTPError) as refused:  # gSOAP without a GET handler
+            urllib.request.urlopen("http://127.42.0.2:8899/", timeout=10)
+        assert refused.value.code == 405 and refused.value.headers["Server"] == "gSOAP/2.8"
+        assert b"HTTP GET method not implemented" in refused.value.read()
+        with urllib.request.urlopen(f"http://127.42.0.2:{web}/", timeout=10) as resp:  # the login page
+            assert b"<title>Network Camera</title>" in resp.read()
+        assert post("http://127.42.0.2:8899/onvif/device_service") == 200
+        assert post(f"http://127.42.0.2:{web}/onvif/device_service") == 404  # the web UI speaks no SOAP
+        assert post(f"http://127.42.0.1:{web}/onvif/device_service") == 200  # the neighbour's ONVIF there does
+        with urllib.request.urlopen(f"http://127.42.0.1:{web}/", timeout=10) as resp:
+            assert b"<title>AXIS</title>" in resp.read()

@@ -16,7 +16,7 @@ from simulator.fixture import FixtureError, complete, load, write
 from simulator.testing import DEMO_SITE
 
 DEMO_RAW = yaml.safe_load(DEMO_SITE.read_text(encoding="utf-8"))
-KEYS = ["address", "port", "rtsp_port", "https_port", "manufacturer", "model", "firmware", "serial", "hardware_id",
+KEYS = ["address", "port", "rtsp_port", "https_port", "web_port", "manufacturer", "model", "firmware", "serial", "hardware_id",
         "mac", "role", "channels", "username", "password", "auth", "quirks", "relabel_of", "true_maker",
         "endpoint_reference", "hostname", "scopes"]
 
@@ -27,7 +27,7 @@ def test_demo_site_loads_with_defaults():
     assert len(devices) == 25
     assert all(list(d) == KEYS for d in devices.values())
     cam = devices["127.10.0.11"]
-    assert (cam["port"], cam["rtsp_port"], cam["https_port"], cam["auth"]) == (80, 554, 443, "wsse")
+    assert (cam["port"], cam["rtsp_port"], cam["https_port"], cam["web_port"], cam["auth"]) == (80, 554, 443, None, "wsse")
     assert (cam["username"], cam["password"]) == ("admin", "Garam!Cctv2024")  # from site.credentials
     assert devices["127.10.0.20"]["password"] == "field-changed-pw"
     assert devices["127.10.0.31"]["port"] == 8000
@@ -73,7 +73,9 @@ def _bad(mutate) -> str:
     (lambda r: r["devices"][7].pop("serial"), "devices[7].serial: is required"),
     (lambda r: r["devices"][8].update(mac="zz:00"), "devices[8].mac: 'zz:00' is not a MAC address"),
     (lambda r: r["devices"][9].update(port=70000), "devices[9].port: 70000 is not a TCP port number"),
-    (lambda r: r["devices"][9].update(rtsp_port=80), "devices[9].port: port, rtsp_port and https_port must differ"),
+    (lambda r: r["devices"][9].update(rtsp_port=80), "devices[9].port: port, rtsp_port, https_port and web_port must differ"),
+    (lambda r: r["devices"][9].update(web_port=80), "devices[9].port: port, rtsp_port, https_port and web_port must differ"),
+    (lambda r: r["devices"][9].update(web_port="80"), "devices[9].web_port: '80' is not a TCP port number"),
     (lambda r: r["devices"][0].update(relabel_of="acme"), "devices[0].relabel_of: 'acme' is not a vendor family id"),
     (lambda r: r["devices"][0].update(channels=0), "devices[0].channels: 0 must be an integer 1..256"),
     (lambda r: r["site"].pop("name"), "site.name is required"),
