@@ -1,4 +1,11 @@
-"""HTTP `Server` header and login-page <title> from GET / on the device's web port."""
+"""HTTP `Server` header and login-page <title> from GET / on the device's web port.
+
+That is the port of its ONVIF service first. Where the ONVIF service has a port of its own (XM cameras'
+8899, Reolink's 8000, Foscam's 888: home-assistant/core#91678, #85455, #22783) it is a bare SOAP server,
+gSOAP's answering GET with 405 and no page; the web UI is on port 80. So when the ONVIF port is not 80 and
+gave no page title, GET / on port 80 is read too, and what it says is taken over what the SOAP server said
+(its evidence names the port): a Server header that came without a page is the SOAP library's, not the web UI's.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import asyncio
 import contextlib
 import html
 import re
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import aiohttp
 from charset_normalizer import from_bytes
@@ -21,6 +28,7 @@ _CLOCK_WAIT_S = 1.0  # how long the page waits to share the ONVIF connection
 # A page that stops arriving before its declared end is taken as it is after this long: it holds
 # the device's one ONVIF lane meanwhile, and a LAN login page does not pause for seconds.
 _PAGE_STALL_S = 1.5
+WEB_PORT = 80
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
@@ -42,6 +50,23 @@ class HttpBanner(SideProbe):
 
     async def run(self, facts: Facts, ctx: ProbeContext) -> Attempt:
         service = urlsplit(facts.service_url)
+        web_ui_elsewhere = service.scheme == "http" and facts.port != WEB_PORT
+        try:
+            attempt = await self._on_service_port(facts, ctx, service)
+        except (aiohttp.ClientError, OSError) as exc:  # OSError holds TimeoutError
+            if not web_ui_elsewhere:
+                raise
+            attempt = Attempt(self.name, "failed", f"port {facts.port}: {type(exc).__name__}")
+        if web_ui_elsewhere and "http_title" not in facts.fingerprints:
+            try:
+                return await self._read(f"http://{facts.address}:{WEB_PORT}/", facts, ctx,
+                                        f"HTTP GET / on port {WEB_PORT}")
+            except (aiohttp.ClientError, OSError):  # no web UI there either: what the ONVIF port said stands
+                if attempt.status != "ok":
+                    raise
+        return attempt
+
+    async def _on_service_port(self, facts: Facts, ctx: ProbeContext, service: SplitResult) -> Attempt:
         # The web server the device's ONVIF service runs on, by the same scheme: an https:// XAddr
         # (GuilhermeC18/node-onvif#98) names a TLS port, where plain HTTP would get no page.
         scheme = "https" if service.scheme == "https" else "http"  # facts.port is that URL's port
@@ -61,15 +86,17 @@ class HttpBanner(SideProbe):
                     return await self._read(url, facts, ctx)
         return await self._read(url, facts, ctx)
 
-    async def _read(self, url: str, facts: Facts, ctx: ProbeContext, operation: str = "HTTP GET /") -> Attempt:
+    async def _read(self, url: str, facts: Facts, ctx: ProbeContext, operation: str = "HTTP GET /",
+                    redirected: bool = False) -> Attempt:
+        """GET `url` and take the Server header and title it gives (one redirect on the device followed)."""
         timeout = aiohttp.ClientTimeout(total=ctx.side_timeout_s)
         async with ctx.http.get(url, timeout=timeout, allow_redirects=False) as response:
-            if response.status in REDIRECT_STATUSES and operation == "HTTP GET /":
+            if response.status in REDIRECT_STATUSES and not redirected:
                 # A camera in HTTPS-only mode sends its login page to https:// (lumeohq/onvif-rs#39):
                 # followed once, and only on the device's own address (scanner/redirects.py).
                 target = same_device_target(url, response.headers.get("Location", ""))
                 if target is not None:  # its body is not read: leaving unread closes that connection
-                    return await self._read(target, facts, ctx, f"HTTP GET / (redirected to {target})")
+                    return await self._read(target, facts, ctx, f"{operation} (redirected to {target})", redirected=True)
             server = response.headers.get("Server")
             charset = response.charset
             try:
@@ -83,13 +110,10 @@ class HttpBanner(SideProbe):
                 of = f" of {response.content_length}" if response.content_length is not None else ""
                 operation = f"{operation} (cut short: {len(body)}{of} bytes, {cut.why})"
         sha = evidence_digest(body, "http")
-        if server:
-            facts.fingerprints["http_server"] = server.strip()
-            facts.evidence["fingerprints.http_server"] = (operation, sha)
         match = _TITLE.search(body)
-        if match:
-            title = " ".join(html.unescape(_decode(match.group(1), charset)).split())
-            if title:
-                facts.fingerprints["http_title"] = title
-                facts.evidence["fingerprints.http_title"] = (operation, sha)
+        title = " ".join(html.unescape(_decode(match.group(1), charset)).split()) if match else ""
+        for name, value in (("http_server", (server or "").strip()), ("http_title", title)):
+            if value:
+                facts.fingerprints[name] = value
+                facts.evidence[f"fingerprints.{name}"] = (operation, sha)
         return Attempt(self.name, "ok")

@@ -46,11 +46,11 @@ def demo_credentials(tmp_path_factory) -> Path:
 
 @asynccontextmanager
 async def bare_server(app: web.Application, host: str = "127.0.0.1",
-                      tls: ssl.SSLContext | None = None) -> AsyncIterator[str]:
-    """Serve `app` on an ephemeral port of `host` (inside the test namespace); yields http(s)://host:port."""
+                      tls: ssl.SSLContext | None = None, port: int = 0) -> AsyncIterator[str]:
+    """Serve `app` on `port` of `host` (ephemeral by default; inside the test namespace); yields http(s)://host:port."""
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, host, 0, ssl_context=tls)
+    site = web.TCPSite(runner, host, port, ssl_context=tls)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:

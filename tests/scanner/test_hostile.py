@@ -72,6 +72,7 @@ EXPECTED = {
     "127.30.0.55": ("ok", ""),  # dual_scheme_xaddrs: two URLs two spaces apart
     "127.30.0.56": ("ok", ""),  # legacy_tls: its certificate read over static-RSA TLS 1.2
     "127.30.0.57": ("ok", ""),  # legacy_tls + https_xaddrs: every ONVIF call over that TLS
+    "127.30.0.58": ("ok", ""),  # ONVIF on 8899, the web UI on 80
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -584,3 +585,16 @@ def test_static_rsa_tls_is_still_spoken(hostile):
     over_tls = found["127.30.0.57"]
     assert over_tls.status == "ok" and over_tls.port == 443 and over_tls.serial == "6J0A1B2PAZ30057"
     assert over_tls.video_sources == 1 and "Dahua" in (over_tls.fingerprints.tls_issuer or "")
+
+
+def test_a_web_ui_beside_the_onvif_port_is_read_on_port_80(hostile):
+    """Site: hostile-site.yaml. 127.30.0.58 serves ONVIF on 8899, where GET is gSOAP's 405 and names only the SOAP
+    library, and its login page on 80 (XM cameras): the page's words are the fingerprints, and say where from."""
+    lab, found = hostile
+    device = found["127.30.0.58"]
+    assert device.status == "ok" and device.port == 8899
+    assert (device.fingerprints.http_server, device.fingerprints.http_title) == ("lighttpd/1.4.59", "Network Camera")
+    operations = {e.field: e.operation for e in device.evidence}
+    assert operations["fingerprints.http_title"] == operations["fingerprints.http_server"] == "HTTP GET / on port 80"
+    asked = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.58" and r["proto"] == "http"]
+    assert asked.count("GET /") == 2  # once on 8899 (405), once on 80

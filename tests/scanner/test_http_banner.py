@@ -61,3 +61,50 @@ async def test_a_page_redirected_to_another_host_is_not_followed():
             facts = await _banner(url)
     assert elsewhere_seen == []  # outside the device: never contacted
     assert facts.fingerprints == {"http_server": "Redirector"}  # the device's own answer is all we have
+
+
+def _gsoap_and_web_ui(onvif_page: bytes | None = None):
+    """An XM-style camera: ONVIF on a port of its own, a gSOAP server that answers GET with 405 (or, given
+    `onvif_page`, a page), and the web UI on port 80."""
+    seen: list[str] = []
+
+    async def soap_port(request: web.Request) -> web.Response:
+        seen.append("onvif")
+        if onvif_page is not None:
+            return web.Response(body=onvif_page, content_type="text/html", headers={"Server": "Wisenet httpd"})
+        return web.Response(status=405, text="<SOAP-ENV:Envelope/>", headers={"Server": "gSOAP/2.8"})
+
+    async def web_ui(request: web.Request) -> web.Response:
+        seen.append("web")
+        return web.Response(body=b"<html><head><title>NETSurveillance WEB</title></head></html>",
+                            content_type="text/html", headers={"Server": "uc-httpd 1.0.0"})
+
+    onvif, ui = web.Application(), web.Application()
+    onvif.router.add_get("/", soap_port)
+    ui.router.add_get("/", web_ui)
+    return onvif, ui, seen
+
+
+async def test_the_web_ui_on_port_80_is_read_when_the_onvif_port_has_no_page():
+    onvif, ui, seen = _gsoap_and_web_ui()
+    async with bare_server(ui, host="127.0.0.3", port=80), bare_server(onvif, host="127.0.0.3") as url:
+        facts = await _banner(url)
+    assert seen == ["onvif", "web"]
+    # the web UI's words over the SOAP library's: its Server header came with no page
+    assert facts.fingerprints == {"http_server": "uc-httpd 1.0.0", "http_title": "NETSurveillance WEB"}
+    assert facts.evidence["fingerprints.http_title"][0] == "HTTP GET / on port 80"
+
+
+async def test_port_80_is_not_asked_when_the_onvif_port_served_a_page():
+    onvif, ui, seen = _gsoap_and_web_ui(onvif_page=PAGE)
+    async with bare_server(ui, host="127.0.0.4", port=80), bare_server(onvif, host="127.0.0.4") as url:
+        facts = await _banner(url)
+    assert seen == ["onvif"]
+    assert facts.fingerprints == {"http_server": "Wisenet httpd", "http_title": "WISENET Web Viewer"}
+
+
+async def test_no_web_ui_on_port_80_keeps_what_the_onvif_port_said():
+    onvif, _, seen = _gsoap_and_web_ui()
+    async with bare_server(onvif, host="127.0.0.5") as url:
+        facts = await _banner(url)
+    assert seen == ["onvif"] and facts.fingerprints == {"http_server": "gSOAP/2.8"}
