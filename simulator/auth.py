@@ -114,13 +114,18 @@ def digest_realm(device: dict[str, Any]) -> str:
     """The realm the true maker's RTSP and web servers ask for. Shapes from real devices: Hikvision's
     "IP Camera(C2183)" (google/ExoPlayer#9800; which part of the serial it carries is our guess), Dahua's
     "Login to <serial>" (scottlamb/retina#62), Hanwha's "iPOLiS" (Ullaakut/cameradar#199), TP-Link's
-    "TP-LINK IP-Camera" (mpromonet/webrtc-streamer#698), Axis's AXIS_<MAC>."""
+    "TP-LINK IP-Camera" (mpromonet/webrtc-streamer#698), Axis's AXIS_WS_<MAC>, Uniview's bare MAC, Vivotek's
+    "Network Camera"."""
     maker = device.get("true_maker") or ""
     if maker == "hikvision":
         tail = re.sub(r"[^0-9A-Z]", "", str(device.get("serial") or "").upper())[-9:][:5]
         return f"IP Camera({tail})" if len(tail) >= 4 else "IP Camera"
+    mac = str(device.get("mac") or "").replace(":", "")
     return {"dahua": "Login to " + str(device.get("serial") or ""), "hanwha": "iPOLiS", "tplink": "TP-LINK IP-Camera",
-            "axis": "AXIS_" + str(device.get("mac") or "").replace(":", "").upper()}.get(maker, "ONVIF")
+            "axis": "AXIS_WS_" + mac.upper(),  # ngraziano/SharpRTSP's example, AXIS_WS_ACCC8E3A0A8F
+            "uniview": mac.lower(),  # its MAC, bluenviron/mediamtx#4660 "c4790503a344": names nobody
+            "vivotek": "Network Camera",  # nmap-service-probes
+            }.get(maker, "ONVIF")
 
 
 def digest_challenge(device: dict[str, Any], stale: bool = False) -> str:

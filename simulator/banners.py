@@ -28,22 +28,38 @@ class Banner:
     # A maker whose device CA signs a certificate naming only the device: subject CN=tls_org, C=CN,
     # issuer this CA's name (Dahua: rroller/dahua#647, D4-project/Plum-Island#204, with its NBSPs).
     tls_ca: tuple[str, str] | None = None  # (CN, O)
+    tls_cn: str | None = None  # the subject's CN where it is not tls_org (Truen's "TCAM")
 
 
-# What real devices send where a source shows it: Hikvision's Server header App-webs/ (intrigueio/intrigue-ident
-# checks/http/hikvision.rb) and RTSP answers without one (AlexxIT/go2rtc#903, #934, blakeblackshear/frigate#9006);
-# Dahua's web server without a Server header and a login page titled just "WEB" (D4-project/Plum-Island#204),
-# "Dahua Rtsp Server" (rapid7/recog xml/rtsp_servers.xml) and its device CA's certificate. The other makers'
-# strings have no source behind them: shapes made to carry the family's marker.
+# What real devices send where a source shows it, and shapes that carry the family's marker where none does:
+# - Hikvision: Server App-webs/ (intrigueio/intrigue-ident checks/http/hikvision.rb); RTSP without a Server
+#   header (AlexxIT/go2rtc#903, #934, blakeblackshear/frigate#9006).
+# - Dahua: no Server header, a login page titled "WEB" (D4-project/Plum-Island#204); "Dahua Rtsp Server"
+#   (rapid7/recog xml/rtsp_servers.xml); its device CA's certificate.
+# - Hanwha: the title "Hanwha Techwin" (recog xml/html_title.xml); RTSP answers without a Server header
+#   (Ullaakut/cameradar#199). Its Server header and certificate: no source.
+# - Axis: the title "AXIS" (recog html_title.xml); RTSP "GStreamer RTSP server" (home-assistant/core#112824),
+#   which names no maker; certificate O=Axis Communications AB (recog x509_subjects.xml). Server: no source.
+# - Uniview: RTSP without a Server header (bluenviron/mediamtx#4660). Its web strings: no source.
+# - Truen: certificate CN=TCAM, O=Truen (recog x509_subjects.xml, "often rebranded").
+# - WebGate: Server wg_httpd (based Boa), title "WebEye Index Page" (nmap-service-probes).
+# - Vivotek: Server "Network Camera", which names no maker; RTSP without a Server header (nmap-service-probes).
+# - Bosch: Server VCS-VideoJet-Webserver (nmap-service-probes), certificates of Bosch Sicherheitssysteme GmbH
+#   (recog x509_issuers.xml).
+# IDIS and the rest: no source; shapes made to carry the family's marker.
 _KNOWN = {
     "hikvision": Banner("App-webs/", "Hikvision Web Client", None,
                         "Hangzhou Hikvision Digital Technology Co., Ltd."),
     "dahua": Banner(None, "WEB", "Dahua Rtsp Server", "192.168.1.108",
                     ("Dahua\u00a0Device\u00a0CA", "Zhejiang\u00a0Dahua\u00a0Technology Co.,Ltd.")),
-    "hanwha": Banner("Wisenet httpd", "Wisenet WebViewer", "Wisenet RTSP Server", "Hanwha Vision Co., Ltd."),
-    "axis": Banner("Apache (AXIS)", "AXIS", "AXIS RTSP Server", "Axis Communications AB"),
+    "hanwha": Banner("Wisenet httpd", "Hanwha Techwin", None, "Hanwha Vision Co., Ltd."),
+    "axis": Banner("Apache (AXIS)", "AXIS", "GStreamer RTSP server", "Axis Communications AB"),
     "idis": Banner("IDIS Web Server", "IDIS Web", "IDIS RTSP Server", "IDIS Co., Ltd."),
-    "uniview": Banner("UNV httpd", "Uniview Web", "UNV Rtsp Server", "Zhejiang Uniview Technologies Co., Ltd."),
+    "uniview": Banner("UNV httpd", "Uniview Web", None, "Zhejiang Uniview Technologies Co., Ltd."),
+    "truen": Banner("TRUEN-httpd/2.0", "TRUEN Web Viewer", "TRUEN RTSP Server", "Truen", tls_cn="TCAM"),
+    "webgate": Banner("wg_httpd/1.1(based Boa/0.94)", "WebEye Index Page", "WEBGATE RTSP Server", "WEBGATE Inc."),
+    "vivotek": Banner("Network Camera", "Vivotek Web Viewer", None, "VIVOTEK Inc."),
+    "bosch": Banner("VCS-VideoJet-Webserver", "Bosch Web Viewer", "BOSCH RTSP Server", "Bosch Sicherheitssysteme GmbH"),
 }
 _ANONYMOUS = Banner("lighttpd/1.4.59", "Network Camera", "RTSP Server", "IP Camera")
 
@@ -92,7 +108,7 @@ def ssl_context(family_id: str | None, legacy: bool = False) -> ssl.SSLContext:
     b = banner_for(family_id)
     # EC is fast to make, unlike RSA
     key = rsa.generate_private_key(65537, 2048) if legacy else ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, b.tls_org),
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, b.tls_cn or b.tls_org),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, b.tls_org)])
     issuer = name
     if b.tls_ca is not None:  # signed with the device's own key all the same: nobody verifies it

@@ -63,13 +63,15 @@ def test_keep_responses_holds_the_answer_behind_every_field(demo_lab, demo_crede
     files = {p.name: p.read_bytes() for p in kept.iterdir()}
     assert files and all(name.split(".")[0] == hashlib.sha256(body).hexdigest() for name, body in files.items())
     devices = json.loads(out.read_text(encoding="utf-8"))["devices"]
-    kinds = {"GetDeviceInformation": "xml", "HTTP GET /": "http", "RTSP OPTIONS": "rtsp", "TLS certificate": "der"}
+    # a Hanwha's RTSP names no Server, so its RTSP evidence is the realm DESCRIBE was asked for
+    kinds = {"GetDeviceInformation": "xml", "HTTP GET /": "http", "RTSP DESCRIBE": "rtsp", "TLS certificate": "der"}
     hanwha = next(d for d in devices if d["address"] == "127.10.0.11")
     cited = {e["operation"]: e["sha256"] for e in hanwha["evidence"]}
     assert set(kinds) <= set(cited)  # the fields' answers, and the fingerprints' behind a relabel finding
     for operation, kind in kinds.items():
         assert f"{cited[operation]}.{kind}" in files, operation
     assert b"XNO-6080R" in files[f"{cited['GetDeviceInformation']}.xml"]
+    assert b'realm="iPOLiS"' in files[f"{cited['RTSP DESCRIBE']}.rtsp"]
     every = {e["sha256"] for d in devices for e in d["evidence"]}
     assert every <= {name.split(".")[0] for name in files}
     for secret in DEMO_PASSWORDS:  # answers, never our requests: no password, no token

@@ -223,4 +223,4 @@ def test_a_device_whose_soap_hangs_still_shows_its_web_banner(multicast_scan):
     page is read on a connection of its own instead of waiting for a clock step that never ends."""
     device = by_address(multicast_scan)["127.10.0.61"]
     assert device.status == "timeout"
-    assert device.fingerprints.http_server and device.fingerprints.rtsp_server
+    assert device.fingerprints.http_server and device.fingerprints.rtsp_realm  # a Hanwha: RTSP names no Server

@@ -86,7 +86,7 @@ async def test_a_describe_never_answered_costs_only_the_realm():
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
-        writer.write(_options_ok("UNV Rtsp Server"))
+        writer.write(_options_ok("GStreamer RTSP server"))
         await reader.readuntil(b"\r\n\r\n")
         await hold.wait()  # DESCRIBE: silence
         writer.close()
@@ -100,4 +100,4 @@ async def test_a_describe_never_answered_costs_only_the_realm():
         hold.set()
         server.close()
         await server.wait_closed()
-    assert outcome == "ok" and facts.fingerprints == {"rtsp_server": "UNV Rtsp Server"}
+    assert outcome == "ok" and facts.fingerprints == {"rtsp_server": "GStreamer RTSP server"}

@@ -33,7 +33,14 @@ def _family(text: str | None) -> str | None:
     ("CN=Dahua\u00a0Device\u00a0NVR\u00a0CA,O=Zhejiang\u00a0Dahua\u00a0Technology Co.,Ltd.", "dahua"),
     ("CN=NVR,O=ZheJiang Dahua Technology CO.,LTD.,OU=NVR", "dahua"),  # rroller/dahua#647
     ("TRUEN Co., Ltd.", "truen"),
+    ("CN=TCAM,OU=Security,O=Truen,L=Seoul,ST=Seoul,C=KR", "truen"),  # recog x509_subjects.xml
     ("AXIS", "axis"),
+    ("CN=axis-accc8ea31abf,O=Axis Communications AB", "axis"),  # recog x509_subjects.xml
+    ("Hanwha Techwin", "hanwha"),  # recog html_title.xml
+    ("wg_httpd/1.1(based Boa/0.94)", "webgate"),  # nmap-service-probes
+    ("VCS-VideoJet-Webserver", "bosch"),  # nmap-service-probes
+    ("VCS-VIDOS-NVR", "bosch"),  # recog http_servers.xml
+    ("SERIALNUMBER=044101,CN=00-07-5f-8a-01-02,OU=ST-VS,O=Bosch Sicherheitssysteme GmbH,L=Grasbrunn,C=DE", "bosch"),
 ])
 def test_a_maker_s_own_strings_name_it(text, family):
     assert _family(text) == family
@@ -44,6 +51,8 @@ def test_a_maker_s_own_strings_name_it(text, family):
     "GoAhead-Webs", "Boa/0.94.14rc18-ipcam", "Cross Web Server", "Hisilicon Streaming Media Server/1.0.0",
     "uc-httpd 1.0.0", "lighttpd/1.4.59", "thttpd/2.25b", "mini_httpd/1.30", "RomPager/4.07", "gSOAP/2.8",
     "WEB", "WEB SERVICE", "Network Camera", "webserver",
+    # Axis's RTSP (home-assistant/core#112824), and every other GStreamer-based server's
+    "GStreamer RTSP server",
     # a TI chip in an Aiphone's RTSP banner (Ullaakut/cameradar#199), once a Hikvision marker here
     "Linux/2.6.32.17-davinci1 Ze-PRO",
     # markers that used to match inside other words
@@ -92,6 +101,8 @@ def test_string_shapes_of_real_devices_match_their_maker(family, kind, value):
     ("iPOLiS", "hanwha"),  # Ullaakut/cameradar#199
     ("TP-LINK IP-Camera", "tplink"),  # mpromonet/webrtc-streamer#698
     ("AXIS_WS_ACCC8E3A0A8F", "axis"),
+    ("iPolis", "hanwha"),  # its HTTP realm, another case (Greenbone gb_samsung_ipolis_detect.nasl)
+    ("c4790503a344", None),  # Uniview's: its MAC, which says nothing of the maker (bluenviron/mediamtx#4660)
     # what names nobody: a bare "IP Camera", a library's own, RFC 2617's example, a generic one
     ("IP Camera", None), ("LIVE555 Streaming Media", None), ("testrealm@host.com", None), ("ONVIF", None),
     ("Login to", None), ("Login to camera", None), ("AProxy", None),
