@@ -148,6 +148,7 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
             side.cancel()
             await asyncio.gather(side, return_exceptions=True)
     _mac_from_neighbours(facts, ctx)
+    device_ctx.keep_cited({sha for _, sha in facts.evidence.values()})  # before the notes: a full disk adds one
     facts.notes.extend(device_ctx.repairs)
     if status == "ok" and facts.notes:
         reason = "; ".join(facts.notes)  # what an ok device still could not tell us

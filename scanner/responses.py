@@ -11,6 +11,7 @@ Identical answers (the same GetServices from a thousand cameras of one model) ar
 already there is trusted only when it holds what its name says: a directory reused from an earlier
 scan may hold one changed since, and it is written afresh.
 
+Only the answers a field cites are written, once their device is done (soap.DeviceContext.keep_cited).
 Written by whichever process interrogated the device: a temporary name, then an atomic rename, so a
 reader or a crash never sees half a file and two workers writing the same answer cannot collide. A
 write that fails (a full disk) is noted on the device once, its temporary file removed, and the scan

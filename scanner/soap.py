@@ -90,8 +90,11 @@ class DeviceContext:
     # Set once the device answered a request only when it was asked again in SOAP 1.1: from then
     # on every request goes in SOAP 1.1 (_CheckedTransport._send).
     soap11: bool = False
-    # Where its raw answers are kept as evidence (--keep-responses), if anywhere (responses.py).
+    # Where its raw answers are kept as evidence (--keep-responses), if anywhere (responses.py). Its answers
+    # wait here until the device is done, and only those a field cites are written (keep_cited): a refusal
+    # or a fallback's fault is read and hashed like any answer, but no field stands on it.
     responses: ResponseStore | None = None
+    answers: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # digest -> (raw, kind)
     unkept: set[str] = field(default_factory=set)  # digests whose answer could not be written there
     unkept_note: str | None = None  # why, for status_reason (a failed device's reason carries it too)
     # Set once the device refused a Content-Type with action= and answered without it (Illustra).
@@ -109,6 +112,25 @@ class DeviceContext:
         """Something about how the device answers, once, for its status_reason."""
         if text not in self.repairs:
             self.repairs.append(text)
+
+    def keep_cited(self, digests: set[str]) -> None:
+        """Write the answers behind `digests` to the response store; a write that fails (a full disk)
+        costs the kept copy, never the device's data: it is noted once and its digest marked unkept."""
+        if self.responses is None:
+            return
+        for digest in sorted(digests):
+            if digest not in self.answers:
+                continue
+            raw, kind = self.answers[digest]
+            try:
+                self.responses.keep(raw, digest, kind)
+            except OSError as exc:
+                self.unkept.add(digest)
+                if self.unkept_note is None:
+                    self.unkept_note = (f"evidence: its answers could not be kept in {self.responses.directory} "
+                                        f"({exc.strerror or exc})")
+                    self.note(self.unkept_note)
+        self.answers.clear()
 
 
 _DEVICE: contextvars.ContextVar[DeviceContext] = contextvars.ContextVar("cctv_device")
@@ -605,18 +627,12 @@ def _binding_name(service: str) -> str:
 
 def evidence_digest(raw: bytes, kind: str) -> str:
     """The SHA-256 that names what the current device sent, as a field's evidence; with --keep-responses
-    the bytes are kept under that name (responses.py). The one place such a digest is made."""
+    the bytes are held for the device's end, when those a field cites are kept under that name
+    (DeviceContext.keep_cited, responses.py). The one place such a digest is made."""
     digest = hashlib.sha256(raw).hexdigest()
     ctx = _DEVICE.get(None)
     if ctx is not None and ctx.responses is not None:
-        try:
-            ctx.responses.keep(raw, digest, kind)
-        except OSError as exc:  # a full disk costs the kept copy, never the device's data
-            ctx.unkept.add(digest)
-            if ctx.unkept_note is None:
-                ctx.unkept_note = (f"evidence: its answers could not be kept in {ctx.responses.directory} "
-                                   f"({exc.strerror or exc})")
-                ctx.note(ctx.unkept_note)
+        ctx.answers.setdefault(digest, (raw, kind))  # written once the device is done, if cited
     return digest
 
 
