@@ -63,3 +63,24 @@ def test_every_family_s_listed_prefixes_are_its_own_blocks():
             registrant = oui_vendor(prefix.lower() + ":10:00:01")
             owner = CATALOG.family_of_oui_org(registrant)
             assert owner is not None and owner.id == family.id, (family.id, prefix, registrant)
+
+
+def test_the_supplement_generator_keeps_only_what_scapy_lacks_or_names_otherwise():
+    """tools/oui_supplement.py on tests/scanner/fixtures/oui-index-sample.json (six registry records)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    run = subprocess.run([sys.executable, "tools/oui_supplement.py", "tests/scanner/fixtures/oui-index-sample.json",
+                          "sample"], cwd=repo, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(repo)})
+    rows = list(csv.DictReader(line for line in run.stdout.splitlines() if not line.startswith("#")))
+    assert {(r["prefix"], r["family"]) for r in rows} == {
+        ("44:B4:23", "hanwha"),  # not in scapy's table
+        ("E4:30:22", "hanwha"),  # in it under the former registrant
+        ("9C:E5:49:C0/28", "innodep"),  # a /28 block
+    }  # not Samsung Techwin's 00:09:18 (scapy has it, case aside), nor makers outside vendors.yaml
+    assert next(r for r in rows if r["prefix"] == "44:B4:23")["organization"] == "HANWHA VISION VIETNAM COMPANY LIMITED"
+    assert "from sample" in run.stdout.splitlines()[0]
