@@ -24,12 +24,13 @@ from . import auth, quirks, services, soap
 from .banners import banner_for, login_page, server_header, ssl_context
 
 SOAP12 = "application/soap+xml; charset=utf-8"
-# What a Hikvision answers instead of a SOAP fault (home-assistant/core#119107).
+# What a gSOAP ONVIF server without a GET handler answers GET with (the web_port devices' ONVIF port).
 GSOAP_GET_FAULT = (b'<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope '
                    b'xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope"><SOAP-ENV:Body><SOAP-ENV:Fault>'
                    b'<SOAP-ENV:Code><SOAP-ENV:Value>SOAP-ENV:Sender</SOAP-ENV:Value></SOAP-ENV:Code>'
                    b'<SOAP-ENV:Reason><SOAP-ENV:Text xml:lang="en">HTTP GET method not implemented</SOAP-ENV:Text>'
                    b'</SOAP-ENV:Reason></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>')
+# What a Hikvision answers instead of a SOAP fault (home-assistant/core#119107).
 HIK_401 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Unauthorized</title></head><body>"
            b"<h2>Access Error: 401 -- Unauthorized</h2><pre></pre></body>")
 Devices = dict[str, dict[str, Any]]

@@ -23,17 +23,16 @@ from pathlib import Path
 
 from scapy.data import MANUFDB
 
+from scanner.oui import blocks
 from scanner.vendors import load_vendor_catalog
 
-_BITS = {6: 24, 7: 28, 9: 36}  # hex digits of an index.json key -> prefix length
+# hex digits of an index.json key -> which of scanner.oui.blocks() it is (/36, /28, /24)
+_BLOCK_INDEX = {9: 0, 7: 1, 6: 2}
 
 
 def _block(hex_prefix: str) -> str:
-    """'44B423' -> '44:B4:23'; '9CE549C' -> '9C:E5:49:C0/28'; '0055DA1' style likewise; 9 digits -> /36."""
-    bits = _BITS[len(hex_prefix)]
-    padded = hex_prefix.upper().ljust(8 if bits == 28 else 10 if bits == 36 else 6, "0")
-    pairs = ":".join(padded[i:i + 2] for i in range(0, len(padded), 2))
-    return pairs if bits == 24 else f"{pairs}/{bits}"
+    """The manuf-table key of an index.json prefix, by the scanner's own rule: '9CE549C' -> '9C:E5:49:C0/28'."""
+    return blocks(hex_prefix.ljust(12, "0"))[_BLOCK_INDEX[len(hex_prefix)]]
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -45,7 +44,7 @@ def main(index_path: str, source_name: str) -> None:
     registry = json.loads(Path(index_path).read_text(encoding="utf-8"))
     rows = []
     for hex_prefix, record in registry.items():
-        if len(hex_prefix) not in _BITS:
+        if len(hex_prefix) not in _BLOCK_INDEX:
             continue
         registrant = record.split("\n", 1)[0].strip()
         family = catalog.family_of_oui_org(registrant)
