@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 
+from ..realms import realm_of
 from ..soap import evidence_digest
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 RTSP_PORT = 554
 _MAX_HEADER = 16 * 1024
-_REALM = re.compile(r'realm\s*=\s*"([^"]*)"', re.IGNORECASE)
 
 
 async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: str) -> bytes:
@@ -65,7 +64,7 @@ class RtspBanner(SideProbe):
                                                           "Accept: application/sdp\r\n"
                                                           "User-Agent: cctv-inventory\r\n\r\n")
                 challenges = [value for name, value in (_headers(raw) or []) if name == "www-authenticate"]
-                realm = next((m.group(1).strip() for c in challenges if (m := _REALM.search(c))), "")
+                realm = realm_of(challenges)
                 if realm:
                     facts.fingerprints["rtsp_realm"] = realm
                     facts.evidence["fingerprints.rtsp_realm"] = ("RTSP DESCRIBE", evidence_digest(raw, "rtsp"))

@@ -1,0 +1,41 @@
+"""Reading the realm of an authentication challenge (scanner/realms.py), on challenges real devices send."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.realms import MAX_REALM, challenged_realm, realm_of
+
+
+@pytest.mark.parametrize(("challenges", "realm"), [
+    # an IMOU (Dahua) camera's ONVIF 401 (Quedale/OnvifDeviceManager#19)
+    ([('Digest realm="Login to 0ccf58c7410332c7caa363406561b351",qop="auth",nonce="b252aWYtZGlnZXN0OjQzNTY3Mzg5NDgw", '
+       'opaque="", stale="false"')], "Login to 0ccf58c7410332c7caa363406561b351"),
+    # Hikvision's ISAPI puts qop first and writes stale in capitals, quoted
+    ([('Digest qop="auth", realm="IP Camera(C2183)", nonce="4e5468694e7a42694e7a4d364f4449354d7a6b354d54513d", '
+       'stale="FALSE"')], "IP Camera(C2183)"),
+    # Axis: Basic first, then Digest with bare parameters (ZoneMinder#1161)
+    (['Basic realm="AXIS_ACCC8E45256A"', 'Digest realm="AXIS_ACCC8E45256A", nonce="x", stale=FALSE'],
+     "AXIS_ACCC8E45256A"),
+    (['Basic realm="Device_CGI"'], "Device_CGI"),  # old Dahua CGI (rroller/dahua#583)
+    (["Digest realm=iPolis, nonce=abc"], "iPolis"),  # a bare token, as RFC 7235 allows
+    (['Digest realm="say \\"cheese\\""'], 'say "cheese"'),  # an escaped quote is part of it
+    (['Digest nonce="realm=forged", realm="ONVIF"'], "ONVIF"),  # inside another value it is no parameter
+    (['Digest xrealm="no", realm="yes"'], "yes"),
+    (['Digest realm="", nonce="1"', 'Basic realm="second"'], "second"),  # an empty one names nothing
+    (['Negotiate', 'NTLM'], None), ([], None),
+])
+def test_the_realm_of_a_challenge(challenges, realm):
+    assert realm_of(challenges) == realm
+
+
+def test_a_realm_of_kilobytes_keeps_its_start():
+    assert realm_of([f'Digest realm="{"A" * 10_000}"']) == "A" * MAX_REALM
+
+
+def test_the_evidence_of_a_realm_is_the_challenge_as_sent():
+    realm, said = challenged_realm(['Digest realm="Login to 6J0A1B2PAZ00051"', "Basic realm=\"x\udcff\""])
+    assert realm == "Login to 6J0A1B2PAZ00051"
+    # a byte that is not UTF-8 (aiohttp keeps it as a surrogate) comes back as the byte it was
+    assert said == b'WWW-Authenticate: Digest realm="Login to 6J0A1B2PAZ00051"\r\nWWW-Authenticate: Basic realm="x\xff"\r\n'
+    assert challenged_realm(["Bearer"]) is None
