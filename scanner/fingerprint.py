@@ -25,6 +25,7 @@ EVIDENCE_LABELS = {
     "http_title": "web login page title",
     "rtsp_server": "RTSP Server header",
     "rtsp_realm": "RTSP authentication realm",
+    "http_realm": "HTTP authentication realm",
     "tls_subject": "TLS certificate subject",
     "tls_issuer": "TLS certificate issuer",
     "firmware": "firmware string shape",
@@ -44,9 +45,11 @@ def _pointers(fingerprints: Fingerprints, catalog: VendorCatalog) -> list[tuple[
         family = catalog.family_of_banner(value)
         if family:
             out.append((EVIDENCE_LABELS[name], value or "", family))
-    realm_family = catalog.family_of_realm(fingerprints.rtsp_realm)
-    if realm_family:
-        out.append((EVIDENCE_LABELS["rtsp_realm"], fingerprints.rtsp_realm or "", realm_family))
+    for name in ("rtsp_realm", "http_realm"):
+        value = getattr(fingerprints, name)
+        family = catalog.family_of_realm(value)
+        if family:
+            out.append((EVIDENCE_LABELS[name], value or "", family))
     return out
 
 

@@ -26,7 +26,7 @@ from .model import Device, DeviceStatus, FieldEvidence, Fingerprints
 from .oui import oui_vendor
 from .probes import ONVIF_PHASES, SIDE_PROBES, Facts, OnvifProbe, ProbeContext
 from .responses import ResponseStore
-from .soap import SoapProblem, enter_device, evidence_digest
+from .soap import DeviceContext, SoapProblem, enter_device, evidence_digest
 from .vendors import VendorCatalog
 from .wsd import Discovered
 
@@ -148,6 +148,7 @@ async def interrogate(found: Discovered, ctx: ProbeContext, credentials: Credent
             side.cancel()
             await asyncio.gather(side, return_exceptions=True)
     _mac_from_neighbours(facts, ctx)
+    _realm_from_onvif(facts, device_ctx)
     device_ctx.keep_cited({sha for _, sha in facts.evidence.values()})  # before the notes: a full disk adds one
     facts.notes.extend(device_ctx.repairs)
     if status == "ok" and facts.notes:
@@ -166,6 +167,16 @@ def _mac_from_neighbours(facts: Facts, ctx: ProbeContext) -> None:
     if mac:
         entry = f"{facts.address} {mac}".encode()
         facts.set("mac", mac, "ARP neighbour table", evidence_digest(entry, "txt"))
+
+
+def _realm_from_onvif(facts: Facts, device_ctx: DeviceContext) -> None:
+    """The realm an ONVIF call's HTTP 401 asked for, where the web UI's own 401 gave none (it comes
+    first: it is asked for by the page the web UI serves, the ONVIF one by the SOAP service)."""
+    if device_ctx.http_realm is None or "http_realm" in facts.fingerprints:
+        return
+    realm, operation, sha = device_ctx.http_realm
+    facts.fingerprints["http_realm"] = realm
+    facts.evidence["fingerprints.http_realm"] = (operation, sha)
 
 
 def build_device(facts: Facts, status: DeviceStatus, reason: str, catalog: VendorCatalog,

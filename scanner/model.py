@@ -39,6 +39,9 @@ class Fingerprints:
     # The realm of the 401 an RTSP DESCRIBE without credentials gets: Hikvision's RTSP sends no Server
     # header, but asks for "IP Camera(C2183)"; Dahua's asks to "Login to <serial>".
     rtsp_realm: str | None = None
+    # The realm of an HTTP 401 the scan got anyway: an ONVIF call to a device that wants HTTP digest
+    # (Dahua asks to "Login to <serial>", Axis for "AXIS_<MAC>"), or a web UI behind a login prompt.
+    http_realm: str | None = None
     tls_subject: str | None = None  # subject of the HTTPS certificate
     # Its issuer, where that is not the subject itself: Dahua's certificates name the device's address
     # as subject and the maker only as issuer (rroller/dahua#647, D4-project/Plum-Island#204).

@@ -34,6 +34,7 @@ from zeep.wsdl.utils import etree_to_string
 
 from .credentials import Credential
 from .httpbody import BodyCutShort, read_capped
+from .realms import challenged_realm
 from .redirects import REDIRECT_STATUSES, on_origin, origin, rebased, remember, same_device_target
 from .responses import ResponseStore
 from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted, repair_characters
@@ -107,6 +108,9 @@ class DeviceContext:
     moved: dict[str, str] = field(default_factory=dict)
     # The first scheme://host:port that answered it, where XAddrs on a dead port are sent instead.
     answering_origin: str | None = None
+    # The realm of the first HTTP 401 an ONVIF call got, with that call and the digest of its challenge:
+    # the device's maker often names itself there (scanner/realms.py); a fingerprint, read at no cost.
+    http_realm: tuple[str, str, str] | None = None
 
     def note(self, text: str) -> None:
         """Something about how the device answers, once, for its status_reason."""
@@ -466,6 +470,8 @@ class _CheckedTransport(AIOHTTPTransport):
     async def _answered(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext,
                         digest: aiohttp.DigestAuthMiddleware | None):
         ctx.http_date = response.headers.get("Date") or ctx.http_date
+        if response.status == 401 and ctx.http_realm is None:
+            _note_realm(response, operation, ctx)
         # A device's first calls go out together; each one refused without digest retries
         # with it, whichever of them made the switch (agsh/onvif#294: Hikvision Digest-only).
         if (response.status == 401 and digest is None and ctx.credential is not None
@@ -623,6 +629,13 @@ async def preload_wsdl() -> None:
 
 def _binding_name(service: str) -> str:
     return f"{{{SERVICES[service]['ns']}}}{SERVICES[service]['binding']}"
+
+
+def _note_realm(response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext) -> None:
+    challenged = challenged_realm(response.headers.getall("WWW-Authenticate", ()))
+    if challenged:
+        realm, said = challenged
+        ctx.http_realm = (realm, f"{operation} (HTTP 401)", evidence_digest(said, "http"))
 
 
 def evidence_digest(raw: bytes, kind: str) -> str:

@@ -19,6 +19,7 @@ import aiohttp
 from charset_normalizer import from_bytes
 
 from ..httpbody import BodyCutShort, read_capped
+from ..realms import challenged_realm
 from ..redirects import REDIRECT_STATUSES, same_device_target
 from ..soap import current_device, evidence_digest
 from .interface import Attempt, Facts, ProbeContext, SideProbe
@@ -99,6 +100,8 @@ class HttpBanner(SideProbe):
                     return await self._read(target, facts, ctx, f"{operation} (redirected to {target})", redirected=True)
             server = response.headers.get("Server")
             charset = response.charset
+            refused = response.status == 401
+            challenges = response.headers.getall("WWW-Authenticate", ()) if refused else ()
             try:
                 body = (await read_capped(response, _MAX_PAGE, stall_s=_PAGE_STALL_S))[:_MAX_PAGE]
             except BodyCutShort as cut:
@@ -110,10 +113,16 @@ class HttpBanner(SideProbe):
                 of = f" of {response.content_length}" if response.content_length is not None else ""
                 operation = f"{operation} (cut short: {len(body)}{of} bytes, {cut.why})"
         sha = evidence_digest(body, "http")
-        match = _TITLE.search(body)
+        # A 401's page is the web server's "401 Unauthorized", not the web UI's login page: its realm says more.
+        match = _TITLE.search(body) if not refused else None
         title = " ".join(html.unescape(_decode(match.group(1), charset)).split()) if match else ""
         for name, value in (("http_server", (server or "").strip()), ("http_title", title)):
             if value:
                 facts.fingerprints[name] = value
                 facts.evidence[f"fingerprints.{name}"] = (operation, sha)
+        challenged = challenged_realm(challenges)
+        if challenged:  # a web UI behind a login prompt: its realm is the maker's words, as a title would be
+            realm, said = challenged
+            facts.fingerprints["http_realm"] = realm
+            facts.evidence["fingerprints.http_realm"] = (f"{operation} (HTTP 401)", evidence_digest(said, "http"))
         return Attempt(self.name, "ok")

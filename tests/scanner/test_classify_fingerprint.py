@@ -64,6 +64,16 @@ def test_a_hikvision_oem_whose_only_tell_is_its_rtsp_realm_is_suspected():
     assert detect_relabel("한빛비전", Fingerprints(rtsp_realm="IP Camera"), CATALOG) is None
 
 
+def test_a_dahua_oem_whose_only_tell_is_the_realm_of_its_onvif_401_is_suspected():
+    """A Dahua-made camera with its RTSP off and a rebranded page: its ONVIF service, in digest mode,
+    still asks to "Login to <hex>" (Quedale/OnvifDeviceManager#19)."""
+    prints = Fingerprints(http_title="Network Camera", http_realm="Login to 0ccf58c7410332c7caa363406561b351")
+    relabel = detect_relabel("한빛비전", prints, CATALOG)
+    assert relabel is not None and relabel.likely_maker == "Dahua"
+    assert relabel.evidence == ("HTTP authentication realm: Login to 0ccf58c7410332c7caa363406561b351 → Dahua",)
+    assert detect_relabel("Dahua", prints, CATALOG) is None
+
+
 def test_honest_devices_are_not_flagged():
     assert detect_relabel("Dahua", DAHUA_PRINTS, CATALOG) is None
     hanwha = Fingerprints(oui_vendor="Samsung Techwin Co.,Ltd", http_server="Wisenet web server")

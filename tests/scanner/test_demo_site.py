@@ -19,6 +19,7 @@ EXPECTED_FAILURES = {
     "127.10.0.63": ("auth_failed", "refused the credentials"),  # its password is in no credentials file
 }
 UNICAST_ONLY = "127.10.0.18"
+DIGEST_EVEN_FOR_THE_CLOCK = "127.10.0.45"  # an Axis: auth digest, all_ops_require_auth
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +61,8 @@ def test_every_multicast_device_found_and_read_correctly(demo_lab, multicast_sca
         assert device.fingerprints.http_title == said.title
         # DESCRIBE without credentials: the realm the maker's RTSP asks for (Hikvision's "IP Camera(…)")
         assert device.fingerprints.rtsp_realm == digest_realm(truth)
+        # An HTTP 401 the scan got anyway gives its realm; only the Axis refused a call of ours at all
+        assert device.fingerprints.http_realm == (digest_realm(truth) if address == DIGEST_EVEN_FOR_THE_CLOCK else None)
         assert {e.field for e in device.evidence} >= {"manufacturer", "model", "serial", "mac", "services"}
         assert all(len(e.sha256) == 64 for e in device.evidence)
         if truth["role"] == "nvr":

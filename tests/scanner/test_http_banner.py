@@ -3,11 +3,13 @@ servers on 127.0.0.1 and 127.0.0.2 of the test namespace (no simulated site: the
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 from aiohttp import web
+from multidict import CIMultiDict
 
 from scanner.probes.http_banner import HttpBanner
 from scanner.probes.interface import Facts, ProbeContext
@@ -108,3 +110,48 @@ async def test_no_web_ui_on_port_80_keeps_what_the_onvif_port_said():
     async with bare_server(onvif, host="127.0.0.5") as url:
         facts = await _banner(url)
     assert seen == ["onvif"] and facts.fingerprints == {"http_server": "gSOAP/2.8"}
+
+
+def _login_prompt():
+    """A web UI behind the browser's own login prompt (an Axis without anonymous viewing): / moves to the
+    viewer page, which asks for credentials, Basic and Digest, in Axis's realm (ZoneMinder#1161), its
+    other parameters bare as Axis writes them."""
+    asked: list[str | None] = []
+
+    async def root(request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": "/view/viewer_index.shtml?id=7"})
+
+    async def viewer(request: web.Request) -> web.Response:
+        asked.append(request.headers.get("Authorization"))
+        challenges = CIMultiDict([("WWW-Authenticate", 'Basic realm="AXIS_ACCC8E45256A"'),
+                                  ("WWW-Authenticate", ('Digest realm="AXIS_ACCC8E45256A", nonce="00ef4ad5Y4862", '
+                                                        'stale=FALSE, qop="auth"'))])
+        return web.Response(status=401, text="<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD></HTML>",
+                            content_type="text/html", headers=challenges)
+
+    app = web.Application()
+    app.router.add_get("/", root)
+    app.router.add_get("/view/viewer_index.shtml", viewer)
+    return app, asked
+
+
+async def test_a_web_ui_behind_a_login_prompt_gives_its_realm():
+    app, asked = _login_prompt()
+    async with bare_server(app, host="127.0.0.6") as url:
+        facts = await _banner(url)
+    assert asked == [None]  # asked once, without credentials: a challenge, not a failed login
+    assert facts.fingerprints["http_realm"] == "AXIS_ACCC8E45256A"
+    assert "http_title" not in facts.fingerprints  # "401 Unauthorized" is no login page's title
+    operation, sha = facts.evidence["fingerprints.http_realm"]
+    assert operation == f"HTTP GET / (redirected to {url}/view/viewer_index.shtml?id=7) (HTTP 401)"
+    # the evidence is the challenge as it came, both lines
+    said = ('WWW-Authenticate: Basic realm="AXIS_ACCC8E45256A"\r\nWWW-Authenticate: Digest realm="AXIS_ACCC8E45256A", '
+            'nonce="00ef4ad5Y4862", stale=FALSE, qop="auth"\r\n')
+    assert sha == hashlib.sha256(said.encode()).hexdigest()
+
+
+async def test_a_page_that_asks_nothing_gives_no_realm():
+    app, _ = _site()
+    async with bare_server(app, host="127.0.0.7") as url:
+        facts = await _banner(url)
+    assert "http_realm" not in facts.fingerprints and "fingerprints.http_realm" not in facts.evidence

@@ -98,6 +98,8 @@ def test_string_shapes_of_real_devices_match_their_maker(family, kind, value):
     ("IP Camera(28022000a)", "hikvision"),
     ("IP Camera(21388)", "hikvision"),
     ("Login to 4K01FD2PAJ6E3FF", "dahua"),  # scottlamb/retina#62
+    ("Login to 0ccf58c7410332c7caa363406561b351", "dahua"),  # an IMOU's ONVIF 401 (Quedale/OnvifDeviceManager#19)
+    ("AXIS_ACCC8E45256A", "axis"),  # its VAPIX web server's (ZoneMinder#1161)
     ("iPOLiS", "hanwha"),  # Ullaakut/cameradar#199
     ("TP-LINK IP-Camera", "tplink"),  # mpromonet/webrtc-streamer#698
     ("AXIS_WS_ACCC8E3A0A8F", "axis"),
@@ -106,8 +108,10 @@ def test_string_shapes_of_real_devices_match_their_maker(family, kind, value):
     # what names nobody: a bare "IP Camera", a library's own, RFC 2617's example, a generic one
     ("IP Camera", None), ("LIVE555 Streaming Media", None), ("testrealm@host.com", None), ("ONVIF", None),
     ("Login to", None), ("Login to camera", None), ("AProxy", None),
+    ("Device_CGI", None),  # old Dahua CGI's Basic realm (rroller/dahua#583): one sample, not shown to be Dahua's alone
+    ("Login to 0CCF58C7410332C7caa363406561b351", None),  # neither shape: mixed case is no hex digest
 ])
-def test_an_rtsp_realm_names_the_maker_whose_firmware_asks_for_it(realm, family):
+def test_a_realm_names_the_maker_whose_firmware_asks_for_it(realm, family):
     found = CATALOG.family_of_realm(realm)
     assert (found.id if found else None) == family
 
