@@ -31,6 +31,7 @@ GSOAP_GET_FAULT = (b'<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope '
                    b'<SOAP-ENV:Reason><SOAP-ENV:Text xml:lang="en">HTTP GET method not implemented</SOAP-ENV:Text>'
                    b'</SOAP-ENV:Reason></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>')
 # What a Hikvision answers instead of a SOAP fault (home-assistant/core#119107).
+WEB_401 = b"<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY><H1>401 Unauthorized</H1></BODY></HTML>"
 HIK_401 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Unauthorized</title></head><body>"
            b"<h2>Access Error: 401 -- Unauthorized</h2><pre></pre></body>")
 Devices = dict[str, dict[str, Any]]
@@ -136,6 +137,11 @@ class OnvifHttp:
         if request.method != "GET" or request.path.startswith("/onvif/"):
             # an ONVIF path this device does not have, or a form post: what embedded web servers say
             return Response(status=404, text="404 Not Found", headers=server_header(device["true_maker"]))
+        if quirks.has(device, "web_login_prompt") and request.path == "/":
+            # No page until the browser's own prompt is answered; nothing here checks an answer to it.
+            challenge = {**server_header(device["true_maker"]),
+                         "WWW-Authenticate": auth.digest_challenge(device, realm=auth.web_realm(device))}
+            return Response(status=401, body=WEB_401, content_type="text/html", headers=challenge)
         if quirks.has(device, "overstated_content_length") and transport is not None:
             return await self._overstated_page(device, transport)
         page = Response(body=login_page(device["true_maker"]), content_type="text/html",

@@ -244,6 +244,11 @@ QUIRKS: dict[str, Quirk] = {
               "older Dahua firmware (home-assistant/core#91130, a VTO2111D-P-S2: 'we probably need to add some of "
               "the older ciphers since python 3.10 changes the default cipher list'); onvif-zeep-async's answer, "
               "'Allow legacy ssl for older cameras' (openvideolibs/python-onvif-zeep-async#46)"),
+        Quirk("web_login_prompt", "GET / answers HTTP 401 with a Digest challenge in the realm its web server asks "
+              "for (Axis: AXIS_<MAC>, the others as over RTSP) and no login page", {},
+              "an Axis web UI without anonymous viewing: 'When we load the axis camera on browser it prompts to "
+              "enter the credentials' (AxisCommunications/media-stream-library-js#750); its realm "
+              "'AXIS_ACCC8E45256A' (ZoneMinder/zoneminder#1161)"),
     )
 }
 

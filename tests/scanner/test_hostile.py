@@ -73,6 +73,9 @@ EXPECTED = {
     "127.30.0.56": ("ok", ""),  # legacy_tls: its certificate read over static-RSA TLS 1.2
     "127.30.0.57": ("ok", ""),  # legacy_tls + https_xaddrs: every ONVIF call over that TLS
     "127.30.0.58": ("ok", ""),  # ONVIF on 8899, the web UI on 80
+    "127.30.0.59": ("ok", ""),  # digest_only relabelled Dahua: its ONVIF 401's realm is evidence
+    "127.30.0.60": ("ok", ""),  # web_login_prompt + all_ops_require_auth: two realms, the web UI's kept
+    "127.30.0.61": ("auth_failed", "HTTP 401 (credentials refused)"),  # digest_only, password not in the book
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -598,3 +601,37 @@ def test_a_web_ui_beside_the_onvif_port_is_read_on_port_80(hostile):
     assert operations["fingerprints.http_title"] == operations["fingerprints.http_server"] == "HTTP GET / on port 80"
     asked = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.58" and r["proto"] == "http"]
     assert asked.count("GET /") == 2  # once on 8899 (405), once on 80
+
+
+def test_the_realm_of_an_onvif_401_is_relabel_evidence(hostile):
+    """Site: hostile-site.yaml. 127.30.0.59 claims a Korean brand, has a MAC no registry knows and asks for HTTP
+    digest: the realm of the 401 it answered our first signed call with names its maker, at no extra request."""
+    _, found = hostile
+    device = found["127.30.0.59"]
+    assert device.status == "ok" and device.serial == "6J0A1B2PAZ30059"
+    assert device.fingerprints.http_realm == "Login to 6J0A1B2PAZ30059" and device.fingerprints.oui_vendor is None
+    assert device.suspected_relabel is not None and device.suspected_relabel.likely_maker == "Dahua"
+    assert "HTTP authentication realm: Login to 6J0A1B2PAZ30059 → Dahua" in device.suspected_relabel.evidence
+    operation = next(e.operation for e in device.evidence if e.field == "fingerprints.http_realm")
+    assert operation.startswith("Get") and operation.endswith(" (HTTP 401)")
+
+
+def test_a_web_ui_behind_a_login_prompt_gives_the_realm(hostile):
+    """Site: hostile-site.yaml. 127.30.0.60 answers GET / with 401 in its VAPIX realm, and its clock call with 401
+    in its ONVIF one: the web UI's is kept (as its page would be), with the request that got it."""
+    _, found = hostile
+    device = found["127.30.0.60"]
+    assert device.status == "ok" and device.serial == "B8A44F300060" and device.suspected_relabel is None
+    assert device.fingerprints.http_realm == "AXIS_B8A44F300060"  # not AXIS_WS_…, which its ONVIF asked for
+    assert device.fingerprints.http_title is None  # the 401's page is no login page
+    assert {e.field: e.operation for e in device.evidence}["fingerprints.http_realm"] == "HTTP GET / (HTTP 401)"
+
+
+def test_a_device_that_refused_us_keeps_the_realm_it_asked_for(hostile):
+    """Site: hostile-site.yaml. 127.30.0.61 wants HTTP digest and refuses our password: the scan has no
+    manufacturer to weigh it against, but the auditor sees who the device says it is."""
+    _, found = hostile
+    device = found["127.30.0.61"]
+    assert device.status == "auth_failed" and device.manufacturer is None
+    assert device.fingerprints.http_realm == "Login to 6J0A1B2PAZ30061"
+    assert any(e.field == "fingerprints.http_realm" for e in device.evidence)

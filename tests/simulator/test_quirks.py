@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import sys
+import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -817,3 +818,16 @@ def test_legacy_tls(quirk_lab):
         assert tls.version() == "TLSv1.2"
         assert tls.cipher()[0] in {"AES128-SHA", "AES256-SHA", "AES128-SHA256", "AES256-SHA256"}
         assert tls.getpeercert(binary_form=True)  # the certificate a scanner wants
+
+
+def test_web_login_prompt(quirk_lab):
+    from simulator.auth import web_realm
+
+    d = dev(quirk_lab, "web_login_prompt")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"http://{d['address']}/", timeout=5)
+    assert refused.value.code == 401
+    assert refused.value.headers["WWW-Authenticate"].startswith('Digest realm="iPOLiS", qop="auth", nonce="')
+    assert b"401 Unauthorized" in refused.value.read()  # no login page, only the prompt
+    assert post(f"http://{d['address']}/onvif/device_service", envelope("GetSystemDateAndTime")).status == 200
+    assert web_realm({"true_maker": "axis", "mac": "ac:cc:8e:45:25:6a"}) == "AXIS_ACCC8E45256A"  # VAPIX's, no WS_
