@@ -18,8 +18,8 @@ from urllib.parse import SplitResult, urlsplit
 import aiohttp
 from charset_normalizer import from_bytes
 
+from ..challenges import challenged_realm
 from ..httpbody import BodyCutShort, read_capped
-from ..realms import challenged_realm
 from ..redirects import REDIRECT_STATUSES, same_device_target
 from ..soap import current_device, evidence_digest
 from .interface import Attempt, Facts, ProbeContext, SideProbe

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from ..realms import realm_of
+from ..challenges import realm_of
 from ..soap import evidence_digest
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 

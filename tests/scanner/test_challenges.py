@@ -1,10 +1,17 @@
-"""Reading the realm of an authentication challenge (scanner/realms.py), on challenges real devices send."""
+"""Reading authentication challenges (scanner/challenges.py), on challenges real devices send."""
 
 from __future__ import annotations
 
 import pytest
 
-from scanner.realms import MAX_REALM, challenged_realm, realm_of
+from scanner.challenges import (
+    MAX_REALM,
+    challenged_realm,
+    digest_challenge,
+    realm_of,
+    scheme_of,
+    split_challenges,
+)
 
 
 @pytest.mark.parametrize(("challenges", "realm"), [
@@ -39,3 +46,29 @@ def test_the_evidence_of_a_realm_is_the_challenge_as_sent():
     # a byte that is not UTF-8 (aiohttp keeps it as a surrogate) comes back as the byte it was
     assert said == b'WWW-Authenticate: Digest realm="Login to 6J0A1B2PAZ00051"\r\nWWW-Authenticate: Basic realm="x\xff"\r\n'
     assert challenged_realm(["Bearer"]) is None
+
+
+DVR_DIGEST = ('Digest realm="DVRNVRDVS", domain="httpsHost", qop="auth", nonce="7676767677:676767676767", opaque="", '
+              'algorithm="MD5", stale="FALSE"')
+
+
+@pytest.mark.parametrize(("lines", "challenges"), [
+    # a DVR's two lines, Digest first (rburgst/okhttp-digest#2)
+    ([DVR_DIGEST, 'Basic realm="DVRNVRDVS"'], [DVR_DIGEST, 'Basic realm="DVRNVRDVS"']),
+    # both on one line, Basic first; a comma inside a quoted value starts nothing
+    (['Basic realm="a, Digest b", Digest realm="x", nonce="1, 2", stale=FALSE'],
+     ['Basic realm="a, Digest b"', 'Digest realm="x", nonce="1, 2", stale=FALSE']),
+    (["NTLM, Digest realm=x, qop=auth"], ["NTLM", "Digest realm=x, qop=auth"]),  # httparty#271's shape
+    (['Digest realm = "x" , nonce = "y"'], ['Digest realm = "x" , nonce = "y"']),  # spaces around '=': one
+    (["Negotiate, NTLM", ""], ["Negotiate", "NTLM"]),
+])
+def test_every_challenge_of_a_401_is_seen(lines, challenges):
+    assert split_challenges(lines) == challenges
+
+
+def test_the_digest_challenge_is_found_wherever_it_is_listed():
+    assert digest_challenge(['Basic realm="AXIS_ACCC8E45256A"', 'Digest realm="AXIS_ACCC8E45256A", nonce="n"']) == \
+        'Digest realm="AXIS_ACCC8E45256A", nonce="n"'
+    assert digest_challenge(['Basic realm="x", DIGEST realm="x", nonce="n"']) == 'DIGEST realm="x", nonce="n"'
+    assert digest_challenge(['Basic realm="Device_CGI"']) is None
+    assert [scheme_of(c) for c in split_challenges(["Basic realm=x, Digest realm=y"])] == ["basic", "digest"]
