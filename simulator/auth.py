@@ -34,13 +34,27 @@ def needs_auth(device: dict[str, Any], op: str) -> bool:
 
 
 def takes_username_token(device: dict[str, Any]) -> bool:
-    """False for a `digest_only` device: it reads no WS-Security header at all."""
-    return not quirks.has(device, "digest_only")
+    """False for a `digest_only` or `basic_only` device: it reads no WS-Security header at all."""
+    return not (quirks.has(device, "digest_only") or quirks.has(device, "basic_only"))
+
+
+def check_http_basic(device: dict[str, Any], authorization: str | None) -> str:
+    """'ok', 'failed' or 'none' for an HTTP Basic Authorization header (quirk basic_only)."""
+    if not authorization:
+        return "none"
+    scheme, _, encoded = authorization.partition(" ")
+    if scheme.casefold() != "basic":
+        return "failed"
+    try:
+        user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return "failed"
+    return "ok" if (user, password) == (device["username"], device["password"]) else "failed"
 
 
 def challenges_with_digest(device: dict[str, Any]) -> bool:
     """Refusals are HTTP 401 + a Digest challenge (digest devices), not SOAP faults."""
-    return device["auth"] == "digest" or quirks.has(device, "digest_only")
+    return device["auth"] == "digest" or quirks.has(device, "digest_only") or quirks.has(device, "basic_before_digest")
 
 
 def device_now(device: dict[str, Any]) -> datetime:
@@ -134,6 +148,16 @@ def web_realm(device: dict[str, Any]) -> str:
     if device.get("true_maker") == "axis":
         return "AXIS_" + str(device.get("mac") or "").replace(":", "").upper()
     return digest_realm(device)
+
+
+def challenge_lines(device: dict[str, Any]) -> list[str]:
+    """The WWW-Authenticate lines of the device's 401 to an ONVIF call, in the order it sends them."""
+    if quirks.has(device, "basic_only"):
+        return [f'Basic realm="{digest_realm(device)}"']
+    digest = digest_challenge(device)
+    if quirks.has(device, "basic_before_digest"):
+        return [f'Basic realm="{digest_realm(device)}"', digest]
+    return [digest]
 
 
 def digest_challenge(device: dict[str, Any], stale: bool = False, realm: str | None = None) -> str:

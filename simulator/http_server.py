@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import hdrs, web
 from aiohttp.http import SERVER_SOFTWARE
+from multidict import CIMultiDict
 
 from . import auth, quirks, services, soap
 from .banners import banner_for, login_page, server_header, ssl_context
@@ -226,6 +227,9 @@ class OnvifHttp:
             if verdict != "ok" and auth.challenges_with_digest(device):
                 digest = auth.check_http_digest(device, request.method, request.headers.get("Authorization"))
                 verdict = digest if digest != "none" else verdict
+            if quirks.has(device, "basic_only"):  # logged as such: a client that sends Basic is seen doing it
+                basic = auth.check_http_basic(device, request.headers.get("Authorization"))
+                verdict = f"basic {basic}" if basic != "none" else verdict
         if verdict == "ok" and quirks.has(device, "replay_protection"):
             verdict = self._replay_check(device, auth.token_nonce(req.header))
         self.log(device=device["address"], src=src, proto="onvif", op=req.op, auth=verdict)
@@ -235,7 +239,7 @@ class OnvifHttp:
             refusal = self._lockout(device, verdict)
             if refusal is not None:
                 return self._reply(device, soap.fault("Sender", "NotAuthorized", refusal), 400, headers)
-        if auth.needs_auth(device, req.op) and verdict != "ok":
+        if auth.needs_auth(device, req.op) and verdict not in ("ok", "basic ok"):
             return self._unauthorized(device, headers, req)
         try:
             handler = services.operation(service, req.op)
@@ -279,9 +283,11 @@ class OnvifHttp:
         return f"Sender not Authorized. Invalid username or password! You still have {left} attempt(s)."
 
     def _unauthorized(self, device: dict[str, Any], headers: dict[str, str], req: soap.SoapRequest) -> web.Response:
-        if auth.challenges_with_digest(device):
+        if auth.challenges_with_digest(device) or quirks.has(device, "basic_only"):
             # HTTP digest devices challenge at the HTTP layer, as real ones do.
-            challenge = {**headers, "WWW-Authenticate": auth.digest_challenge(device)}
+            challenge = CIMultiDict(headers)
+            for line in auth.challenge_lines(device):
+                challenge.add("WWW-Authenticate", line)
             if quirks.has(device, "digest_only"):
                 # A Hikvision in 'Digest' mode sends its HTML page with the challenge (home-assistant/core#119107).
                 return Response(status=401, body=HIK_401, content_type="text/html", headers=challenge)

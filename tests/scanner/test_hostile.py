@@ -76,6 +76,8 @@ EXPECTED = {
     "127.30.0.59": ("ok", ""),  # digest_only relabelled Dahua: its ONVIF 401's realm is evidence
     "127.30.0.60": ("ok", ""),  # web_login_prompt + all_ops_require_auth: two realms, the web UI's kept
     "127.30.0.61": ("auth_failed", "HTTP 401 (credentials refused)"),  # digest_only, password not in the book
+    "127.30.0.62": ("ok", ""),  # basic_before_digest + digest_only + all_ops_require_auth: answered in digest
+    "127.30.0.63": ("auth_failed", "HTTP Basic only, which would send the password in clear"),  # basic_only
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -635,3 +637,30 @@ def test_a_device_that_refused_us_keeps_the_realm_it_asked_for(hostile):
     assert device.status == "auth_failed" and device.manufacturer is None
     assert device.fingerprints.http_realm == "Login to 6J0A1B2PAZ30061"
     assert any(e.field == "fingerprints.http_realm" for e in device.evidence)
+
+
+def test_digest_is_answered_wherever_the_401_lists_it(hostile):
+    """Site: hostile-site.yaml. 127.30.0.62 lists Basic before Digest on every 401: read whole, in digest, and
+    never one request refused for credentials it could not read."""
+    lab, found = hostile
+    device = found["127.30.0.62"]
+    assert device.status == "ok" and device.serial == "B8A44F300062"
+    verdicts = {r["auth"] for r in lab.requests() if r["device"] == "127.30.0.62" and r["proto"] == "onvif"}
+    assert verdicts <= {"none", "ok"}, verdicts
+
+
+def test_a_device_asking_for_basic_never_gets_the_password(hostile):
+    """Site: hostile-site.yaml. 127.30.0.63 takes HTTP Basic only: the password would cross the network as it is,
+    to a device that only says it is this camera. It is not sent, and the reason says so."""
+    lab, found = hostile
+    device = found["127.30.0.63"]
+    assert device.status == "auth_failed" and "HTTP Basic only" in device.status_reason
+    assert not [r for r in lab.requests() if r["device"] == "127.30.0.63" and r["auth"].startswith("basic")]
+
+
+def test_a_digest_device_costs_one_refused_request_not_two(hostile):
+    """Site: hostile-site.yaml. The challenge of the 401 our first signed call got is the one the digest retry
+    answers: the retry carries credentials at once (aiohttp's middleware, left alone, sends it bare first)."""
+    lab, _ = hostile
+    asked = [r["auth"] for r in lab.requests() if r["device"] == "127.30.0.14" and r["op"] == "GetDeviceInformation"]
+    assert asked == ["none", "ok"], asked

@@ -831,3 +831,35 @@ def test_web_login_prompt(quirk_lab):
     assert b"401 Unauthorized" in refused.value.read()  # no login page, only the prompt
     assert post(f"http://{d['address']}/onvif/device_service", envelope("GetSystemDateAndTime")).status == 200
     assert web_realm({"true_maker": "axis", "mac": "ac:cc:8e:45:25:6a"}) == "AXIS_ACCC8E45256A"  # VAPIX's, no WS_
+
+
+def _refusal_challenges(d) -> list[str]:
+    body = envelope("GetDeviceInformation")
+    request = urllib.request.Request(f"http://{d['address']}/onvif/device_service", data=body, method="POST",
+                                     headers={"Content-Type": "application/soap+xml; charset=utf-8"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 401
+    return refused.value.headers.get_all("WWW-Authenticate")
+
+
+def test_basic_before_digest(quirk_lab):
+    d = dev(quirk_lab, "basic_before_digest")
+    basic, digest = _refusal_challenges(d)
+    assert basic == 'Basic realm="iPOLiS"' and digest.startswith('Digest realm="iPOLiS", qop="auth", nonce="')
+
+
+def test_basic_only(quirk_lab):
+    import base64
+
+    d = dev(quirk_lab, "basic_only")
+    assert _refusal_challenges(d) == ['Basic realm="iPOLiS"']
+    signed = envelope("GetDeviceInformation", security=username_token(d["username"], d["password"]))
+    assert post(f"http://{d['address']}/onvif/device_service", signed).status == 401  # the token is not read
+    basic = base64.b64encode(f"{d['username']}:{d['password']}".encode()).decode()
+    request = urllib.request.Request(f"http://{d['address']}/onvif/device_service", data=envelope("GetDeviceInformation"),
+                                     method="POST", headers={"Content-Type": "application/soap+xml; charset=utf-8",
+                                                             "Authorization": f"Basic {basic}"})
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        assert d["model"].encode() in answer.read()
+    assert [r["auth"] for r in quirk_lab.requests() if r["device"] == d["address"]][-1] == "basic ok"
