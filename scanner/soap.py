@@ -661,6 +661,15 @@ class DigestAmongChallenges(aiohttp.DigestAuthMiddleware):
         it, the retry goes out bare, is refused again, and only then answered: three requests, not two)."""
         self._authenticate(_OneChallenge(response, challenge))
 
+    async def _encode(self, method: str, url, body) -> str:  # type: ignore[no-untyped-def]
+        # A challenge with no nonce, or a qop or algorithm nobody implements, is the device's fault: aiohttp
+        # says so with a ClientError, which would otherwise read as the device being unreachable.
+        try:
+            return await super()._encode(method, url, body)
+        except aiohttp.ClientError as exc:
+            raise SoapProblem("protocol_error",
+                              f"{_OP.get()}: HTTP digest challenge that cannot be answered ({exc})") from None
+
     def _authenticate(self, response) -> bool:  # type: ignore[no-untyped-def]
         if response.status == 401 and not isinstance(response, _OneChallenge):
             challenge = digest_challenge(response.headers.getall("WWW-Authenticate", ()))

@@ -333,3 +333,17 @@ def test_only_ws_addressings_action_not_supported_refuses_the_action_parameter(s
                            b"<s:Subcode>" + subcode + b"</s:Subcode></s:Code><s:Reason><s:Text>" + reason
                            + b"</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>")
     assert _refuses_action_parameter(SimpleNamespace(answer=_answer_element(root))) is refuses
+
+
+@pytest.mark.parametrize("challenge", [
+    'Digest realm="x"',  # no nonce
+    'Digest realm="x", nonce="n", qop="auth-conf"',  # a qop that does not exist
+    'Digest realm="x", nonce="n", algorithm=ROT13',
+])
+async def test_a_digest_challenge_that_cannot_be_answered_is_the_devices_fault_not_the_network(challenge):
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(status=401, headers={"WWW-Authenticate": challenge})
+
+    problem = await _problem_from(answer)
+    assert problem.kind == "protocol_error"
+    assert problem.reason.startswith("GetDeviceInformation: HTTP digest challenge that cannot be answered (")
