@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp import hdrs
 from multidict import CIMultiDict, CIMultiDictProxy
 from onvif.client import _WSDL_PATH, UsernameDigestTokenDtDiff, ZeepAsyncClient, _cached_document
 from onvif.definition import SERVICES
@@ -671,11 +672,16 @@ class DigestAmongChallenges(aiohttp.DigestAuthMiddleware):
                               f"{_OP.get()}: HTTP digest challenge that cannot be answered ({exc})") from None
 
     def _authenticate(self, response) -> bool:  # type: ignore[no-untyped-def]
-        if response.status == 401 and not isinstance(response, _OneChallenge):
-            challenge = digest_challenge(response.headers.getall("WWW-Authenticate", ()))
-            if challenge is not None:
-                response = _OneChallenge(response, challenge)
-        return super()._authenticate(response)
+        if response.status != 401 or isinstance(response, _OneChallenge):
+            return super()._authenticate(response)
+        challenge = digest_challenge(response.headers.getall("WWW-Authenticate", ()))
+        sent_credentials = hdrs.AUTHORIZATION in response.request_info.headers
+        retry = super()._authenticate(_OneChallenge(response, challenge) if challenge is not None else response)
+        # The middleware sends every refused request once more. After credentials it is one more failed login
+        # (Dahua/IMOU lock the account after a few), so only a nonce the device calls stale is answered again.
+        if retry and sent_credentials and self._challenge.get("stale", "").casefold() != "true":
+            return False
+        return retry
 
 
 class _OneChallenge:

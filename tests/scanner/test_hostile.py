@@ -664,3 +664,11 @@ def test_a_digest_device_costs_one_refused_request_not_two(hostile):
     lab, _ = hostile
     asked = [r["auth"] for r in lab.requests() if r["device"] == "127.30.0.14" and r["op"] == "GetDeviceInformation"]
     assert asked == ["none", "ok"], asked
+
+
+def test_a_refused_digest_login_is_not_sent_again(hostile):
+    """Site: hostile-site.yaml. 127.30.0.61 wants HTTP digest and refuses our password. aiohttp's middleware
+    answers every 401 once more; a refused password sent twice is two failed logins toward a lockout."""
+    lab, _ = hostile
+    failed = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.61" and r["auth"] == "failed"]
+    assert len(failed) == 1, failed

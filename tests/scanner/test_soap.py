@@ -347,3 +347,40 @@ async def test_a_digest_challenge_that_cannot_be_answered_is_the_devices_fault_n
     problem = await _problem_from(answer)
     assert problem.kind == "protocol_error"
     assert problem.reason.startswith("GetDeviceInformation: HTTP digest challenge that cannot be answered (")
+
+
+def _digest_device(answers: list[tuple[int, str | None]]):
+    """A device that answers each request with the next (status, WWW-Authenticate) and records the
+    Authorization it got; 200 carries the GetDeviceInformation answer."""
+    seen: list[str | None] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        seen.append(request.headers.get("Authorization"))
+        status, challenge = answers[min(len(seen), len(answers)) - 1]
+        if status == 200:
+            return web.Response(body=ANSWER, content_type="application/soap+xml")
+        return web.Response(status=status, headers={"WWW-Authenticate": challenge} if challenge else {})
+
+    app = web.Application()
+    app.router.add_post("/onvif/device_service", answer)
+    return app, seen
+
+
+async def test_a_refused_digest_password_is_sent_once():
+    app, seen = _digest_device([(401, 'Digest realm="x", qop="auth", nonce="n1"')])
+    problem = await _problem_from(app)
+    assert problem.kind == "auth_failed"
+    assert seen[0] is None and [a.startswith("Digest ") for a in seen[1:]] == [True], seen
+
+
+async def test_a_stale_nonce_is_answered_again_with_the_new_one():
+    app, seen = _digest_device([(401, 'Digest realm="x", qop="auth", nonce="n1"'),
+                                (401, 'Digest realm="x", qop="auth", nonce="n2", stale=true'), (200, None)])
+    async with bare_server(app) as url, aiohttp.ClientSession() as session:
+        clients = OnvifClients(session)
+        await clients.setup()
+        enter_device(Credential("admin", "Secret!One"))
+        info = await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+    assert info.Model == "XNO-6080R"
+    assert seen[0] is None and 'nonce="n1"' in seen[1] and 'nonce="n2"' in seen[2]
