@@ -41,6 +41,9 @@ def _family(text: str | None) -> str | None:
     ("VCS-VideoJet-Webserver", "bosch"),  # nmap-service-probes
     ("VCS-VIDOS-NVR", "bosch"),  # recog http_servers.xml
     ("SERIALNUMBER=044101,CN=00-07-5f-8a-01-02,OU=ST-VS,O=Bosch Sicherheitssysteme GmbH,L=Grasbrunn,C=DE", "bosch"),
+    ("NETSurveillance WEB", "xiongmai"),  # Greenbone NASL OID 1.3.6.1.4.1.25623.1.0.114038
+    ("Milesight Network Camera", "milesight"),  # Greenbone gb_milesight_camera_detect.nasl (Vacron units too)
+    ("NVMS-9000", "tvt"),  # TVT's recorder platform (CVE-2024-14007)
 ])
 def test_a_maker_s_own_strings_name_it(text, family):
     assert _family(text) == family
@@ -57,6 +60,8 @@ def test_a_maker_s_own_strings_name_it(text, family):
     "Linux/2.6.32.17-davinci1 Ze-PRO",
     # markers that used to match inside other words
     "TrueNAS", "Truenorth", "Vidisco", "Vidisys", "Mini-ITX", "Sunvalley", "Galaxis",
+    # Shenzhen Baichuan's (Reolink's OEM) title, not Xiongmai's NETSurveillance; NVMS names more than TVT's
+    "Network Surveillance", "NVMS", "NVMS7000", "NVMS-1000",
 ])
 def test_strings_that_name_no_maker_name_none(text):
     assert _family(text) is None
@@ -74,6 +79,13 @@ def test_oui_organisations_are_matched_as_whole_names():
     for spelling in ("Tp-Link Technologies Co.,Ltd.", "TP-Link Corporation Limited", "Tp-Link Corporation Pte. Ltd."):
         assert spelling in organisations and CATALOG.family_of_oui_org(spelling).id == "tplink"
     assert CATALOG.family_of_oui_org("Tiandy Technologies Co.,LTD").id == "tiandy"
+    # the OEM makers by their blocks in scapy's table; a look-alike "ADMiTAS CCTV Taiwan" or "NV ADB TTV" is nobody
+    for org, family in (("Tvt Co.,Ltd", "tvt"), ("Xiamen Milesight IoT Co., Ltd.", "milesight"),
+                        ("Milesight Taiwan", "milesight"), ("Jovision Technology Co., Ltd.", "jovision"),
+                        ("Jinan Jovision Science & Technology Co., Ltd.", "jovision")):
+        assert org in organisations and CATALOG.family_of_oui_org(org).id == family, org
+    tvt = {o for o in organisations if getattr(CATALOG.family_of_oui_org(o), "id", None) == "tvt"}
+    assert tvt <= {"Tvt Co.,Ltd", "Tvt Co., Ltd"}, tvt
 
 
 @pytest.mark.parametrize(("family", "kind", "value"), [
@@ -86,6 +98,8 @@ def test_oui_organisations_are_matched_as_whole_names():
     ("dahua", "firmware", "2.420.0001.0.R"),  # rroller/dahua#583
     ("dahua", "firmware", "2.420.AC00.15.R"),  # Amcrest, Dahua-made (tchellomello/python-amcrest#168)
     ("dahua", "serial", "4K01FD2PAJ6E3FF"),  # scottlamb/retina#62
+    ("xiongmai", "firmware", "V4.02.R11.34500140.12001.131600.00000"),  # Greenbone NASL OID …114038
+    ("xiongmai", "firmware", "V4.02.R11.34500140.10010"),
 ])
 def test_string_shapes_of_real_devices_match_their_maker(family, kind, value):
     patterns = getattr(CATALOG.by_id(family), f"{kind}_patterns")
