@@ -46,6 +46,9 @@ class Banner:
 # - Vivotek: Server "Network Camera", which names no maker; RTSP without a Server header (nmap-service-probes).
 # - Bosch: Server VCS-VideoJet-Webserver (nmap-service-probes), certificates of Bosch Sicherheitssysteme GmbH
 #   (recog x509_issuers.xml).
+# - Xiongmai: Server uc-httpd 1.0.0, which names no maker alone, and its web UI's title "NETSurveillance WEB"
+#   (Greenbone NASL OID 1.3.6.1.4.1.25623.1.0.114038); its RTSP banner: no source.
+# - Milesight: no Server header, the title "Milesight Network Camera" (Greenbone gb_milesight_camera_detect.nasl).
 # IDIS and the rest: no source; shapes made to carry the family's marker.
 _KNOWN = {
     "hikvision": Banner("App-webs/", "Hikvision Web Client", None,
@@ -60,6 +63,8 @@ _KNOWN = {
     "webgate": Banner("wg_httpd/1.1(based Boa/0.94)", "WebEye Index Page", "WEBGATE RTSP Server", "WEBGATE Inc."),
     "vivotek": Banner("Network Camera", "Vivotek Web Viewer", None, "VIVOTEK Inc."),
     "bosch": Banner("VCS-VideoJet-Webserver", "Bosch Web Viewer", "BOSCH RTSP Server", "Bosch Sicherheitssysteme GmbH"),
+    "xiongmai": Banner("uc-httpd 1.0.0", "NETSurveillance WEB", None, "Hangzhou Xiongmai Technology Co., Ltd."),
+    "milesight": Banner(None, "Milesight Network Camera", None, "Xiamen Milesight IoT Co., Ltd."),
 }
 _ANONYMOUS = Banner("lighttpd/1.4.59", "Network Camera", "RTSP Server", "IP Camera")
 

@@ -78,6 +78,7 @@ EXPECTED = {
     "127.30.0.61": ("auth_failed", "HTTP 401 (credentials refused)"),  # digest_only, password not in the book
     "127.30.0.62": ("ok", ""),  # basic_before_digest + digest_only + all_ops_require_auth: answered in digest
     "127.30.0.63": ("auth_failed", "HTTP Basic only, which would send the password in clear"),  # basic_only
+    "127.30.0.64": ("ok", ""),  # a Korean brand on Milesight's firmware
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -598,7 +599,7 @@ def test_a_web_ui_beside_the_onvif_port_is_read_on_port_80(hostile):
     lab, found = hostile
     device = found["127.30.0.58"]
     assert device.status == "ok" and device.port == 8899
-    assert (device.fingerprints.http_server, device.fingerprints.http_title) == ("lighttpd/1.4.59", "Network Camera")
+    assert (device.fingerprints.http_server, device.fingerprints.http_title) == ("uc-httpd 1.0.0", "NETSurveillance WEB")
     operations = {e.field: e.operation for e in device.evidence}
     assert operations["fingerprints.http_title"] == operations["fingerprints.http_server"] == "HTTP GET / on port 80"
     asked = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.58" and r["proto"] == "http"]
@@ -672,3 +673,13 @@ def test_a_refused_digest_login_is_not_sent_again(hostile):
     lab, _ = hostile
     failed = [r["op"] for r in lab.requests() if r["device"] == "127.30.0.61" and r["auth"] == "failed"]
     assert len(failed) == 1, failed
+
+
+def test_an_oem_makers_firmware_under_a_korean_brand_is_suspected(hostile):
+    """Site: hostile-site.yaml. 127.30.0.64 claims 한빛비전, with a MAC that names nobody; its web UI is Milesight's,
+    title and all (the simulator's certificate for it carries Milesight's name too, a shape without a source)."""
+    _, found = hostile
+    device = found["127.30.0.64"]
+    assert device.status == "ok" and device.fingerprints.http_title == "Milesight Network Camera"
+    assert device.suspected_relabel is not None and device.suspected_relabel.likely_maker == "Milesight"
+    assert "web login page title: Milesight Network Camera → Milesight" in device.suspected_relabel.evidence

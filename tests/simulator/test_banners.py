@@ -176,8 +176,8 @@ def test_a_web_ui_on_a_port_of_its_own(tmp_path, listen, web):
             urllib.request.urlopen("http://127.42.0.2:8899/", timeout=10)
         assert refused.value.code == 405 and refused.value.headers["Server"] == "gSOAP/2.8"
         assert b"HTTP GET method not implemented" in refused.value.read()
-        with urllib.request.urlopen(f"http://127.42.0.2:{web}/", timeout=10) as resp:  # the login page
-            assert b"<title>Network Camera</title>" in resp.read()
+        with urllib.request.urlopen(f"http://127.42.0.2:{web}/", timeout=10) as resp:  # its login page, XM's own title
+            assert b"<title>NETSurveillance WEB</title>" in resp.read()
         assert post("http://127.42.0.2:8899/onvif/device_service") == 200
         assert post(f"http://127.42.0.2:{web}/onvif/device_service") == 404  # the web UI speaks no SOAP
         assert post(f"http://127.42.0.1:{web}/onvif/device_service") == 200  # the neighbour's ONVIF there does
