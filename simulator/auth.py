@@ -139,6 +139,7 @@ def digest_realm(device: dict[str, Any]) -> str:
             "axis": "AXIS_WS_" + mac.upper(),  # ngraziano/SharpRTSP's example, AXIS_WS_ACCC8E3A0A8F
             "uniview": mac.lower(),  # its MAC, bluenviron/mediamtx#4660 "c4790503a344": names nobody
             "vivotek": "Network Camera",  # nmap-service-probes
+            "reolink": "BC Streaming Media",  # Baichuan's RTSP, on DESCRIBE …/h265Preview_01_main
             }.get(maker, "ONVIF")
 
 

@@ -44,6 +44,7 @@ def _family(text: str | None) -> str | None:
     ("NETSurveillance WEB", "xiongmai"),  # Greenbone NASL OID 1.3.6.1.4.1.25623.1.0.114038
     ("Milesight Network Camera", "milesight"),  # Greenbone gb_milesight_camera_detect.nasl (Vacron units too)
     ("NVMS-9000", "tvt"),  # TVT's recorder platform (CVE-2024-14007)
+    ("Reolink", "reolink"),
 ])
 def test_a_maker_s_own_strings_name_it(text, family):
     assert _family(text) == family
@@ -62,6 +63,8 @@ def test_a_maker_s_own_strings_name_it(text, family):
     "TrueNAS", "Truenorth", "Vidisco", "Vidisys", "Mini-ITX", "Sunvalley", "Galaxis",
     # Shenzhen Baichuan's (Reolink's OEM) title, not Xiongmai's NETSurveillance; NVMS names more than TVT's
     "Network Surveillance", "NVMS", "NVMS7000", "NVMS-1000",
+    # JAWS DVRs speak Juan's protocol, but nobody names Juan their maker; a given name; TOTOLINK's and Nadatel's too
+    "JAWS/1.0", "Juan Carlos", "Boa/0.94.14rc21", "WebClient",
 ])
 def test_strings_that_name_no_maker_name_none(text):
     assert _family(text) is None
@@ -82,8 +85,12 @@ def test_oui_organisations_are_matched_as_whole_names():
     # the OEM makers by their blocks in scapy's table; a look-alike "ADMiTAS CCTV Taiwan" or "NV ADB TTV" is nobody
     for org, family in (("Tvt Co.,Ltd", "tvt"), ("Xiamen Milesight IoT Co., Ltd.", "milesight"),
                         ("Milesight Taiwan", "milesight"), ("Jovision Technology Co., Ltd.", "jovision"),
-                        ("Jinan Jovision Science & Technology Co., Ltd.", "jovision")):
+                        ("Jinan Jovision Science & Technology Co., Ltd.", "jovision"),
+                        ("Zhuhai Raysharp Technology Co.,Ltd", "raysharp"), ("Reolink Innovation Limited", "reolink"),
+                        ("Guangzhou Juan Intelligent Tech Joint Stock Co.,Ltd", "juan"),
+                        ("Guangdong Juan Intelligent Technology Joint Stock Co., Ltd.", "juan")):
         assert org in organisations and CATALOG.family_of_oui_org(org).id == family, org
+    assert CATALOG.family_of_oui_org("Jiangxi Anbaichuan Electric Co.,Ltd") is None  # not Baichuan, not Reolink
     tvt = {o for o in organisations if getattr(CATALOG.family_of_oui_org(o), "id", None) == "tvt"}
     assert tvt <= {"Tvt Co.,Ltd", "Tvt Co., Ltd"}, tvt
 
@@ -100,6 +107,8 @@ def test_oui_organisations_are_matched_as_whole_names():
     ("dahua", "serial", "4K01FD2PAJ6E3FF"),  # scottlamb/retina#62
     ("xiongmai", "firmware", "V4.02.R11.34500140.12001.131600.00000"),  # Greenbone NASL OID …114038
     ("xiongmai", "firmware", "V4.02.R11.34500140.10010"),
+    ("reolink", "firmware", "v3.1.0.2174_23050815"),  # home-assistant/core#108387
+    ("reolink", "firmware", "v3.0.0.0.1459_22102808"),  # unifi-cam-proxy#289
 ])
 def test_string_shapes_of_real_devices_match_their_maker(family, kind, value):
     patterns = getattr(CATALOG.by_id(family), f"{kind}_patterns")
@@ -118,6 +127,7 @@ def test_string_shapes_of_real_devices_match_their_maker(family, kind, value):
     ("TP-LINK IP-Camera", "tplink"),  # mpromonet/webrtc-streamer#698
     ("AXIS_WS_ACCC8E3A0A8F", "axis"),
     ("iPolis", "hanwha"),  # its HTTP realm, another case (Greenbone gb_samsung_ipolis_detect.nasl)
+    ("BC Streaming Media", "reolink"),  # DESCRIBE rtsp://…/h265Preview_01_main (Baichuan's RTSP; Swann units too)
     ("c4790503a344", None),  # Uniview's: its MAC, which says nothing of the maker (bluenviron/mediamtx#4660)
     # what names nobody: a bare "IP Camera", a library's own, RFC 2617's example, a generic one
     ("IP Camera", None), ("LIVE555 Streaming Media", None), ("testrealm@host.com", None), ("ONVIF", None),
