@@ -1,9 +1,9 @@
 """Authentication challenges (`WWW-Authenticate`) as HTTP and RTSP servers send them: the one place they are read.
 
 A 401 may carry several challenges, on several header lines or comma-separated on one (RFC 7235 §4.1), in
-any order: a DVR's `Digest realm="DVRNVRDVS", …` then `Basic realm="DVRNVRDVS"` (rburgst/okhttp-digest#2),
-a camera's Digest then Basic (encode/httpx#1234). A client that reads only the first line fails on the other
-order, so every challenge is looked at.
+any order: TP-Link's `Basic realm="TP-LINK IP-Camera"` then Digest (bluenviron/mediamtx#3116), a DVR's
+`Digest realm="DVRNVRDVS", …` then `Basic realm="DVRNVRDVS"` (rburgst/okhttp-digest#2). A client that reads
+only the first line fails on one order or the other, so every challenge is looked at.
 
 The realm is the name a device's web or RTSP stack gives the protection space it guards, and firmware
 writes its maker's shape there: Hikvision "IP Camera(C2183)", Dahua "Login to <serial>", Axis "AXIS_<MAC>",

@@ -251,10 +251,9 @@ QUIRKS: dict[str, Quirk] = {
               "'AXIS_ACCC8E45256A' (ZoneMinder/zoneminder#1161)"),
         Quirk("basic_before_digest", "its HTTP 401s carry two WWW-Authenticate lines, Basic first, then Digest "
               "(it takes HTTP digest as an `auth: digest` device does)", {},
-              "devices send both, in either order (RFC 7235 sets none): a DVR's Digest then Basic "
-              "(rburgst/okhttp-digest#2), 'security cameras that send both basic and digest realms' "
-              "(deepch/vdk#104); a client that takes the first line answers Basic, in clear, or nothing "
-              "(sproctor/ONVIF-Camera-Kotlin#24 tests Basic before Digest for that reason)"),
+              "TP-Link cameras' 401s list Basic realm=\"TP-LINK IP-Camera\" first, then Digest (bluenviron/mediamtx#3116, "
+              "koush/scrypted#1271); a DVR's Digest then Basic (rburgst/okhttp-digest#2); a client that takes the "
+              "first line answers Basic, in clear, or nothing (sproctor/ONVIF-Camera-Kotlin#24)"),
         Quirk("basic_only", "authenticated ONVIF calls need HTTP Basic: a WS-UsernameToken is not read, the 401 "
               "offers only 'Basic realm=…'; a request carrying Basic is logged with auth 'basic ok'/'basic failed'",
               {}, "a Bosch camera with Basic authentication switched on for ONVIF ('only basic auth working to "

@@ -67,6 +67,9 @@ def test_every_challenge_of_a_401_is_seen(lines, challenges):
 
 
 def test_the_digest_challenge_is_found_wherever_it_is_listed():
+    # a TP-Link's two lines, Basic first (bluenviron/mediamtx#3116)
+    tplink = ['Basic realm="TP-LINK IP-Camera"', 'Digest realm="TP-LINK IP-Camera", nonce="6100befdab6f407276c35030a302430b"']
+    assert digest_challenge(tplink) == tplink[1] and realm_of(tplink) == "TP-LINK IP-Camera"
     assert digest_challenge(['Basic realm="AXIS_ACCC8E45256A"', 'Digest realm="AXIS_ACCC8E45256A", nonce="n"']) == \
         'Digest realm="AXIS_ACCC8E45256A", nonce="n"'
     assert digest_challenge(['Basic realm="x", DIGEST realm="x", nonce="n"']) == 'DIGEST realm="x", nonce="n"'
