@@ -473,11 +473,12 @@ class _CheckedTransport(AIOHTTPTransport):
                         digest: aiohttp.DigestAuthMiddleware | None):
         ctx.http_date = response.headers.get("Date") or ctx.http_date
         if response.status == 401:
+            lines = response.headers.getall("WWW-Authenticate", ())
             if ctx.http_realm is None:
-                _note_realm(response, operation, ctx)
+                _note_realm(lines, operation, ctx)
             # A device's first calls go out together; each one refused without digest retries
             # with it, whichever of them made the switch (agsh/onvif#294: Hikvision Digest-only).
-            challenge = digest_challenge(response.headers.getall("WWW-Authenticate", ()))
+            challenge = digest_challenge(lines)
             if digest is None and ctx.credential is not None and challenge is not None:
                 if ctx.digest is None:
                     ctx.digest = DigestAmongChallenges(ctx.credential.username, ctx.credential.password)
@@ -694,8 +695,8 @@ class _OneChallenge:
         self.headers = CIMultiDictProxy(CIMultiDict({"WWW-Authenticate": challenge}))
 
 
-def _note_realm(response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext) -> None:
-    challenged = challenged_realm(response.headers.getall("WWW-Authenticate", ()))
+def _note_realm(lines: list[str], operation: str, ctx: DeviceContext) -> None:
+    challenged = challenged_realm(lines)
     if challenged:
         realm, said = challenged
         ctx.http_realm = (realm, f"{operation} (HTTP 401)", evidence_digest(said, "http"))

@@ -32,9 +32,10 @@ GSOAP_GET_FAULT = (b'<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope '
                    b'<SOAP-ENV:Reason><SOAP-ENV:Text xml:lang="en">HTTP GET method not implemented</SOAP-ENV:Text>'
                    b'</SOAP-ENV:Reason></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>')
 # What a Hikvision answers instead of a SOAP fault (home-assistant/core#119107).
-WEB_401 = b"<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY><H1>401 Unauthorized</H1></BODY></HTML>"
 HIK_401 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Unauthorized</title></head><body>"
            b"<h2>Access Error: 401 -- Unauthorized</h2><pre></pre></body>")
+# An embedded web server's page beside a login prompt (quirk web_login_prompt), as Axis's and others' read.
+WEB_401 = b"<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY><H1>401 Unauthorized</H1></BODY></HTML>"
 Devices = dict[str, dict[str, Any]]
 Log = Callable[..., None]
 
