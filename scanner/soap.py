@@ -71,7 +71,10 @@ class DeviceContext:
     credential: Credential | None
     dt_diff: timedelta | None = None
     use_wsse: bool = True
-    digest: aiohttp.DigestAuthMiddleware | None = None
+    # HTTP digest, per origin (scheme://host:port) that asked for it: aiohttp's middleware keeps its
+    # credentials to the first origin it serves, and a device may serve its device service on https://
+    # and its media service on http:// (Apra-Labs/ONVIF-Device-Manager#28), each asking on its own.
+    digests: dict[str, DigestAmongChallenges] = field(default_factory=dict)
     bodies: dict[str, str] = field(default_factory=dict)  # operation -> SHA-256 of the raw body
     http_date: str | None = None  # the Date header of the device's latest answer: its clock, when ONVIF refuses
     # Requests in flight to this device at once. Three lets a device that takes seconds per answer
@@ -396,7 +399,7 @@ class _CheckedTransport(AIOHTTPTransport):
             # HTTP digest is only engaged once the device asked for it: most devices use
             # WS-UsernameToken, and aiohttp's middleware costs something on every request.
             try:
-                result = await self._exchange(address, message, headers, operation, ctx, ctx.digest)
+                result = await self._exchange(address, message, headers, operation, ctx)
             except (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectionResetError):
                 # Some firmwares (Thingino) close the connection after every answer without saying
                 # Connection: close, so a request on the kept-alive one finds it dead
@@ -407,7 +410,7 @@ class _CheckedTransport(AIOHTTPTransport):
                 if ctx.one_connection_per_request:
                     raise
                 ctx.one_connection_per_request = True
-                result = await self._exchange(address, message, headers, operation, ctx, ctx.digest)
+                result = await self._exchange(address, message, headers, operation, ctx)
             if result is not _ASK_AGAIN_WITH_DIGEST:
                 return result
         raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (digest credentials refused)")
@@ -426,10 +429,11 @@ class _CheckedTransport(AIOHTTPTransport):
             await self._one_shot.close()
 
     async def _exchange(self, address: str, message: bytes, headers: dict[str, str], operation: str,
-                        ctx: DeviceContext, digest: aiohttp.DigestAuthMiddleware | None):
-        middlewares = (digest,) if digest is not None else ()
+                        ctx: DeviceContext):
         url = rebased(address, ctx.moved)
         for _ in range(_MAX_REDIRECTS + 1):
+            digest = ctx.digests.get(origin(url))
+            middlewares = (digest,) if digest is not None else ()
             try:
                 # Redirects are ours to follow, not aiohttp's: it would turn a 302'd POST into a GET,
                 # and follow a 307 to any host with the signed request (scanner/redirects.py).
@@ -438,7 +442,7 @@ class _CheckedTransport(AIOHTTPTransport):
                                                                   allow_redirects=False) as response:
                     if response.status not in REDIRECT_STATUSES:
                         ctx.answering_origin = ctx.answering_origin or origin(url)
-                        return await self._answered(response, operation, ctx, digest)
+                        return await self._answered(response, operation, ctx, url, digest)
                     # Its body is not read (a hostile one could be endless): leaving it unread closes
                     # that connection, and the target is usually another origin anyway.
                     status, location = response.status, response.headers.get("Location", "")
@@ -469,7 +473,7 @@ class _CheckedTransport(AIOHTTPTransport):
             ctx.note(f"ONVIF calls redirected to {urlsplit(target).scheme}:// (followed, same address)")
         raise SoapProblem("protocol_error", f"{operation}: more than {_MAX_REDIRECTS} HTTP redirects")
 
-    async def _answered(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext,
+    async def _answered(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext, url: str,
                         digest: aiohttp.DigestAuthMiddleware | None):
         ctx.http_date = response.headers.get("Date") or ctx.http_date
         if response.status == 401:
@@ -480,9 +484,10 @@ class _CheckedTransport(AIOHTTPTransport):
             # with it, whichever of them made the switch (agsh/onvif#294: Hikvision Digest-only).
             challenge = digest_challenge(lines)
             if digest is None and ctx.credential is not None and challenge is not None:
-                if ctx.digest is None:
-                    ctx.digest = DigestAmongChallenges(ctx.credential.username, ctx.credential.password)
-                    ctx.digest.take_challenge(response, challenge)
+                if origin(url) not in ctx.digests:
+                    ctx.digests[origin(url)] = made = DigestAmongChallenges(ctx.credential.username,
+                                                                            ctx.credential.password)
+                    made.take_challenge(response, challenge)
                 return _ASK_AGAIN_WITH_DIGEST
         return await self._checked(response, operation, ctx)
 

@@ -454,8 +454,8 @@ class _TlsSide(asyncio.Transport):
 class _HttpsConnection(asyncio.Protocol):
     """One TLS connection: handshake, one HTTP/1.1 request, the login page, close.
 
-    A device that serves ONVIF over HTTPS (redirects_to_https, https_xaddrs, dual_scheme_xaddrs) hands the decrypted stream to the
-    same aiohttp handler as its HTTP port instead, kept alive like any HTTP connection.
+    A device that serves ONVIF over HTTPS (redirects_to_https, https_xaddrs, dual_scheme_xaddrs, split_scheme_xaddrs)
+    hands the decrypted stream to the same aiohttp handler as its HTTP port instead, kept alive like any HTTP connection.
     """
 
     def __init__(self, https: Https):
@@ -480,7 +480,8 @@ class _HttpsConnection(asyncio.Protocol):
         lifetime = float(quirks.param(self.device, "tls_no_close_notify", "seconds")) if quirks.has(
             self.device, "tls_no_close_notify") else self.https.LIFETIME_S
         self.deadline = asyncio.get_running_loop().call_later(lifetime, transport.close)
-        if any(quirks.has(self.device, name) for name in ("redirects_to_https", "https_xaddrs", "dual_scheme_xaddrs")):
+        if any(quirks.has(self.device, name) for name in ("redirects_to_https", "https_xaddrs", "dual_scheme_xaddrs",
+                                                                  "split_scheme_xaddrs")):
             self.plaintext = self.https.onvif.tls_server()
             self.plaintext.connection_made(_TlsSide(self))
 

@@ -238,6 +238,12 @@ QUIRKS: dict[str, Quirk] = {
               "https:// on its https_port, separated by two spaces", {},
               "a camera discovered as '…:80/onvif/device_service%20%20https://10.0.0.60:443/onvif/device_service' "
               "(AlexxIT/go2rtc#884); a Bosch encoder's http and https XAddrs (agsh/onvif#63)"),
+        Quirk("split_scheme_xaddrs", "its device service is advertised at https:// on its https_port (ProbeMatch, "
+              "GetServices, GetCapabilities), every other service at http:// on its port: each answers there "
+              "(and on the other scheme too)", {},
+              "a camera whose device service is reached over HTTPS while GetCapabilities/GetServices name its media "
+              "service 'http://10.102.10.7:80/onvif/Media', plain HTTP on port 80 (Apra-Labs/ONVIF-Device-Manager#28, "
+              "'split-scheme deployments'): a client that keeps one origin's credentials, or one scheme, fails the rest"),
         Quirk("legacy_tls", "its HTTPS port speaks TLS 1.2 at most, with static-RSA key exchange only (AES128-SHA, "
               "AES256-SHA, AES128-SHA256, AES256-SHA256) and an RSA certificate: Python's default client "
               "context (3.10+) has no suite in common with it", {},

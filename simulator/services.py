@@ -84,7 +84,8 @@ def xaddr(device: Device, service: str, *, discovery: bool = False) -> str:
     else:
         host = device["address"]
     scheme, port = "http", "" if device["port"] == 80 else f":{device['port']}"
-    if quirks.has(device, "https_xaddrs") and device.get("https_port"):
+    over_tls = quirks.has(device, "https_xaddrs") or (quirks.has(device, "split_scheme_xaddrs") and service == "device")
+    if over_tls and device.get("https_port"):
         scheme, port = "https", "" if device["https_port"] == 443 else f":{device['https_port']}"
     if quirks.has(device, "wrong_port_xaddrs") and not discovery:
         port = f":{quirks.param(device, 'wrong_port_xaddrs', 'port')}"

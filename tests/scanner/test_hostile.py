@@ -79,6 +79,7 @@ EXPECTED = {
     "127.30.0.62": ("ok", ""),  # basic_before_digest + digest_only + all_ops_require_auth: answered in digest
     "127.30.0.63": ("auth_failed", "HTTP Basic only, which would send the password in clear"),  # basic_only
     "127.30.0.64": ("ok", ""),  # a Korean brand on Milesight's firmware
+    "127.30.0.65": ("ok", ""),  # digest_only + split_scheme_xaddrs: device service https://, media http://
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -683,3 +684,16 @@ def test_an_oem_makers_firmware_under_a_korean_brand_is_suspected(hostile):
     assert device.status == "ok" and device.fingerprints.http_title == "Milesight Network Camera"
     assert device.suspected_relabel is not None and device.suspected_relabel.likely_maker == "Milesight"
     assert "web login page title: Milesight Network Camera → Milesight" in device.suspected_relabel.evidence
+
+
+def test_digest_is_answered_on_each_origin_that_asks(hostile):
+    """Site: hostile-site.yaml. 127.30.0.65 serves its device service over https:// and its media service over
+    http:// on port 80, both in HTTP digest. aiohttp's middleware keeps its credentials to the first origin it
+    served: the media calls would go bare to the other, and the camera would have no profiles."""
+    lab, found = hostile
+    device = found["127.30.0.65"]
+    assert device.status == "ok" and device.serial == "ZN7Q6HAR3000065"
+    assert device.video_sources == 1 and device.profiles, (device.video_sources, device.profiles)
+    asked = [(r["op"], r["auth"]) for r in lab.requests() if r["device"] == "127.30.0.65" and r["proto"] == "onvif"]
+    assert [auth for op, auth in asked if op == "GetProfiles"][-1] == "ok", asked
+    assert {auth for _, auth in asked} <= {"none", "ok"}, asked

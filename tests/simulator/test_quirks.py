@@ -716,6 +716,18 @@ def test_https_xaddrs(quirk_lab):
     assert call(d, "GetDeviceInformation").status == 200  # its plain HTTP port answers as well
 
 
+def test_split_scheme_xaddrs(quirk_lab):
+    d = dev(quirk_lab, "split_scheme_xaddrs")
+    assert _probe_xaddrs(d["address"]) == f"https://{d['address']}/onvif/device_service"
+    body = envelope("GetServices", inner="<IncludeCapability>false</IncludeCapability>",
+                    security=username_token(d["username"], d["password"]))
+    [answer] = _tls_exchange(d, [_soap_post(body)], lambda answer: False)  # read until it closes
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert f"<tds:XAddr>https://{d['address']}/onvif/device_service</tds:XAddr>".encode() in answer
+    assert f"<tds:XAddr>http://{d['address']}/onvif/media_service</tds:XAddr>".encode() in answer
+    assert call(d, "GetProfiles", MEDIA_NS, path="/onvif/media_service").status == 200  # where it says
+
+
 def test_utc_is_local_time(quirk_lab):
     d = dev(quirk_lab, "utc_is_local_time")
     reply = call(d, "GetSystemDateAndTime", auth=False)
