@@ -398,6 +398,7 @@ class _CheckedTransport(AIOHTTPTransport):
         for _ in range(2):
             # HTTP digest is only engaged once the device asked for it: most devices use
             # WS-UsernameToken, and aiohttp's middleware costs something on every request.
+            on_kept_alive = not ctx.one_connection_per_request
             try:
                 result = await self._exchange(address, message, headers, operation, ctx)
             except (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectionResetError):
@@ -406,8 +407,10 @@ class _CheckedTransport(AIOHTTPTransport):
                 # (openvideolibs/python-onvif-zeep-async#140; the library retries once, but its
                 # retry may take another such connection from the pool). These errors mean the
                 # request never reached the device; ours are all Get* reads. So: once more, and
-                # from now on a connection of its own for every request to this device.
-                if ctx.one_connection_per_request:
+                # from now on a connection of its own for every request to this device. A request that
+                # went out on the pool before another one made the switch is sent again too (they go
+                # out three at once); one dropped on a connection of its own is the device's answer.
+                if not on_kept_alive:
                     raise
                 ctx.one_connection_per_request = True
                 result = await self._exchange(address, message, headers, operation, ctx)

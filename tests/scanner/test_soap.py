@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 from pathlib import Path
 
@@ -384,3 +385,47 @@ async def test_a_stale_nonce_is_answered_again_with_the_new_one():
         info = await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
     assert info.Model == "XNO-6080R"
     assert seen[0] is None and 'nonce="n1"' in seen[1] and 'nonce="n2"' in seen[2]
+
+
+async def test_every_request_dropped_on_a_kept_alive_connection_is_sent_again():
+    """A device that drops a kept-alive connection when it is used again (quirk one_request_per_connection)
+    drops every request that went out on one. Three go out at once: each is sent again on a connection of
+    its own, not only the one that noticed first (the others ended the device as a protocol_error)."""
+    answered: set[asyncio.BaseTransport] = set()
+    dropped: list[asyncio.BaseTransport] = []
+    dropping = False
+    all_three_in = asyncio.Event()
+
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        if dropping and request.transport in answered:
+            # Held until the three have come, so none of them is sent after the client noticed the first.
+            dropped.append(request.transport)
+            if len(dropped) == 3:
+                all_three_in.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(all_three_in.wait(), 2)
+            request.transport.close()  # unanswered, as the firmware does
+            return web.Response()
+        answered.add(request.transport)
+        await asyncio.sleep(0.1)  # three calls at once: three connections
+        return web.Response(body=ANSWER, content_type="application/soap+xml")
+
+    app = web.Application()
+    app.router.add_post("/onvif/device_service", answer)
+    async with bare_server(app) as url, aiohttp.ClientSession() as session:
+        clients = OnvifClients(session)
+        await clients.setup()
+        ctx = enter_device(Credential("admin", "Secret!One"))
+
+        async def three() -> list:
+            calls = (clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")
+                     for _ in range(3))
+            return await asyncio.gather(*calls)
+
+        await clients.call("devicemgmt", f"{url}/onvif/device_service", "GetDeviceInformation")  # signed alone
+        await three()  # three connections, kept alive in the pool
+        dropping = True
+        again = await three()  # each taken again from the pool, and dropped
+    assert len(dropped) == 3 and ctx.one_connection_per_request
+    assert [a.Model for a in again] == ["XNO-6080R"] * 3
