@@ -222,7 +222,7 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
 
 
 async def _probe(settings: DiscoverySettings, plans: list[tuple[_Receiver, list[tuple[str, int]]]],
-                 message_ids: set[str], drain: Callable[[], None], probe_type: tuple[str, str] | None = None,
+                 message_ids: set[str], drain: Callable[[], None], probe_type: tuple[str, str, str] | None = None,
                  ) -> float:
     """Send each plan's Probe `repeats` times (same MessageID each time, as SOAP-over-UDP says).
 

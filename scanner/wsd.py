@@ -34,20 +34,23 @@ _TO = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
 _PROBE_ACTION = f"{NS_WSD}/Probe"
 # The ONVIF types a device may insist on being asked for, each in a Probe of its own: a Types list
 # has to be matched whole, so one Probe naming both would miss a device that is only one of them.
-ONVIF_PROBE_TYPES = (("http://www.onvif.org/ver10/network/wsdl", "NetworkVideoTransmitter"),
-                     ("http://www.onvif.org/ver10/device/wsdl", "Device"))
+# Each goes under the prefix ONVIF Device Manager and the Core spec's examples give it, dn: and tds::
+# some firmware compares the Types text as a string, prefix and all, and answers nothing else
+# (andreikop/python-ws-discovery#25, ZoneMinder/zoneminder#1644; quirk probe_prefix_dn).
+ONVIF_PROBE_TYPES = (("http://www.onvif.org/ver10/network/wsdl", "NetworkVideoTransmitter", "dn"),
+                     ("http://www.onvif.org/ver10/device/wsdl", "Device", "tds"))
 
 
-def build_probe(message_id: str | None = None, probe_type: tuple[str, str] | None = None) -> tuple[str, bytes]:
+def build_probe(message_id: str | None = None, probe_type: tuple[str, str, str] | None = None) -> tuple[str, bytes]:
     """A Probe; with no `probe_type` it names no Types, and every Target Service answers
-    (cameras, NVRs, analytics boxes alike). `probe_type` is (namespace, local name); its prefix is
+    (cameras, NVRs, analytics boxes alike). `probe_type` is (namespace, local name, prefix); the prefix is
     declared on the Types element itself, where every parser finds it (openhab/openhab-addons#9022)."""
     message_id = message_id or f"urn:uuid:{uuid.uuid4()}"
     if probe_type is None:
         probe = "<d:Probe/>"
     else:
-        namespace, name = probe_type
-        probe = f'<d:Probe><d:Types xmlns:t="{namespace}">t:{name}</d:Types></d:Probe>'
+        namespace, name, prefix = probe_type
+        probe = f'<d:Probe><d:Types xmlns:{prefix}="{namespace}">{prefix}:{name}</d:Types></d:Probe>'
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<s:Envelope xmlns:s="{NS_SOAP}" xmlns:a="{NS_WSA}" xmlns:d="{NS_WSD}">'

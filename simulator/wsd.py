@@ -41,7 +41,8 @@ ANSWERED_TYPES = {"NetworkVideoTransmitter", "Device", "NetworkVideoStorage", "N
 
 
 def parse_probe(data: bytes) -> tuple[str, set[str]] | None:
-    """(MessageID, requested type local names) of a Probe, or None if it is not one."""
+    """(MessageID, requested types as written, prefix and all: "dn:NetworkVideoTransmitter") of a Probe,
+    or None if it is not one."""
     try:
         root = SafeET.fromstring(data)
     except Exception:  # noqa: BLE001 - garbage on the discovery port is ignored, as devices do
@@ -51,16 +52,22 @@ def parse_probe(data: bytes) -> tuple[str, set[str]] | None:
         return None
     message_id = (root.findtext(f".//{{{WSA}}}MessageID") or "").strip()
     types_text = probe.findtext(f"{{{WSD}}}Types") or ""
-    types = {t.rpartition(":")[2] for t in types_text.split()}
-    return message_id, types
+    return message_id, set(types_text.split())
+
+
+# What a firmware that compares the Types text as a string, prefix included, answers (probe_prefix_dn):
+# the prefixes ONVIF Device Manager and the Core spec's examples use.
+LITERAL_TYPES = {"dn:NetworkVideoTransmitter", "tds:Device"}
 
 
 def wants(device: dict[str, Any], types: set[str]) -> bool:
     if quirks.has(device, "wsd_host_not_onvif"):
         return True  # WSD hosts answer whatever a Probe asks for (MiBeeNvr#266)
+    if quirks.has(device, "probe_prefix_dn"):
+        return bool(types & LITERAL_TYPES)
     if not types:
         return not (quirks.has(device, "typed_probes_only") or quirks.has(device, "untyped_probe_fault"))
-    return bool(types & ANSWERED_TYPES)
+    return bool({t.rpartition(":")[2] for t in types} & ANSWERED_TYPES)
 
 
 def link_local(mac: str) -> str:
