@@ -379,7 +379,10 @@ class Rtsp(asyncio.Protocol):
         else:
             status, extra = "455 Method Not Valid in This State", ""
         server_line = f"Server: {server}\r\n" if server else ""
-        self.transport.write(f"RTSP/1.0 {status}\r\nCSeq: {cseq}\r\n{server_line}{extra}\r\n".encode())
+        answer = f"RTSP/1.0 {status}\r\nCSeq: {cseq}\r\n{server_line}{extra}\r\n"
+        if quirks.has(device, "rtsp_bare_lf"):
+            answer = answer.replace("\r\n", "\n")
+        self.transport.write(answer.encode())
 
 
 class Https:

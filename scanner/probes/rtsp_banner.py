@@ -19,21 +19,28 @@ _MAX_HEADER = 16 * 1024
 
 
 async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: str) -> bytes:
+    """The header block of the answer. Its lines may end in a bare LF: YUAN cameras send them so
+    (OvenMediaLabs/OvenMediaEngine#1935), and RFC 2326 §4 asks receivers to take that."""
     writer.write(request.encode())
     await writer.drain()
-    try:
-        return (await reader.readuntil(b"\r\n\r\n"))[:_MAX_HEADER]
-    except asyncio.IncompleteReadError as exc:  # closed early: use what came
-        return exc.partial[:_MAX_HEADER]
-    except asyncio.LimitOverrunError:  # a header block over 64 kB: keep the start
-        return await reader.read(_MAX_HEADER)
+    head = b""
+    while len(head) < _MAX_HEADER:
+        try:
+            head += await reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError as exc:  # closed early: use what came
+            return (head + exc.partial)[:_MAX_HEADER]
+        except asyncio.LimitOverrunError:  # one line over 64 kB: keep the start
+            return (head + await reader.read(_MAX_HEADER))[:_MAX_HEADER]
+        if head.endswith((b"\n\n", b"\n\r\n")):
+            break
+    return head[:_MAX_HEADER]
 
 
 def _headers(raw: bytes) -> list[tuple[str, str]] | None:
     head = raw.decode("utf-8", errors="replace")
     if not head.startswith("RTSP/"):
         return None
-    lines = (line.partition(":") for line in head.split("\r\n")[1:])
+    lines = (line.partition(":") for line in head.replace("\r\n", "\n").split("\n")[1:])
     return [(name.strip().casefold(), value.strip()) for name, _, value in lines if value.strip()]
 
 

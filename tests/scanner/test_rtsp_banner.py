@@ -1,4 +1,4 @@
-"""The RTSP fingerprints (scanner/probes/rtsp_banner.py): bare RTSP servers on port 554 of 127.0.0.31–.33 in
+"""The RTSP fingerprints (scanner/probes/rtsp_banner.py): bare RTSP servers on port 554 of 127.0.0.31–.34 in
 the test namespace (no simulated site: what a server does after OPTIONS is under test). The simulated
 devices' realms are checked against the scan in tests/scanner/test_demo_site.py."""
 
@@ -101,3 +101,20 @@ async def test_a_describe_never_answered_costs_only_the_realm():
         server.close()
         await server.wait_closed()
     assert outcome == "ok" and facts.fingerprints == {"rtsp_server": "GStreamer RTSP server"}
+
+
+async def test_answers_whose_lines_end_in_a_bare_lf_are_read_whole():
+    """YUAN VuStream cameras end their RTSP lines in LF alone (OvenMediaLabs/OvenMediaEngine#1935): a reader
+    waiting for CR LF CR LF would sit out its time and keep neither the Server header nor the realm."""
+    def yuan(head: str) -> bytes:
+        if head.startswith("OPTIONS"):
+            return b"RTSP/1.0 200 OK\nCSeq: 1\nServer: VuStream RTSP Server\nPublic: OPTIONS, DESCRIBE\n\n"
+        return (b'RTSP/1.0 401 Unauthorized\nCSeq: 2\nWWW-Authenticate: Basic realm="YUAN"\n'
+                b'WWW-Authenticate: Digest realm="YUAN", nonce="696c48bacc1aba320705e7ee58e54680", stale="FALSE"\n'
+                b"Content-Length: 0\n\n")
+
+    async with rtsp_server("127.0.0.34", yuan) as seen:
+        facts, outcome = await asyncio.wait_for(_probe("127.0.0.34", timeout_s=10.0), 5)  # long before its time
+    assert outcome == "ok"
+    assert facts.fingerprints == {"rtsp_server": "VuStream RTSP Server", "rtsp_realm": "YUAN"}
+    assert [h.split(" ", 1)[0] for h in seen] == ["OPTIONS", "DESCRIBE"]
