@@ -244,6 +244,19 @@ QUIRKS: dict[str, Quirk] = {
               "a camera whose device service is reached over HTTPS while GetCapabilities/GetServices name its media "
               "service 'http://10.102.10.7:80/onvif/Media', plain HTTP on port 80 (Apra-Labs/ONVIF-Device-Manager#28, "
               "'split-scheme deployments'): a client that keeps one origin's credentials, or one scheme, fails the rest"),
+        Quirk("probe_prefix_dn", "answers only a WS-Discovery Probe whose Types text is, as a string, "
+              "'dn:NetworkVideoTransmitter' or 'tds:Device': another prefix bound to the same namespace, or no "
+              "Types at all, gets nothing", {},
+              "'some ONVIF implementations … hardcoded the values of the namespace prefix … If instead the XML has "
+              "xmlns:dn then it would produce a response' (andreikop/python-ws-discovery#25); a D-Link DCS-2310L "
+              "found by ODM's dn: Probe and missed by another client (ZoneMinder/zoneminder#1644); agsh/onvif#29 "
+              "took ODM's Probe shape to find more cameras (an Intelbras VIP-S3120 among them)"),
+        Quirk("rtsp_bare_lf", "its RTSP answers end their lines with a bare LF, the header block with LF LF, "
+              "never CR LF", {},
+              "YUAN VuStream 150 cameras' 'WWW-Authenticate: Basic realm=\"YUAN\"\\nWWW-Authenticate: Digest "
+              "realm=\"YUAN\", …\\nContent-Length: 0' (OvenMediaLabs/OvenMediaEngine#1935, taken in #1949 after "
+              "RFC 2326 §4: 'receivers should be prepared to also interpret CR and LF by themselves'); a camera's "
+              "'RTSP/1.0 200 OK\\nCSeq: 2\\n' (meetecho/janus-gateway#1922)"),
         Quirk("legacy_tls", "its HTTPS port speaks TLS 1.2 at most, with static-RSA key exchange only (AES128-SHA, "
               "AES256-SHA, AES128-SHA256, AES256-SHA256) and an RSA certificate: Python's default client "
               "context (3.10+) has no suite in common with it", {},

@@ -80,6 +80,8 @@ EXPECTED = {
     "127.30.0.63": ("auth_failed", "HTTP Basic only, which would send the password in clear"),  # basic_only
     "127.30.0.64": ("ok", ""),  # a Korean brand on Milesight's firmware
     "127.30.0.65": ("ok", ""),  # digest_only + split_scheme_xaddrs: device service https://, media http://
+    "127.30.0.66": ("ok", ""),  # probe_prefix_dn: found by multicast only because the typed Probe says dn:
+    "127.30.0.67": ("ok", ""),  # rtsp_bare_lf: its RTSP answers in LF-only lines
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -697,3 +699,11 @@ def test_digest_is_answered_on_each_origin_that_asks(hostile):
     asked = [(r["op"], r["auth"]) for r in lab.requests() if r["device"] == "127.30.0.65" and r["proto"] == "onvif"]
     assert [auth for op, auth in asked if op == "GetProfiles"][-1] == "ok", asked
     assert {auth for _, auth in asked} <= {"none", "ok"}, asked
+
+
+def test_rtsp_answers_in_bare_lf_lines_keep_their_realm(hostile):
+    """Site: hostile-site.yaml. 127.30.0.67 ends its RTSP lines in LF alone: its DESCRIBE realm is read as any other's."""
+    _, found = hostile
+    device = found["127.30.0.67"]
+    assert device.status == "ok" and device.fingerprints.rtsp_realm == found["127.30.0.45"].fingerprints.rtsp_realm
+    assert device.fingerprints.rtsp_realm

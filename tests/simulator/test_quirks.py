@@ -200,6 +200,37 @@ def test_typed_probes_only(quirk_lab):
     assert len(replies) == 1  # an ordinary device answers it, as WS-Discovery says
 
 
+def test_probe_prefix_dn(quirk_lab):
+    d = dev(quirk_lab, "probe_prefix_dn")
+    for silent in ("", "t:NetworkVideoTransmitter", "onvif:Device"):
+        _, replies = probe(d["address"], types=silent, wait=0.8)
+        assert replies == [], silent  # the same types under other prefixes, or none: nothing
+    for literal in ("dn:NetworkVideoTransmitter", "tds:Device"):
+        _, replies = probe(d["address"], types=literal, wait=0.8)
+        assert [src for src, _ in replies] == [d["address"]], literal
+    _, replies = probe(dev(quirk_lab, "slow")["address"], types="t:NetworkVideoTransmitter", wait=0.8)
+    assert len(replies) == 1  # an ordinary device reads the local name
+
+
+def _rtsp_describe(address: str) -> bytes:
+    with socket.create_connection((address, 554), timeout=5) as sock:
+        sock.sendall(f"DESCRIBE rtsp://{address}/ RTSP/1.0\r\nCSeq: 4\r\n\r\n".encode())
+        answer = b""
+        while not answer.endswith((b"\n\n", b"\r\n\r\n")):
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def test_rtsp_bare_lf(quirk_lab):
+    answer = _rtsp_describe(dev(quirk_lab, "rtsp_bare_lf")["address"])
+    assert answer.startswith(b"RTSP/1.0 401 Unauthorized\nCSeq: 4\n") and b"WWW-Authenticate: Digest" in answer
+    assert b"\r" not in answer and answer.endswith(b"\n\n")
+    assert _rtsp_describe(dev(quirk_lab, "slow")["address"]).endswith(b"\r\n\r\n")  # an ordinary one: CR LF
+
+
 def test_wrong_relates_to(quirk_lab):
     d = dev(quirk_lab, "wrong_relates_to")
     mid, replies = probe(d["address"], wait=0.8)
