@@ -44,6 +44,9 @@ from .wsd import (
 log = logging.getLogger(__name__)
 
 RECEIVE_BUFFER_BYTES = 16 * 1024 * 1024
+# Responders outside the scope that are listed (never contacted). A site has a few, cameras left on their
+# factory address; past this many, only the count is logged (a flood of forged sources is no inventory).
+MAX_OUTSIDE_LISTED = 256
 
 
 @dataclass(frozen=True)
@@ -124,18 +127,34 @@ def _socket(bind_address: str, multicast_if: str | None) -> tuple[socket.socket,
 
 
 async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Callable[[Discovered], None],
-                   on_other: Callable[[Discovered], None] = lambda found: None) -> DiscoveryTable:
+                   on_other: Callable[[Discovered], None] = lambda found: None,
+                   on_outside: Callable[[Discovered], None] = lambda found: None) -> DiscoveryTable:
     """Multicast from each chosen interface and unicast to each target; `on_new` sees each new device at once.
 
-    `on_other` sees each WS-Discovery host that is not an ONVIF device (wsd.onvif_signal), once.
+    `on_other` sees each WS-Discovery host that is not an ONVIF device (wsd.onvif_signal), once;
+    `on_outside` each responder whose address lies outside the scope, once, up to MAX_OUTSIDE_LISTED.
     """
     table = DiscoveryTable()
     message_ids: set[str] = set()
-    rejected: list[str] = []
+    rejected: set[str] = set()
+    listed_outside: set[str] = set()
 
     def handle(data: bytes, responder: str) -> None:
         if not scope.allows(responder):
-            rejected.append(responder)  # a reply from outside the scope: never contacted
+            # Never contacted: the scope is the operator's. What it sent is read (the same safe parse as
+            # any reply) and listed, since it is a device on the site's wire that the scope leaves out.
+            rejected.add(responder)
+            if responder in listed_outside or len(listed_outside) >= MAX_OUTSIDE_LISTED:
+                return
+            try:
+                matches = parse_probe_matches(data, responder, message_ids)
+            except NotWsDiscovery as exc:
+                log.debug("%s", exc)
+                return
+            onvif = [m for m in matches if m.onvif_signal is not None]  # a PC on another subnet is no finding
+            if onvif:
+                listed_outside.add(responder)
+                on_outside(onvif[0])
             return
         if responder in responders:
             return  # its answer to another of our Probes: one device per address, parsed once
@@ -216,8 +235,9 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
         for receiver in receivers:
             receiver.close()
         drain()
-    if rejected:
-        log.warning("ignored WS-Discovery replies from %d address(es) outside the scope", len(set(rejected)))
+    if len(rejected) > len(listed_outside):
+        log.warning("WS-Discovery replies from %d address(es) outside the scope, %d of them listed; none contacted",
+                    len(rejected), len(listed_outside))
     return table
 
 

@@ -94,11 +94,12 @@ class _Collector:
             self.observer.device_discovered(item.address)
         return True
 
-    def other(self, item: Discovered) -> None:
-        """A WS-Discovery host that is not ONVIF: recorded (and journalled), never interrogated."""
+    def other(self, item: Discovered, outside_scope: bool = False) -> None:
+        """A WS-Discovery host that is not ONVIF, or any responder outside the scope: recorded (and
+        journalled), never interrogated."""
         other = OtherResponder(address=item.address, endpoint_reference=item.endpoint_reference,
                                types=tuple(item.types), scopes=tuple(item.scopes),
-                               xaddrs=tuple(item.advertised_xaddrs))
+                               xaddrs=tuple(item.advertised_xaddrs), outside_scope=outside_scope)
         self.others.append(other)
         if self.journal is not None:
             self.journal.add_other(other)
@@ -218,8 +219,12 @@ async def _feed(scope: ResolvedScope, request: ScanRequest, collector: _Collecto
         if collector.found(found):
             submit(found)
 
-    table = await discover(scope, request.discovery, on_new, collector.other)
-    observer.discovery_finished(len(table), len(table.others()))
+    def on_outside(found: Discovered) -> None:
+        collector.other(found, outside_scope=True)
+
+    table = await discover(scope, request.discovery, on_new, collector.other, on_outside)
+    observer.discovery_finished(len(table), len(table.others()),
+                                sum(1 for o in collector.others if o.outside_scope))
     for item in _silent_targets(scope, collector):
         if collector.found(item):
             submit(item)

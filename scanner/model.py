@@ -112,11 +112,15 @@ class HostInventory:
 
 @dataclass(frozen=True, slots=True)
 class OtherResponder:
-    """A WS-Discovery host that is not an ONVIF device: seen, listed, never interrogated.
+    """A WS-Discovery responder seen, listed, never interrogated: what its ProbeMatch said, and no more.
 
-    Windows PCs, NAS boxes and printers answer ONVIF's Probes too. None of them gave an ONVIF
-    type, an onvif:// scope or an /onvif/ XAddr (wsd.onvif_signal). A PC among them may be a
-    VMS server or operator terminal the site file should declare (DESIGN §5).
+    Two kinds. A host that is not an ONVIF device: Windows PCs, NAS boxes and printers answer ONVIF's
+    Probes too, and none of them gave an ONVIF type, an onvif:// scope or an /onvif/ XAddr
+    (wsd.onvif_signal); a PC among them may be a VMS server or operator terminal the site file should
+    declare (DESIGN §5). And, `outside_scope`, any responder whose address lies outside the scan's
+    scope: a camera still on its factory address answers a multicast Probe from another subnet
+    (snow-tree/camera-probe#17). The scope is the operator's, so it is never contacted, but it is on
+    the site's wire, and an inventory that dropped it would hide a camera nobody configured.
     """
 
     address: str
@@ -124,6 +128,7 @@ class OtherResponder:
     types: tuple[str, ...] = ()  # verbatim QNames, e.g. ("wsdp:Device", "pub:Computer")
     scopes: tuple[str, ...] = ()
     xaddrs: tuple[str, ...] = ()  # verbatim as advertised (often a hostname we do not resolve)
+    outside_scope: bool = False
 
 
 @dataclass(frozen=True, slots=True)

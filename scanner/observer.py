@@ -13,7 +13,7 @@ class ScanObserver:
     """Every hook is optional; the engine calls them from its event loop, in order."""
 
     def scan_started(self, scope_text: str) -> None: ...
-    def discovery_finished(self, found: int, others: int = 0) -> None: ...
+    def discovery_finished(self, found: int, others: int = 0, outside: int = 0) -> None: ...
     def device_discovered(self, address: str) -> None: ...
     def device_done(self, device: Device) -> None: ...
     def scan_finished(self, devices: int, complete: bool) -> None: ...
@@ -40,8 +40,9 @@ class PlainObserver(ScanObserver):
     def device_discovered(self, address: str) -> None:
         self.discovered += 1
 
-    def discovery_finished(self, found: int, others: int = 0) -> None:
+    def discovery_finished(self, found: int, others: int = 0, outside: int = 0) -> None:
         extra = f"; {others} other WS-Discovery host(s) (not ONVIF) listed, not interrogated" if others else ""
+        extra += f"; {outside} responder(s) outside the scope listed, never contacted" if outside else ""
         self._line(f"discovery: {found} device(s) found{extra}")
 
     def device_done(self, device: Device) -> None:
@@ -91,10 +92,13 @@ class RichObserver(ScanObserver):
         total = (self.progress.tasks[0].total or 0) + 1
         self.progress.update(self.task, total=total)
 
-    def discovery_finished(self, found: int, others: int = 0) -> None:
+    def discovery_finished(self, found: int, others: int = 0, outside: int = 0) -> None:
         self.progress.update(self.task, total=max(found, self.progress.tasks[0].total or 0))
         if others:
             self.progress.console.print(f"{others} other WS-Discovery host(s) (not ONVIF) listed, not interrogated",
+                                        markup=False, highlight=False)
+        if outside:
+            self.progress.console.print(f"{outside} responder(s) outside the scope listed, never contacted",
                                         markup=False, highlight=False)
 
     def device_done(self, device: Device) -> None:

@@ -47,6 +47,10 @@ class Announced:
     hardware: str | None  # most put their model there; some a version ("1.00") or their chipset
     name: str | None
 
+    def summary(self) -> str:
+        """Maker, hardware and name on one line, each once: "DS-2CD2143G2-I / HIKVISION" (no maker scope)."""
+        return " / ".join(dict.fromkeys(p for p in (self.manufacturer, self.hardware, self.name) if p))
+
 
 def announced_identity(scopes: Iterable[str]) -> Announced | None:
     """Maker, hardware and name from the scopes (the first of each), or None when they give none."""

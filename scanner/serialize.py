@@ -143,7 +143,7 @@ def _device_from_dict(d: dict[str, Any]) -> Device:
 def _other_from_dict(d: dict[str, Any]) -> OtherResponder:
     return OtherResponder(address=d["address"], endpoint_reference=d.get("endpoint_reference"),
                           types=_tuple(d.get("types")), scopes=_tuple(d.get("scopes")),
-                          xaddrs=_tuple(d.get("xaddrs")))
+                          xaddrs=_tuple(d.get("xaddrs")), outside_scope=bool(d.get("outside_scope", False)))
 
 
 def _check_from_dict(d: dict[str, Any]) -> HostCheck:

@@ -71,15 +71,32 @@ def _summary(result) -> None:
     for d in result.devices:
         counts[d.status] = counts.get(d.status, 0) + 1
     console.print("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no devices found")
-    if result.other_responders:
+    not_onvif = [o for o in result.other_responders if not o.outside_scope]
+    outside = [o for o in result.other_responders if o.outside_scope]
+    if not_onvif:
         # Not ONVIF (a PC, a NAS, a printer): a PC here may be a VMS server the site file should declare.
-        hosts = ", ".join(f"{o.address} ({escape(' '.join(o.types) or 'no types')})"
-                          for o in result.other_responders[:10])
-        more = f", … {len(result.other_responders) - 10} more" if len(result.other_responders) > 10 else ""
-        console.print(f"other WS-Discovery hosts, not ONVIF, not interrogated: {hosts}{more}")
+        console.print(f"other WS-Discovery hosts, not ONVIF, not interrogated: "
+                      f"{_listed(not_onvif, lambda o: ' '.join(o.types) or 'no types')}")
+    if outside:
+        # On the wire but outside the scope given (a camera on its factory address): never contacted.
+        console.print(f"answered from outside the scope, never contacted: {_listed(outside, _announced)}")
     for check in result.host_checks:
         state = "answers" if check.answered else "not checked" if not check.tried else "silent"
         console.print(f"declared host {check.address}: {state} ({check.detail})")
+
+
+def _listed(responders, describe, shown: int = 10) -> str:
+    from rich.markup import escape
+
+    text = ", ".join(f"{o.address} ({escape(describe(o))})" for o in responders[:shown])
+    return text + (f", … {len(responders) - shown} more" if len(responders) > shown else "")
+
+
+def _announced(responder) -> str:
+    from scanner.scopes import announced_identity
+
+    said = announced_identity(responder.scopes)
+    return (said.summary() if said else "") or " ".join(responder.types) or "no types"
 
 
 def _save_db(url: str, result, json_out: Path | None) -> None:

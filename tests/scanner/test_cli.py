@@ -313,3 +313,22 @@ def test_hosts_that_are_not_onvif_are_named_in_the_summary_and_kept_in_the_file(
     assert found["127.30.0.1"]["status"] == "ok"
     assert found["127.30.0.31"]["status"] == "protocol_error" and found["127.30.0.31"]["manufacturer"] is None
     assert "HTTP 404 without a SOAP answer (no ONVIF service at this URL)" in found["127.30.0.31"]["status_reason"]
+
+
+def test_a_camera_outside_the_scope_is_named_in_the_summary_with_what_it_announced(capsys):
+    """What `scan` prints for a responder outside the scope (tests/scanner/test_discovery.py shows the scan
+    listing it): its address and its announced model, and that it was never contacted."""
+    from datetime import UTC, datetime
+
+    from cctv_inventory.commands.scan import _summary
+    from scanner.model import OtherResponder, ScanResult, ScanScope
+
+    factory = OtherResponder("192.168.1.64", scopes=("onvif://www.onvif.org/name/HIKVISION",
+                                                     "onvif://www.onvif.org/hardware/DS-2CD2143G2-I"),
+                             outside_scope=True)
+    nas = OtherResponder("10.0.0.250", types=("wsdp:Device", "pub:Computer"))
+    _summary(ScanResult(scan_id="s", site="site", started_at=datetime.now(UTC), finished_at=None, agent_version="t",
+                        scope=ScanScope(interfaces=("eth1",)), host=None, devices=(), other_responders=(nas, factory)))
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "answered from outside the scope, never contacted: 192.168.1.64 (DS-2CD2143G2-I / HIKVISION)" in printed
+    assert "not ONVIF, not interrogated: 10.0.0.250 (wsdp:Device pub:Computer)" in printed
