@@ -231,10 +231,27 @@ def _shared_identifiers(devices: Sequence[Device]) -> list[Finding]:
 _LISTED_HOSTS = 20  # a site-level finding names this many; the scan file has them all
 
 
+def _listed_addresses(hosts: Sequence[OtherResponder]) -> str:
+    return ", ".join(h.address for h in hosts[:_LISTED_HOSTS]) + (" …" if len(hosts) > _LISTED_HOSTS else "")
+
+
 def _other_hosts(hosts: Sequence[OtherResponder]) -> Finding:
-    addresses = ", ".join(h.address for h in hosts[:_LISTED_HOSTS]) + (" …" if len(hosts) > _LISTED_HOSTS else "")
-    return Finding("other_wsd_hosts", "info", None, {"count": str(len(hosts)), "addresses": addresses},
+    return Finding("other_wsd_hosts", "info", None, {"count": str(len(hosts)), "addresses": _listed_addresses(hosts)},
                    tuple(Evidence("wsd_host", {"address": h.address, "types": " ".join(h.types) or "-"})
+                         for h in hosts[:_LISTED_HOSTS]))
+
+
+def _outside_scope(hosts: Sequence[OtherResponder]) -> Finding:
+    """Devices on the site's wire that answered from addresses the scan was not given (a camera left on its
+    factory address): never contacted, so never read, and missing from every count above. A warning, not
+    a verdict: the report cannot say what they are, only that they are there and what they announced."""
+    def announced(h: OtherResponder) -> str:
+        said = announced_identity(h.scopes)
+        return (said.summary() if said else "") or " ".join(h.types) or "-"
+
+    return Finding("outside_scope_responders", "warning", None,
+                   {"count": str(len(hosts)), "addresses": _listed_addresses(hosts)},
+                   tuple(Evidence("outside_scope_responder", {"address": h.address, "announced": announced(h)})
                          for h in hosts[:_LISTED_HOSTS]))
 
 
@@ -326,8 +343,12 @@ def assess(
         ))
     findings.extend(compare_declared(matched.declared, rows, catalog or load_vendor_catalog(), scan.host_checks))
     findings.extend(_shared_identifiers(scan.devices))
-    if scan.other_responders:
-        findings.append(_other_hosts(scan.other_responders))
+    outside = [o for o in scan.other_responders if o.outside_scope]
+    not_onvif = [o for o in scan.other_responders if not o.outside_scope]
+    if outside:
+        findings.append(_outside_scope(outside))
+    if not_onvif:
+        findings.append(_other_hosts(not_onvif))
 
     notes = ["method_coverage_" + policy.coverage.mode, "method_verdict_rule", "method_certificates_at_scan_date"]
     notes.append("method_maker_level_counted" if policy.count_maker_level else "method_maker_level_not_counted")

@@ -43,6 +43,7 @@ FINDING_KINDS = (
     "quantity_mismatch",
     "identifier_shared",
     "recorder_channels_unseen",
+    "outside_scope_responders",
     "other_wsd_hosts",
 )
 

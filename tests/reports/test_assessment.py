@@ -253,6 +253,7 @@ def scenario(kind: str):
                                                              video_sources=4), match(XRN))]),
         "other_wsd_hosts": ({"other_responders": (OtherResponder("10.0.0.250", types=("wsdp:Device", "pub:Computer")),)},
                             [CAM1]),
+        "outside_scope_responders": ({"other_responders": (FACTORY_DEFAULT_HIK,)}, [CAM1]),
     }[kind]
 
 
@@ -349,6 +350,24 @@ def test_a_serial_two_units_report_is_named_on_both_and_decides_nothing(policy):
     assert shared[0].evidence[0].params["addresses"] == "10.0.0.2"
     assert r.verdict == run([clones[0]], policy).verdict  # a warning, not a change to what counts
     assert "identifier_shared" not in kinds(run([CAM1, CAM2], policy))  # distinct serials: nothing
+
+
+# A camera still on Hikvision's factory address, heard from a scan of another subnet (snow-tree/camera-probe#17).
+FACTORY_DEFAULT_HIK = OtherResponder("192.168.1.64", types=("dn:NetworkVideoTransmitter", "tds:Device"),
+                                     scopes=("onvif://www.onvif.org/name/HIKVISION",
+                                             "onvif://www.onvif.org/hardware/DS-2CD2143G2-I"),
+                                     xaddrs=("http://192.168.1.64/onvif/device_service",), outside_scope=True)
+
+
+def test_a_camera_outside_the_scope_is_a_warning_of_its_own_with_what_it_announced(policy):
+    pc = OtherResponder("10.0.0.250", types=("wsdp:Device", "pub:Computer"))
+    r = run([CAM1], policy, other_responders=(FACTORY_DEFAULT_HIK, pc))
+    [outside] = [f for f in r.findings if f.kind == "outside_scope_responders"]
+    assert (outside.severity, outside.params["count"], outside.params["addresses"]) == ("warning", "1", "192.168.1.64")
+    assert outside.evidence[0].params == {"address": "192.168.1.64", "announced": "DS-2CD2143G2-I / HIKVISION"}
+    [other] = [f for f in r.findings if f.kind == "other_wsd_hosts"]
+    assert other.params["addresses"] == "10.0.0.250"  # each listed once, under its own kind
+    assert r.verdict == run([CAM1], policy).verdict  # never read, so it changes no count
 
 
 def test_other_ws_discovery_hosts_are_one_site_level_line(policy):
