@@ -12,12 +12,31 @@ shown as announced (reports: `DeviceRow.announced`), never in place of what the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 ONVIF_SCOPE_PREFIX = "onvif://www.onvif.org/"
 MAX_VALUE_CHARS = 128  # a model name is short; anything longer is not one
+_URI_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def split_scope_list(text: str) -> list[str]:
+    """The scopes of a ProbeMatch's Scopes element, a whitespace-separated list of URIs.
+
+    Some cameras put a name with a space in it unencoded ("onvif://www.onvif.org/name/CAMERA 1":
+    Jazea/Onvif.Core#34, "only the first part was returned"), so a word that does not begin a URI
+    is the rest of the scope before it, not a scope of its own. (GetScopes gives each scope in an
+    element of its own and needs none of this.)
+    """
+    scopes: list[str] = []
+    for word in text.split():
+        if scopes and not _URI_START.match(word):
+            scopes[-1] += " " + word
+        else:
+            scopes.append(word)
+    return scopes
 
 
 def scope_values(scopes: Iterable[str], key: str) -> list[str]:

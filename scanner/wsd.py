@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted
+from .scopes import split_scope_list
 
 WSD_MULTICAST = ("239.255.255.250", 3702)
 WSD_PORT = 3702
@@ -220,7 +221,7 @@ def parse_probe_matches(data: bytes, responder: str, expected_ids: set[str] | fr
             if fixed_url and fixed_url not in fixed:
                 fixed.append(fixed_url)
         types_element = next(iter(_children(match, "Types")), None)
-        scopes = _text(next(iter(_children(match, "Scopes")), None)).split()
+        scopes = split_scope_list(_text(next(iter(_children(match, "Scopes")), None)))
         found.append(
             Discovered(
                 address=responder,

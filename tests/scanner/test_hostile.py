@@ -82,6 +82,7 @@ EXPECTED = {
     "127.30.0.65": ("ok", ""),  # digest_only + split_scheme_xaddrs: device service https://, media http://
     "127.30.0.66": ("ok", ""),  # probe_prefix_dn: found by multicast only because the typed Probe says dn:
     "127.30.0.67": ("ok", ""),  # rtsp_bare_lf: its RTSP answers in LF-only lines
+    "127.30.0.68": ("auth_failed", "refused the credentials"),  # a name scope with an unencoded space
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -707,3 +708,12 @@ def test_rtsp_answers_in_bare_lf_lines_keep_their_realm(hostile):
     device = found["127.30.0.67"]
     assert device.status == "ok" and device.fingerprints.rtsp_realm == found["127.30.0.45"].fingerprints.rtsp_realm
     assert device.fingerprints.rtsp_realm
+
+
+def test_a_scope_with_an_unencoded_space_is_one_scope(hostile):
+    """Site: hostile-site.yaml. 127.30.0.68 announces "name/LOBBY CAMERA 1" with the spaces as they are
+    (Jazea/Onvif.Core#34) and refuses our password: its ProbeMatch scopes are all the scan has of it."""
+    _, found = hostile
+    device = found["127.30.0.68"]
+    assert device.status == "auth_failed"
+    assert "onvif://www.onvif.org/name/LOBBY CAMERA 1" in device.scopes and "1" not in device.scopes, device.scopes

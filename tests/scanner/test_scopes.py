@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.scopes import Announced, announced_identity, scope_values
+from scanner.scopes import Announced, announced_identity, scope_values, split_scope_list
 
 # FLIR/DVTel scopes as vicmaeg/onvif-discovery#17 shows them (a maker scope, percent-encoded spaces).
 FLIR = [
@@ -43,3 +43,16 @@ def test_announced_identity_takes_the_first_of_each():
     assert announced_identity(NO_NAME) == Announced(None, "MSTAR_IPNC", "ONVIF_ICAMERA")
     assert announced_identity(["onvif://www.onvif.org/type/video_encoder"]) is None
     assert announced_identity([]) is None
+
+
+def test_a_probe_match_scope_with_an_unencoded_space_stays_one_scope():
+    """Jazea/Onvif.Core#34: a camera named "CAMERA 1" puts the space in its scope as it is."""
+    text = ("onvif://www.onvif.org/type/video_encoder onvif://www.onvif.org/name/CAMERA 1\n"
+            "\tonvif://www.onvif.org/location/city/Seoul%20Gangnam  urn:example:other onvif://www.onvif.org/hardware/XNO-6080R")
+    assert split_scope_list(text) == [
+        "onvif://www.onvif.org/type/video_encoder", "onvif://www.onvif.org/name/CAMERA 1",
+        "onvif://www.onvif.org/location/city/Seoul%20Gangnam", "urn:example:other",
+        "onvif://www.onvif.org/hardware/XNO-6080R"]
+    assert scope_values(split_scope_list(text), "name") == ["CAMERA 1"]
+    assert split_scope_list("") == [] and split_scope_list("stray onvif://www.onvif.org/name/X") == [
+        "stray", "onvif://www.onvif.org/name/X"]  # a first word is kept as it is
