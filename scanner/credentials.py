@@ -14,6 +14,11 @@ Passwords never leave this module in readable form by accident: `Credential`
 has a repr that hides the password, and error messages never quote file
 content (PyYAML's own messages echo the offending line, so they are reduced to
 line and column).
+
+Every value is read as the text written, never as a YAML number or boolean: `password: 000000` is
+"000000" (YAML 1.1 would give the integer 0), `password: 12:30` is "12:30" (not 750), `password: on`
+is "on" (not True). An empty value (`password:` or `password: ""`) is the empty password, which
+some cameras ship with (an IDIS admin has no default password: DC-D4517RXP manual).
 """
 
 from __future__ import annotations
@@ -107,7 +112,9 @@ def load_credentials(path: Path) -> CredentialBook:
     path = Path(path)
     _check_permissions(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # BaseLoader: scalars stay the strings written (safe_load would turn 000000 into 0); it builds
+        # nothing but str, list and dict, as safe_load, so a hostile file can make no object.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -125,8 +132,10 @@ def load_credentials(path: Path) -> CredentialBook:
         missing = [key for key in ("scope", "username", "password") if key not in entry]
         if missing:
             raise CredentialsError(f"credentials file {path}: entry {index + 1} lacks {', '.join(missing)}")
-        rules.append(
-            _Rule(_parse_scope(entry["scope"], index), Credential(str(entry["username"]), str(entry["password"])))
-        )
+        not_text = [key for key in ("scope", "username", "password") if not isinstance(entry[key], str)]
+        if not_text:  # a list or a mapping where a value belongs; its content is not quoted
+            raise CredentialsError(f"credentials file {path}: entry {index + 1}: {', '.join(not_text)} must be "
+                                   "a single value, not a list or mapping")
+        rules.append(_Rule(_parse_scope(entry["scope"], index), Credential(entry["username"], entry["password"])))
     return CredentialBook(tuple(rules))
 
