@@ -178,8 +178,14 @@ def _complete_device(dev: Any, index: int, site: dict, creds: dict, seed: int, c
         if dev.get(key) in (None, ""):
             raise bad(key, "is required")
     d = {**OPTIONAL_DEFAULTS, **dev}
-    for key in ("manufacturer", "model", "firmware", "serial", "mac", "role", "address"):
-        d[key] = str(d[key])
+    for key in ("manufacturer", "model", "firmware", "serial", "mac", "role", "address", "hardware_id",
+                "hostname", "username", "password"):
+        # YAML reads `firmware: 1.10` as the number 1.1 and `serial: 000123` as 123: turned back into text,
+        # the simulated device would say something the fixture's author never wrote.
+        if d[key] is not None and not isinstance(d[key], str):
+            kind = {bool: "a boolean", int: "a number", float: "a number"}.get(type(d[key]), "no text")
+            shown = "" if key == "password" else f" ({d[key]!r})"
+            raise bad(key, f"YAML read this as {kind}{shown}, not as the text written; put it in quotes")
     _claim_address(d["address"], where, seen)
     ports = ("port", "rtsp_port", "https_port", "web_port")
     for key in ports:

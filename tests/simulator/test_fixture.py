@@ -78,6 +78,10 @@ def _bad(mutate) -> str:
     (lambda r: r["devices"][9].update(web_port="80"), "devices[9].web_port: '80' is not a TCP port number"),
     (lambda r: r["devices"][0].update(relabel_of="acme"), "devices[0].relabel_of: 'acme' is not a vendor family id"),
     (lambda r: r["devices"][0].update(channels=0), "devices[0].channels: 0 must be an integer 1..256"),
+    # YAML's own reading of `firmware: 1.10` and `serial: 000123`: turned back into text, "1.1" and "123".
+    (lambda r: r["devices"][0].update(firmware=1.1), "devices[0].firmware: YAML read this as a number (1.1), not as the text written; put it in quotes"),
+    (lambda r: r["devices"][0].update(serial=123), "devices[0].serial: YAML read this as a number (123)"),
+    (lambda r: r["devices"][0].update(password=1234), "devices[0].password: YAML read this as a number, not"),
     (lambda r: r["site"].pop("name"), "site.name is required"),
     (lambda r: r["site"].update(credentials={"username": "admin"}), "site.credentials must be a mapping"),
     (lambda r: r.update(devices=[]), "devices must be a non-empty list"),
