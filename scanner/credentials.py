@@ -17,8 +17,9 @@ line and column).
 
 Every value is read as the text written, never as a YAML number or boolean: `password: 000000` is
 "000000" (YAML 1.1 would give the integer 0), `password: 12:30` is "12:30" (not 750), `password: on`
-is "on" (not True). An empty value (`password:` or `password: ""`) is the empty password, which
-some cameras ship with (an IDIS admin has no default password: DC-D4517RXP manual).
+is "on" (not True). The empty password, which some cameras ship with (an IDIS admin has no default
+password: DC-D4517RXP manual), is written `password: ""`; `password:` with nothing after it is refused,
+since it is as likely a field not filled in.
 """
 
 from __future__ import annotations
@@ -108,17 +109,62 @@ def _parse_scope(value: object, index: int) -> _Network | None:
         ) from None
 
 
+class _TextLoader(yaml.SafeLoader):
+    """safe_load's loader without its type guessing: a plain scalar is the text written (000000 stays
+    "000000", not 0; on stays "on", not True). Merge keys (`<<: *defaults`) still work, and a tag
+    (`!Admin123`, an unquoted password starting with "!") is refused as safe_load refuses it."""
+
+
+_TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag == "tag:yaml.org,2002:merge"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _unquoted_blank(node: yaml.Node | None) -> tuple[str, int] | None:
+    """(key, line) of the first username or password with nothing written after it, unquoted.
+
+    `password:` may mean "no password" or "not filled in yet", and `password: !Admin1` or `password: &x`
+    is a tag or an anchor on nothing, which YAML reads as the empty text: each would send a wrong login
+    to every device in scope. Only `password: ""` says it."""
+    if isinstance(node, yaml.SequenceNode):
+        return next(filter(None, (_unquoted_blank(item) for item in node.value)), None)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if (isinstance(key, yaml.ScalarNode) and key.value in ("username", "password")
+                    and isinstance(value, yaml.ScalarNode) and value.value == "" and value.style is None):
+                return key.value, value.start_mark.line + 1
+            found = _unquoted_blank(value)
+            if found:
+                return found
+    return None
+
+
+def _read(path: Path) -> object:
+    loader = _TextLoader(path.read_text(encoding="utf-8"))
+    try:
+        node = loader.get_single_node()
+        blank = _unquoted_blank(node)
+        if blank:
+            key, line = blank
+            raise CredentialsError(
+                f"credentials file {path}, line {line}: {key} has no value; write {key}: \"\" for an empty one "
+                "(a value starting with ! or & must be in quotes: YAML reads it as a tag or an anchor)")
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
 def load_credentials(path: Path) -> CredentialBook:
     path = Path(path)
     _check_permissions(path)
     try:
-        # BaseLoader: scalars stay the strings written (safe_load would turn 000000 into 0); it builds
-        # nothing but str, list and dict, as safe_load, so a hostile file can make no object.
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        data = _read(path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise CredentialsError(f"credentials file {path} is not valid YAML{where}") from None
+        raise CredentialsError(f"credentials file {path} is not valid YAML{where} (a value starting with !, & "
+                               "or * must be in quotes)") from None
     except (yaml.YAMLError, UnicodeDecodeError, OSError):
         raise CredentialsError(f"credentials file {path} cannot be read as UTF-8 YAML") from None
     if data is None:

@@ -75,18 +75,25 @@ def test_bad_files_named_clearly(tmp_path, text, message):
 
 def test_values_are_the_text_written_never_a_yaml_number_or_boolean(tmp_path):
     """safe_load read `000000` as 0, `12:30` as 750 (base 60) and `on` as True: the device was sent "0",
-    "750" or "True". Every value is the text as written; an empty one is the empty password."""
+    "750" or "True". Every value is the text as written; `""` is the empty password; merge keys still work."""
     book = load_credentials(write(tmp_path, "- {scope: 10.0.0.1, username: 0123, password: 000000}\n"
                                             "- {scope: 10.0.0.2, username: admin, password: 12:30}\n"
                                             "- {scope: 10.0.0.3, username: admin, password: on}\n"
                                             "- {scope: 10.0.0.4, username: admin, password: 1e3}\n"
-                                            "- {scope: 10.0.0.5, username: admin, password:}\n"))
-    got = {f"10.0.0.{i}": book.for_address(f"10.0.0.{i}") for i in range(1, 6)}
+                                            "- &idis {scope: 10.0.0.5, username: admin, password: \"\"}\n"
+                                            "- {<<: *idis, scope: 10.0.0.6}\n"))
+    got = {f"10.0.0.{i}": book.for_address(f"10.0.0.{i}") for i in range(1, 7)}
     assert (got["10.0.0.1"].username, got["10.0.0.1"].password) == ("0123", "000000")
-    assert [got[f"10.0.0.{i}"].password for i in range(2, 6)] == ["12:30", "on", "1e3", ""]
+    assert [got[f"10.0.0.{i}"].password for i in range(2, 7)] == ["12:30", "on", "1e3", "", ""]
 
 
-def test_a_list_where_a_password_belongs_is_refused_without_quoting_it(tmp_path):
-    with pytest.raises(CredentialsError, match="entry 1: password must be a single value") as info:
-        load_credentials(write(tmp_path, "- {scope: '*', username: admin, password: [hunter2]}\n"))
-    assert "hunter2" not in str(info.value)
+@pytest.mark.parametrize("line", ["password:", "password: !hunter2", "password: &hunter2", "password: *hunter2",
+                                  "password: !hunter2 rest", "password: [hunter2]"])
+def test_a_password_yaml_reads_as_something_else_is_refused_without_quoting_it(tmp_path, line):
+    """Unquoted, `!x` is a tag and `&x` an anchor on an empty value: the device would get "" as the password."""
+    with pytest.raises(CredentialsError) as info:
+        load_credentials(write(tmp_path, f"- scope: '*'\n  username: admin\n  {line}\n"))
+    message = str(info.value)
+    assert "hunter2" not in message
+    assert ("line 3: password has no value" in message or "not valid YAML at line 3" in message
+            or "password must be a single value" in message), message
