@@ -13,13 +13,16 @@ shown as announced (reports: `DeviceRow.announced`), never in place of what the 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 ONVIF_SCOPE_PREFIX = "onvif://www.onvif.org/"
 MAX_VALUE_CHARS = 128  # a model name is short; anything longer is not one
-_URI_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# What begins a scope: scheme:// (onvif://, http://, a maker's own) or a URN. A bare "word:" does not
+# ("name/Front Door:East" is one name).
+_URI_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|urn:", re.IGNORECASE)
 
 
 def split_scope_list(text: str) -> list[str]:
@@ -52,7 +55,12 @@ def scope_values(scopes: Iterable[str], key: str) -> list[str]:
         name, _, value = scope[len(ONVIF_SCOPE_PREFIX):].partition("/")
         if name.casefold() != wanted:
             continue
-        value = " ".join(unquote(value, errors="replace").split())  # runs of whitespace and control chars
+        value = unquote(value, errors="replace")
+        # Percent-decoding can make any character: ESC and the other controls would reach a terminal
+        # (an unauthenticated ProbeMatch, even one from outside the scope, is printed in the summary),
+        # and bidi overrides would reorder a report's text. Dropped; runs of whitespace squeezed.
+        kept = (" " if c.isspace() else c for c in value if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
+        value = " ".join("".join(kept).split())
         if value:
             values.append(value[:MAX_VALUE_CHARS])
     return values

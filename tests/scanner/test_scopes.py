@@ -56,3 +56,11 @@ def test_a_probe_match_scope_with_an_unencoded_space_stays_one_scope():
     assert scope_values(split_scope_list(text), "name") == ["CAMERA 1"]
     assert split_scope_list("") == [] and split_scope_list("stray onvif://www.onvif.org/name/X") == [
         "stray", "onvif://www.onvif.org/name/X"]  # a first word is kept as it is
+    assert split_scope_list("onvif://www.onvif.org/name/Front Door:East onvif://www.onvif.org/name/IPC Ch:01") == [
+        "onvif://www.onvif.org/name/Front Door:East", "onvif://www.onvif.org/name/IPC Ch:01"]  # a colon is no URI
+
+
+def test_control_characters_a_value_decodes_to_are_dropped():
+    """A ProbeMatch is unauthenticated and is printed in the summary: %1B would be ESC at the terminal."""
+    assert scope_values(["onvif://www.onvif.org/name/X%1B%5D0%3Bpwned%07%1B%5B2J"], "name") == ["X]0;pwned[2J"]
+    assert scope_values(["onvif://www.onvif.org/name/evil%E2%80%AEgnp.exe"], "name") == ["evilgnp.exe"]  # RLO
