@@ -15,25 +15,34 @@ from ..soap import evidence_digest
 from .interface import Attempt, Facts, ProbeContext, SideProbe
 
 RTSP_PORT = 554
-_MAX_HEADER = 16 * 1024
+_MAX_HEADER = 16 * 1024  # kept of one answer's header block
+_MAX_READ = 64 * 1024  # read of it, to find its end: the next answer must not start mid-header
 
 
 async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: str) -> bytes:
-    """The header block of the answer. Its lines may end in a bare LF: YUAN cameras send them so
-    (OvenMediaLabs/OvenMediaEngine#1935), and RFC 2326 §4 asks receivers to take that."""
+    """The header block of the answer, its first 16 kB. Its lines may end in a bare LF: YUAN cameras
+    send them so (OvenMediaLabs/OvenMediaEngine#1935), and RFC 2326 §4 asks receivers to take that."""
     writer.write(request.encode())
     await writer.drain()
-    head = b""
-    while len(head) < _MAX_HEADER:
+    head = bytearray()
+    read = 0
+    while read < _MAX_READ:
         try:
-            head += await reader.readuntil(b"\n")
+            line = await reader.readuntil(b"\n")
         except asyncio.IncompleteReadError as exc:  # closed early: use what came
-            return (head + exc.partial)[:_MAX_HEADER]
-        except asyncio.LimitOverrunError:  # one line over 64 kB: keep the start
-            return (head + await reader.read(_MAX_HEADER))[:_MAX_HEADER]
-        if head.endswith((b"\n\n", b"\n\r\n")):
+            head += exc.partial
             break
-    return head[:_MAX_HEADER]
+        except asyncio.LimitOverrunError:  # one line over the reader's 64 kB: keep the start, give up the rest
+            head += await reader.read(_MAX_HEADER)
+            break
+        read += len(line)
+        if line in (b"\n", b"\r\n"):
+            if head:
+                break  # the blank line that ends the block
+            continue  # a CR LF left over from the answer before
+        if len(head) < _MAX_HEADER:
+            head += line
+    return bytes(head[:_MAX_HEADER])
 
 
 def _headers(raw: bytes) -> list[tuple[str, str]] | None:

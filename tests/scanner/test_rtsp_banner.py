@@ -1,4 +1,4 @@
-"""The RTSP fingerprints (scanner/probes/rtsp_banner.py): bare RTSP servers on port 554 of 127.0.0.31–.34 in
+"""The RTSP fingerprints (scanner/probes/rtsp_banner.py): bare RTSP servers on port 554 of 127.0.0.31–.35 in
 the test namespace (no simulated site: what a server does after OPTIONS is under test). The simulated
 devices' realms are checked against the scan in tests/scanner/test_demo_site.py."""
 
@@ -118,3 +118,19 @@ async def test_answers_whose_lines_end_in_a_bare_lf_are_read_whole():
     assert outcome == "ok"
     assert facts.fingerprints == {"rtsp_server": "VuStream RTSP Server", "rtsp_realm": "YUAN"}
     assert [h.split(" ", 1)[0] for h in seen] == ["OPTIONS", "DESCRIBE"]
+
+
+async def test_an_options_answer_longer_than_what_is_kept_does_not_cost_the_describe_realm():
+    """Only 16 kB of a header block is kept, but the block is read to its end: otherwise DESCRIBE's answer
+    would be read from the middle of OPTIONS's and its realm lost."""
+    padding = "".join(f"X-Pad-{i}: {'p' * 100}\r\n" for i in range(300)).encode()  # ~33 kB of headers
+
+    def long_options(head: str) -> bytes:
+        if head.startswith("OPTIONS"):
+            return b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nServer: Padded/1.0\r\n" + padding + b"\r\n"
+        return b"\r\n" + HIKVISION_401  # and a stray CR LF before the next answer
+
+    async with rtsp_server("127.0.0.35", long_options):
+        facts, outcome = await asyncio.wait_for(_probe("127.0.0.35", timeout_s=10.0), 5)
+    assert outcome == "ok"
+    assert facts.fingerprints == {"rtsp_server": "Padded/1.0", "rtsp_realm": "IP Camera(C1214)"}
