@@ -146,7 +146,16 @@ _DEVICE: contextvars.ContextVar[DeviceContext] = contextvars.ContextVar("cctv_de
 # The operation in flight: task-local, because one device's steps run concurrently.
 _OP: contextvars.ContextVar[str] = contextvars.ContextVar("cctv_operation", default="")
 _MAX_REDIRECTS = 3
-_ASK_AGAIN_WITH_DIGEST = object()  # _exchange's answer when the device challenged for HTTP digest
+@dataclass(frozen=True, slots=True)
+class _AskAgainWithDigest:
+    """_exchange's answer when a request sent without digest was challenged for it, at `origin`."""
+
+    origin: str
+
+
+# Tries of one call while origins ask for digest: each asks once (a device's device service and its media
+# may be two origins, and a redirect a third); a device that keeps asking from new ones is not followed.
+_MAX_DIGEST_ORIGINS = 3
 # Some firmwares put a BOM and a newline before <?xml; everything else about them is fine.
 _LEADING_JUNK = b"\xef\xbb\xbf \t\r\n"
 # Cheap cameras, some Hikvision NVRs and rpos answer ONVIF's SOAP 1.2 in SOAP 1.1 envelopes
@@ -395,7 +404,8 @@ class _CheckedTransport(AIOHTTPTransport):
 
     async def _send_once(self, address: str, message: bytes, headers: dict[str, str], operation: str,
                          ctx: DeviceContext):
-        for _ in range(2):
+        challenged: set[str] = set()  # origins that asked this call for digest
+        for _ in range(_MAX_DIGEST_ORIGINS + 1):
             # HTTP digest is only engaged once the device asked for it: most devices use
             # WS-UsernameToken, and aiohttp's middleware costs something on every request.
             on_kept_alive = not ctx.one_connection_per_request
@@ -414,9 +424,13 @@ class _CheckedTransport(AIOHTTPTransport):
                     raise
                 ctx.one_connection_per_request = True
                 result = await self._exchange(address, message, headers, operation, ctx)
-            if result is not _ASK_AGAIN_WITH_DIGEST:
+            if not isinstance(result, _AskAgainWithDigest):
                 return result
-        raise SoapProblem("auth_failed", f"{operation}: HTTP 401 (digest credentials refused)")
+            if result.origin in challenged:
+                break  # asked again where it already had digest: no such answer comes from _answered
+            challenged.add(result.origin)
+        raise SoapProblem("auth_failed", f"{operation}: HTTP 401 asking for HTTP digest again after it was "
+                                         f"answered ({', '.join(sorted(challenged))})")
 
     def _session_for(self, ctx: DeviceContext) -> aiohttp.ClientSession:
         if not ctx.one_connection_per_request:
@@ -491,7 +505,7 @@ class _CheckedTransport(AIOHTTPTransport):
                     ctx.digests[origin(url)] = made = DigestAmongChallenges(ctx.credential.username,
                                                                             ctx.credential.password)
                     made.take_challenge(response, challenge)
-                return _ASK_AGAIN_WITH_DIGEST
+                return _AskAgainWithDigest(origin(url))
         return await self._checked(response, operation, ctx)
 
     async def _checked(self, response: aiohttp.ClientResponse, operation: str, ctx: DeviceContext):

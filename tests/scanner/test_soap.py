@@ -429,3 +429,39 @@ async def test_every_request_dropped_on_a_kept_alive_connection_is_sent_again():
         again = await three()  # each taken again from the pool, and dropped
     assert len(dropped) == 3 and ctx.one_connection_per_request
     assert [a.Model for a in again] == ["XNO-6080R"] * 3
+
+
+async def test_digest_is_answered_at_each_origin_a_call_is_redirected_to():
+    """A call answered in digest at one origin, then redirected to another that asks again (its media on
+    another port, say): each origin gets its own digest. The retry budget was two tries in all, so the
+    second origin's 401 ended the call `auth_failed` with credentials nobody had refused."""
+    seen: list[tuple[str, bool]] = []
+    challenge = {"WWW-Authenticate": 'Digest realm="test", qop="auth", nonce="abc123", opaque=""'}
+
+    def origin_app(name: str, then) -> web.Application:
+        async def answer(request: web.Request) -> web.StreamResponse:
+            await request.read()
+            signed = request.headers.get("Authorization", "").startswith("Digest ")
+            seen.append((name, signed))
+            if not signed:
+                return web.Response(status=401, headers=challenge)
+            return then()
+
+        app = web.Application()
+        app.router.add_post("/onvif/device_service", answer)
+        return app
+
+    second_url: list[str] = []
+    second = origin_app("B", lambda: web.Response(body=ANSWER, content_type="application/soap+xml"))
+    async with bare_server(second) as b_url:
+        second_url.append(b_url)
+        first = origin_app("A", lambda: web.Response(status=307, headers={
+            "Location": f"{second_url[0]}/onvif/device_service"}))
+        async with bare_server(first) as a_url, aiohttp.ClientSession() as session:
+            clients = OnvifClients(session)
+            await clients.setup()
+            ctx = enter_device(Credential("admin", "Secret!One"))
+            answer = await clients.call("devicemgmt", f"{a_url}/onvif/device_service", "GetDeviceInformation")
+    assert answer.Model == "XNO-6080R"
+    assert seen == [("A", False), ("A", True), ("B", False), ("B", True)], seen
+    assert len(ctx.digests) == 2
