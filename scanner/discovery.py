@@ -45,8 +45,10 @@ log = logging.getLogger(__name__)
 
 RECEIVE_BUFFER_BYTES = 16 * 1024 * 1024
 # Responders outside the scope that are listed (never contacted). A site has a few, cameras left on their
-# factory address; past this many, only the count is logged (a flood of forged sources is no inventory).
+# factory address; past this many, only the count is logged (a flood of forged sources is no inventory,
+# and each address read is remembered, so the reading is bounded too).
 MAX_OUTSIDE_LISTED = 256
+MAX_OUTSIDE_READ = 4096
 
 
 @dataclass(frozen=True)
@@ -136,24 +138,29 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
     """
     table = DiscoveryTable()
     message_ids: set[str] = set()
-    rejected: set[str] = set()
-    listed_outside: set[str] = set()
+    outside: set[str] = set()  # addresses outside the scope whose reply was read (at most MAX_OUTSIDE_READ)
+    listed_outside = 0
+    more_outside = 0  # replies from further addresses outside the scope, not read
 
     def handle(data: bytes, responder: str) -> None:
+        nonlocal listed_outside, more_outside
         if not scope.allows(responder):
-            # Never contacted: the scope is the operator's. What it sent is read (the same safe parse as
-            # any reply) and listed, since it is a device on the site's wire that the scope leaves out.
-            rejected.add(responder)
-            if responder in listed_outside or len(listed_outside) >= MAX_OUTSIDE_LISTED:
+            # Never contacted: the scope is the operator's. Its first reply is read (the same safe parse as
+            # any) and listed, since it is a device on the site's wire that the scope leaves out.
+            if responder in outside:
                 return
+            if len(outside) >= MAX_OUTSIDE_READ:
+                more_outside += 1
+                return
+            outside.add(responder)
             try:
                 matches = parse_probe_matches(data, responder, message_ids)
             except NotWsDiscovery as exc:
                 log.debug("%s", exc)
                 return
             onvif = [m for m in matches if m.onvif_signal is not None]  # a PC on another subnet is no finding
-            if onvif:
-                listed_outside.add(responder)
+            if onvif and listed_outside < MAX_OUTSIDE_LISTED:
+                listed_outside += 1
                 on_outside(onvif[0])
             return
         if responder in responders:
@@ -235,9 +242,9 @@ async def discover(scope: ResolvedScope, settings: DiscoverySettings, on_new: Ca
         for receiver in receivers:
             receiver.close()
         drain()
-    if len(rejected) > len(listed_outside):
-        log.warning("WS-Discovery replies from %d address(es) outside the scope, %d of them listed; none contacted",
-                    len(rejected), len(listed_outside))
+    if more_outside or len(outside) > listed_outside:
+        log.warning("WS-Discovery replies from %d address(es) outside the scope (%d more replies not read), "
+                    "%d of them listed as ONVIF devices; none contacted", len(outside), more_outside, listed_outside)
     return table
 
 

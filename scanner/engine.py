@@ -29,7 +29,7 @@ from .credentials import CredentialBook
 from .discovery import DiscoverySettings, discover
 from .errors import ScanError
 from .interrogate import InterrogationSettings
-from .model import Device, HostCheck, OtherResponder, ScanResult, device_order
+from .model import Device, HostCheck, OtherResponder, ScanResult, device_order, listed_responders
 from .observer import ScanObserver
 from .oui import preload_oui_database
 from .reachability import check_hosts
@@ -95,7 +95,7 @@ class _Collector:
         return True
 
     def other(self, item: Discovered, outside_scope: bool = False) -> None:
-        """A WS-Discovery host that is not ONVIF, or any responder outside the scope: recorded (and
+        """A WS-Discovery host that is not ONVIF, or an ONVIF responder outside the scope: recorded (and
         journalled), never interrogated."""
         other = OtherResponder(address=item.address, endpoint_reference=item.endpoint_reference,
                                types=tuple(item.types), scopes=tuple(item.scopes),
@@ -164,9 +164,10 @@ async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -
     finally:
         if journal is not None:
             journal.close()
-    result = replace(head, finished_at=datetime.now(UTC), devices=collector.devices(bool(cut_short)),
+    devices = collector.devices(bool(cut_short))
+    result = replace(head, finished_at=datetime.now(UTC), devices=devices,
                      complete=cut_short is None, interrupted_reason=cut_short,
-                     other_responders=tuple(sorted(collector.others, key=device_order)),
+                     other_responders=listed_responders(collector.others, devices),
                      host_checks=tuple(sorted(checks, key=device_order)))
     observer.scan_finished(len(result.devices), result.complete)
     return result

@@ -117,7 +117,7 @@ class OtherResponder:
     Two kinds. A host that is not an ONVIF device: Windows PCs, NAS boxes and printers answer ONVIF's
     Probes too, and none of them gave an ONVIF type, an onvif:// scope or an /onvif/ XAddr
     (wsd.onvif_signal); a PC among them may be a VMS server or operator terminal the site file should
-    declare (DESIGN §5). And, `outside_scope`, any responder whose address lies outside the scan's
+    declare (DESIGN §5). And, `outside_scope`, an ONVIF responder whose address lies outside the scan's
     scope: a camera still on its factory address answers a multicast Probe from another subnet
     (snow-tree/camera-probe#17). The scope is the operator's, so it is never contacted, but it is on
     the site's wire, and an inventory that dropped it would hide a camera nobody configured.
@@ -172,6 +172,16 @@ class ScanResult:
     interrupted_reason: str | None = None
     other_responders: tuple[OtherResponder, ...] = ()  # by address, as device_order sorts
     host_checks: tuple[HostCheck, ...] = ()  # declared hosts not found as ONVIF devices, by address
+
+
+def listed_responders(others: list[OtherResponder] | tuple[OtherResponder, ...],
+                      devices: tuple[Device, ...]) -> tuple[OtherResponder, ...]:
+    """The scan's other_responders, in device order. A responder outside the scope that was also read
+    inside it, under the same endpoint reference (a recorder with a NIC on each subnet, a camera's
+    link-local alias), is a device of the scan already and is not listed again."""
+    read = {d.endpoint_reference for d in devices if d.endpoint_reference}
+    kept = (o for o in others if not (o.outside_scope and o.endpoint_reference in read))
+    return tuple(sorted(kept, key=device_order))
 
 
 def device_order(device: Device | OtherResponder | HostCheck) -> tuple:

@@ -34,6 +34,7 @@ from .model import (
     ScanScope,
     SuspectedRelabel,
     device_order,
+    listed_responders,
 )
 
 SCAN_FORMAT_VERSION = 1
@@ -248,7 +249,8 @@ class ScanJournal:
         self._write(device)
 
     def add_other(self, other: OtherResponder) -> None:
-        """A WS-Discovery host that is not ONVIF: one line, told apart from a device by its one key."""
+        """A responder listed, not read (not ONVIF, or outside the scope): one line, told apart from a device
+        by its one key."""
         self._write({_OTHER_KEY: other})
 
     def _write(self, data: Any) -> None:
@@ -306,6 +308,6 @@ def read_journal(path: Path) -> ScanResult:
               "discovered, are missing")
     if dropped:
         reason += "; the last line, cut off mid-write, was dropped"
-    return replace(scan, devices=tuple(sorted(devices.values(), key=device_order)), finished_at=None,
-                   complete=False, interrupted_reason=reason,
-                   other_responders=tuple(sorted(others, key=device_order)))
+    read = tuple(sorted(devices.values(), key=device_order))
+    return replace(scan, devices=read, finished_at=None, complete=False, interrupted_reason=reason,
+                   other_responders=listed_responders(others, read))

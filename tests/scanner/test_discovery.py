@@ -52,3 +52,13 @@ def test_the_listing_survives_the_scan_file(outside_scope_scan, tmp_path):
     path = tmp_path / "scan.json"
     write_scan_json(result, path)
     assert read_scan_json(path).other_responders == result.other_responders
+
+
+def test_responders_outside_the_scope_are_listed_up_to_a_bound(outside_scope_scan, monkeypatch):
+    """Forged sources are no inventory: past MAX_OUTSIDE_LISTED only the count is logged (set to 0 here)."""
+    from scanner import discovery
+
+    monkeypatch.setattr(discovery, "MAX_OUTSIDE_LISTED", 0)  # the same lab, scanned once more
+    result = scan(ScanRequest(interfaces=("lo",), credentials=CredentialBook.single("admin", "Outside!Site1"),
+                              timeout_s=5, workers=0))
+    assert [d.address for d in result.devices] == [IN_SCOPE] and result.other_responders == ()
