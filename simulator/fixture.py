@@ -14,6 +14,7 @@ import json
 import re
 import subprocess
 import uuid
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -183,7 +184,8 @@ def _complete_device(dev: Any, index: int, site: dict, creds: dict, seed: int, c
         # YAML reads `firmware: 1.10` as the number 1.1 and `serial: 000123` as 123: turned back into text,
         # the simulated device would say something the fixture's author never wrote.
         if d[key] is not None and not isinstance(d[key], str):
-            kind = {bool: "a boolean", int: "a number", float: "a number"}.get(type(d[key]), "no text")
+            kind = {bool: "a boolean", int: "a number", float: "a number", date: "a date",
+                    datetime: "a date"}.get(type(d[key]), "no text")
             shown = "" if key == "password" else f" ({d[key]!r})"
             raise bad(key, f"YAML read this as {kind}{shown}, not as the text written; put it in quotes")
     _claim_address(d["address"], where, seen)

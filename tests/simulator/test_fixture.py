@@ -82,6 +82,7 @@ def _bad(mutate) -> str:
     (lambda r: r["devices"][0].update(firmware=1.1), "devices[0].firmware: YAML read this as a number (1.1), not as the text written; put it in quotes"),
     (lambda r: r["devices"][0].update(serial=123), "devices[0].serial: YAML read this as a number (123)"),
     (lambda r: r["devices"][0].update(password=1234), "devices[0].password: YAML read this as a number, not"),
+    (lambda r: r["devices"][0].update(firmware=__import__("datetime").date(2023, 1, 5)), "devices[0].firmware: YAML read this as a date"),
     (lambda r: r["site"].pop("name"), "site.name is required"),
     (lambda r: r["site"].update(credentials={"username": "admin"}), "site.credentials must be a mapping"),
     (lambda r: r.update(devices=[]), "devices must be a non-empty list"),
