@@ -52,11 +52,14 @@ CANDIDATE_MAX_EXTRA = 4
 
 
 def validity_at(entry: RegistryEntry, at: date) -> Validity:
-    if entry.valid_from is None and entry.valid_to is None:
-        return "undated"
+    """The certificate's standing at `at`. With no end date it is `undated` once begun: a row that gave
+    only its issue date says when it started, not that it never ends, and an unknown validity never
+    counts (a certificate read as valid for ever would count long after it lapsed)."""
     if entry.valid_from is not None and at < entry.valid_from:
         return "not_yet_valid"
-    if entry.valid_to is not None and at > entry.valid_to:
+    if entry.valid_to is None:
+        return "undated"
+    if at > entry.valid_to:
         return "expired"
     return "valid"
 

@@ -73,8 +73,10 @@ def _validity(cells: tuple[Cell, ...], columns: dict[str, int]) -> tuple[date | 
     # `유효기간` holds either a range ("20201012 ~ 20231011") or a period ("3년", "36개월", 3).
     validity = _cell(cells, columns, "validity_range")
     months = validity_months(validity)
-    if start is None and end is None and months is None:
-        start, end = date_range(validity)
+    if end is None and months is None and text(validity) is not None:
+        # A range beside a start column still gives the end (the start column's start stands).
+        range_start, end = date_range(validity)
+        start = start or range_start
     if months is None:
         years = _cell(cells, columns, "validity_years")
         months = validity_months(years, "validity in years")

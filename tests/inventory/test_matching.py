@@ -133,6 +133,9 @@ def test_no_match_for_unregistered_makers_and_silent_devices():
         (date(2027, 3, 1), date(2031, 12, 31), date(2027, 3, 1), "valid"),
         (None, None, date(2026, 11, 20), "undated"),
         (None, date(2030, 1, 1), date(2026, 11, 20), "valid"),
+        # An issue date and no end: begun, its end unknown. It counted as valid for ever.
+        (date(2015, 1, 1), None, date(2026, 11, 20), "undated"),
+        (date(2027, 3, 1), None, date(2026, 11, 20), "not_yet_valid"),
     ],
 )
 def test_validity_at_a_date(valid_from, valid_to, at, expected):

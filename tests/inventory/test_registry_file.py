@@ -234,6 +234,19 @@ def test_validity_start_column_with_a_period_and_no_end(tmp_path):
     assert (entry.valid_from, entry.valid_to) == (date(2024, 6, 1), date(2026, 5, 31))
 
 
+def test_a_range_beside_a_start_column_still_gives_the_end(tmp_path):
+    """The range was read only when no start column was filled: the entry had a start and no end."""
+    text = "업체명,모델명,인증구분,인증번호,유효기간 시작,유효기간\n한빛비전,HB-IP4231,GS,K-1,2024-06-01,20240601 ~ 20260531\n"
+    [entry] = parse_registry(write(tmp_path, text)).entries
+    assert (entry.valid_from, entry.valid_to) == (date(2024, 6, 1), date(2026, 5, 31))
+
+
+def test_an_issue_date_alone_gives_no_end(tmp_path):
+    text = "업체명,모델명,인증구분,인증번호,발급일\n한빛비전,HB-IP4231,GS,K-1,2015-01-01\n"
+    [entry] = parse_registry(write(tmp_path, text)).entries
+    assert (entry.valid_from, entry.valid_to) == (date(2015, 1, 1), None)  # undated once begun (test_matching)
+
+
 def test_years_column_takes_the_same_spellings(tmp_path):
     text = "업체명,모델명,인증구분,인증번호,발급일,유효기간(년)\n한빛비전,HB-IP4231,GS,K-1,2024-03-01,3년\n"
     [entry] = parse_registry(write(tmp_path, text)).entries
