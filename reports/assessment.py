@@ -79,8 +79,15 @@ def _certificate(match: Match) -> CertificateRow:
     )
 
 
+def _other_item(match: Match, policy: Policy) -> bool:
+    """A maker-level entry certifies a maker for one product, its 세부품명번호, and names no model: for any
+    other product (a combined registry lists them all) it says nothing of this system's parts."""
+    return (match.level == "maker" and policy.item_no is not None and match.entry.item_no is not None
+            and match.entry.item_no != policy.item_no)
+
+
 def _counts(match: Match, policy: Policy) -> bool:
-    return match.counts and (match.level != "maker" or policy.count_maker_level)
+    return match.counts and (match.level != "maker" or (policy.count_maker_level and not _other_item(match, policy)))
 
 
 def _device_row(md: MatchedDevice, policy: Policy) -> tuple[DeviceRow, list[Finding]]:
@@ -193,9 +200,15 @@ def _device_findings(
                                     "valid_from": str(m.entry.valid_from or "?"), "valid_to": str(m.entry.valid_to or "?")},
                                    (_cert_line(m),)))
         maker_only = [m for m in evidence if m.level == "maker" and m.counts]
+        other_item = [m for m in maker_only if _other_item(m, policy)]
         if maker_only and not policy.count_maker_level:
             out.append(Finding("maker_level_only", "warning", d.address, {**params, "variant": "not_counted"},
                                tuple(_cert_line(m) for m in maker_only)))
+        elif other_item:
+            out.append(Finding("maker_level_only", "warning", d.address,
+                               {**params, "variant": "other_item", "item_no": other_item[0].entry.item_no or "",
+                                "policy_item_no": policy.item_no or ""},
+                               tuple(_cert_line(m) for m in other_item)))
     elif counting[0].level == "maker":
         out.append(Finding("maker_level_only", "info", d.address, {**params, "variant": "counted"},
                            (_cert_line(counting[0]),)))

@@ -196,6 +196,20 @@ def test_maker_level_entries_count_as_weaker_evidence_unless_switched_off(policy
     assert next(f for f in r.findings if f.kind == "maker_level_only").params["variant"] == "not_counted"
 
 
+def test_a_maker_level_entry_for_another_product_covers_nothing(policy):
+    """A combined registry lists a maker's certificates for every product it makes; a maker-level row
+    names no model, so only its 세부품명번호 ties it to this system. One for another product covered every
+    device of that maker (review)."""
+    other = replace(INNODEP_MAKER, item_no="3911160101")
+    ai = md(device("10.0.0.33", "Innodep", "VURIX-AI-8", "analytics"), match(other, "maker"))
+    r = run([ai], policy)
+    assert not r.devices[0].covered and r.verdict == "target_not_met"
+    f = next(f for f in r.findings if f.kind == "maker_level_only")
+    assert (f.severity, f.params["variant"], f.params["item_no"]) == ("warning", "other_item", "3911160101")
+    for lang in ("ko", "en"):
+        assert "3911160101" in messages(lang).finding(f) and "4617162201" in messages(lang).finding(f)
+
+
 def test_candidates_and_other_certificate_types_never_cover(policy):
     cand = md(device("10.0.0.18", "TRUEN", "TN-B220CS"), match(CANDIDATE, "candidate"))
     gs_only = md(device("10.0.0.19"), match(entry("Hanwha Vision", "XNO-6080R", certificate_type="gs")))
