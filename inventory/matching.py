@@ -137,7 +137,7 @@ class Matcher:
     def _maker_uncached(self, name: str | None) -> tuple[str, str]:
         norm = normalize_maker(name)
         family = self.catalog.family_of_name(name) if norm else None
-        return norm, family.id if family else norm
+        return norm, f"family:{family.id}" if family else norm  # apart from any maker's own name ("itx")
 
     def __len__(self) -> int:
         return len(self._items)
@@ -232,7 +232,7 @@ class Matcher:
         if item.maker_norm == self._maker(maker)[0]:
             return ""
         return (
-            f"; maker {maker!r} is registered as {item.entry.manufacturer!r} (vendor family {item.maker_key})"
+            f"; maker {maker!r} is registered as {item.entry.manufacturer!r} (vendor family {item.maker_key.removeprefix('family:')})"
         )
 
     def _model_reason(self, item: _Indexed, maker: str, model: str | None, level: MatchLevel) -> str:

@@ -90,6 +90,21 @@ def _marker(text: str) -> re.Pattern[str]:
     return re.compile(left + re.escape(folded) + right)
 
 
+# Words a maker's long name may add to its family's name and still be that maker: places and the
+# generic words of company names. Anything else ("systems", "aerospace") may be another company.
+_NAME_FILLER = frozenset([
+    # places
+    "hangzhou", "zhejiang", "shenzhen", "guangzhou", "beijing", "shanghai", "xiamen", "wuhan", "tianjin",
+    "china", "chinese", "taiwan", "hong", "kong", "korea", "korean", "seoul", "japan", "usa", "us",
+    "america", "americas", "north", "south", "europe", "european", "emea", "asia", "pacific", "uk", "gmbh",
+    "vietnam", "india", "international", "global", "worldwide",
+    # what any such company calls itself
+    "digital", "technology", "technologies", "tech", "electronic", "electronics", "security", "video",
+    "vision", "imaging", "network", "networks", "communication", "communications", "co", "company", "corp",
+    "corporation", "group", "holding", "holdings",
+])
+
+
 class VendorCatalog:
     def __init__(self, families: tuple[VendorFamily, ...]):
         self.families = families
@@ -114,11 +129,15 @@ class VendorCatalog:
         compact = self._by_compact.get(key.replace(" ", ""))
         if compact is not None:
             return compact
-        # "Hangzhou Hikvision Digital Technology" style long names: a known
-        # family name standing as a whole word inside.
+        # "Hangzhou Hikvision Digital Technology" style long names: a known family name standing as a
+        # whole word inside, the other words only a place or what any such company calls itself.
+        # "Hanwha Systems" or "Hanwha Aerospace" is another company of the group, with another
+        # business number: its certificates are not Hanwha Vision's.
         for known, family in self._by_name.items():
             if len(known) >= 3 and re.search(rf"(^|\s){re.escape(known)}(\s|$)", key):
-                return family
+                rest = re.sub(rf"(^|\s){re.escape(known)}(\s|$)", " ", key, count=1).split()
+                if all(word in _NAME_FILLER for word in rest):
+                    return family
         return None
 
     def family_of_oui_org(self, organisation: str | None) -> VendorFamily | None:

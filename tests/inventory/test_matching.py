@@ -199,3 +199,19 @@ def test_match_all_equals_match_one_by_one():
     matcher = Matcher(entries, CATALOG)
     devices = list(demo_devices())
     assert matcher.match_all(devices, DAY) == [matcher.match(d, DAY) for d in devices]
+
+
+def test_a_maker_named_like_a_family_id_is_not_that_family():
+    """Family ids and normalized maker names were one namespace: a device claiming "ITX" alias-matched ITX
+    Security's entries because that family's id is "itx" (review). Only the family's names lead to it."""
+    itx = entry("ITX Security", "IS-IPC2232")
+    [shown] = Matcher([itx], CATALOG).match(device("ITX", "IS-IPC2232"), date(2025, 1, 1))
+    assert shown.level == "candidate" and not shown.counts  # shown for review, as any other maker's would be
+    [m] = Matcher([itx], CATALOG).match(device("아이티엑스시큐리티", "IS-IPC2232"), date(2025, 1, 1))
+    assert m.level == "alias"
+
+
+def test_a_sister_company_of_a_maker_is_not_covered_by_its_certificates():
+    hanwha_maker = entry("Hanwha Vision", "XNO-6080R")
+    [shown] = Matcher([hanwha_maker], CATALOG).match(device("Hanwha Systems", "XNO-6080R"), date(2025, 1, 1))
+    assert shown.level == "candidate" and not shown.counts

@@ -148,3 +148,18 @@ def test_a_broken_pattern_in_the_vendor_file_is_named_when_it_loads(tmp_path):
                     encoding="utf-8")
     with pytest.raises(VendorFileError, match=r"families\[0\]\.realm_patterns: 'IP Camera\(' is not a valid regex"):
         load_vendor_catalog(path)
+
+
+@pytest.mark.parametrize(("name", "family"), [
+    ("Hangzhou Hikvision Digital Technology Co., Ltd.", "hikvision"),
+    ("Zhejiang Dahua Technology", "dahua"),
+    ("Hanwha Techwin America", "hanwha"),
+    ("Hanwha Vision Co., Ltd.", "hanwha"),
+    # Other companies of a group, with other business numbers: their certificates are not the maker's.
+    ("Hanwha Systems", None),
+    ("Hanwha Aerospace", None),
+    ("한화시스템", None),
+])
+def test_a_family_name_inside_a_long_name_is_that_maker_only_beside_places_and_generic_words(name, family):
+    found = CATALOG.family_of_name(name)
+    assert (found.id if found else None) == family
