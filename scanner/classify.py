@@ -1,6 +1,11 @@
 """Role from what a device offers (DESIGN §5), with the reason written down.
 
 Order of the rules, first match wins:
+0. recording (as in rule 1) with its own imaging service and 1-4 video -> camera
+   sources, and no scope naming it a recorder
+   (a camera recording to its SD card: Hanwha, Axis and Hikvision
+   cameras offer Profile G and the recording and search services; a
+   recorder has no sensor of its own to tune)
 1. recording, search or replay service, or an ONVIF Profile G scope   -> nvr
 2. an analytics service and no imaging service (no sensor of its own)  -> analytics
 3. a scope naming the device type (onvif://www.onvif.org/type/...)    -> that type
@@ -54,11 +59,18 @@ def classify(
         name for name, ns in (("recording", NS_RECORDING), ("search", NS_SEARCH), ("replay", NS_REPLAY))
         if ns in offered
     )
+    profile_g = any(s.endswith("/profile/g") for s in lower_scopes)
+    has_imaging = NS_IMAGING in offered
+    named_recorder = any(_TYPE_WORDS.get(word) == "nvr" for word in _scope_types(scopes))
+    if (recorder_services or profile_g) and has_imaging and video_sources and video_sources <= 4 \
+            and not named_recorder:
+        records = f"the {', '.join(recorder_services)} service(s)" if recorder_services else "Profile G"
+        return "camera", (f"{video_sources} video source(s) with its own imaging service; {records} "
+                          "for recording to its own storage (edge recording), as cameras do")
     if recorder_services:
         return "nvr", f"offers the {', '.join(recorder_services)} service(s)"
-    if any(s.endswith("/profile/g") for s in lower_scopes):
+    if profile_g:
         return "nvr", "advertises ONVIF Profile G (recording) in its scopes"
-    has_imaging = NS_IMAGING in offered
     if NS_ANALYTICS in offered and not has_imaging:
         return "analytics", "offers the analytics service and no imaging (no sensor of its own)"
     for word in _scope_types(scopes):

@@ -266,6 +266,8 @@ def default_scopes(d: dict[str, Any], location: str | None) -> list[str]:
              "analytics": ["Network_Video_Analytics", "video_analytics"]}[d["role"]]
     profiles = {"camera": ["Streaming", "T"], "encoder": ["Streaming", "T"],
                 "nvr": ["Streaming", "G"], "analytics": ["Streaming", "M"]}[d["role"]]
+    if any(q["name"] == "edge_recording" for q in d.get("quirks") or ()):
+        profiles = [*profiles, "G"]
     scopes = [f"{base}/type/{t}" for t in types]
     scopes += [f"{base}/Profile/{p}" for p in profiles]
     scopes.append(f"{base}/name/{quote(d['model'], safe='')}")

@@ -257,6 +257,12 @@ QUIRKS: dict[str, Quirk] = {
               "realm=\"YUAN\", …\\nContent-Length: 0' (OvenMediaLabs/OvenMediaEngine#1935, taken in #1949 after "
               "RFC 2326 §4: 'receivers should be prepared to also interpret CR and LF by themselves'); a camera's "
               "'RTSP/1.0 200 OK\\nCSeq: 2\\n' (meetecho/janus-gateway#1922)"),
+        Quirk("edge_recording", "a camera with an SD card: it also offers the recording and search services "
+              "(GetServices, GetCapabilities) and advertises ONVIF Profile G in its scopes", {},
+              "cameras that record to their own storage: a camera whose GetCapabilities lists Recording and Search "
+              "(FalkTannhaeuser/python-onvif-zeep#116, 'access SD card data on IP camera'); GetRecordings tested on "
+              "Axis cameras (hammeraj/onvif#91, #112); an NVR fetching footage from cameras' SD cards "
+              "(evercam/ex_nvr#566)"),
         Quirk("legacy_tls", "its HTTPS port speaks TLS 1.2 at most, with static-RSA key exchange only (AES128-SHA, "
               "AES256-SHA, AES128-SHA256, AES256-SHA256) and an RSA certificate: Python's default client "
               "context (3.10+) has no suite in common with it", {},

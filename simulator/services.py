@@ -55,6 +55,8 @@ def offers(device: Device, service: str) -> bool:
             return False
         if service == "media2" or (service == "deviceio" and quirks.param(device, "media2_only", "deviceio")):
             return True
+    if service in ("recording", "search") and quirks.has(device, "edge_recording"):
+        return True
     return service in ROLE_SERVICES[device["role"]]
 
 

@@ -24,6 +24,13 @@ DEVICE = "http://www.onvif.org/ver10/device/wsdl"
         ([DEVICE, NS_MEDIA, NS_IMAGING], [], 4, "camera", "4 video source"),  # PNM-9084RQZ, four imagers
         ([DEVICE, NS_MEDIA, NS_IMAGING], [], 1, "camera", "media"),
         ([DEVICE], [], 0, "unknown", "no video sources"),
+        # A camera with an SD card: Profile G and the recording/search services, and its own imaging (review).
+        ([DEVICE, NS_MEDIA, NS_IMAGING, NS_RECORDING, NS_SEARCH], ["onvif://www.onvif.org/Profile/G"], 1, "camera",
+         "edge recording"),
+        ([DEVICE, NS_MEDIA, NS_IMAGING], ["onvif://www.onvif.org/Profile/G"], 4, "camera", "Profile G"),
+        # ... but a recorder that says so, or one with more channels than any camera has sensors, stays one.
+        ([DEVICE, NS_MEDIA, NS_IMAGING, NS_RECORDING], ["onvif://www.onvif.org/type/NVR"], 4, "nvr", "recording"),
+        ([DEVICE, NS_MEDIA, NS_IMAGING, NS_RECORDING], [], 16, "nvr", "recording"),
     ],
 )
 def test_roles(services, scopes, sources, role, reason_part):

@@ -83,6 +83,7 @@ EXPECTED = {
     "127.30.0.66": ("ok", ""),  # probe_prefix_dn: found by multicast only because the typed Probe says dn:
     "127.30.0.67": ("ok", ""),  # rtsp_bare_lf: its RTSP answers in LF-only lines
     "127.30.0.68": ("auth_failed", "refused the credentials"),  # a name scope with an unencoded space
+    "127.30.0.69": ("ok", ""),  # edge_recording: a camera with an SD card
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -717,3 +718,13 @@ def test_a_scope_with_an_unencoded_space_is_one_scope(hostile):
     device = found["127.30.0.68"]
     assert device.status == "auth_failed"
     assert "onvif://www.onvif.org/name/LOBBY CAMERA 1" in device.scopes and "1" not in device.scopes, device.scopes
+
+
+def test_a_camera_recording_to_its_sd_card_is_a_camera(hostile):
+    """Site: hostile-site.yaml. 127.30.0.69 offers recording and search and says Profile G, as a camera with an
+    SD card does; it also has its own imaging and one sensor. Taken for a recorder, it would move from the
+    camera part to the recorder part of the localization report."""
+    _, found = hostile
+    device = found["127.30.0.69"]
+    assert device.status == "ok" and device.role == "camera", device.role_reason
+    assert "edge recording" in device.role_reason and device.recordings == 1

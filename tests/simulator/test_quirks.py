@@ -759,6 +759,22 @@ def test_split_scheme_xaddrs(quirk_lab):
     assert call(d, "GetProfiles", MEDIA_NS, path="/onvif/media_service").status == 200  # where it says
 
 
+def test_edge_recording(quirk_lab):
+    def services(device: dict) -> bytes:
+        body = envelope("GetServices", inner="<IncludeCapability>false</IncludeCapability>",
+                        security=username_token(device["username"], device["password"]))
+        return post(f"http://{device['address']}/onvif/device_service", body).body
+
+    d = dev(quirk_lab, "edge_recording")
+    offered = services(d)
+    assert f"<tds:XAddr>http://{d['address']}/onvif/recording_service</tds:XAddr>".encode() in offered
+    assert f"<tds:XAddr>http://{d['address']}/onvif/imaging_service</tds:XAddr>".encode() in offered  # a camera
+    assert b"onvif://www.onvif.org/Profile/G" in call(d, "GetScopes").body
+    recordings = call(d, "GetRecordings", "http://www.onvif.org/ver10/recording/wsdl", path="/onvif/recording_service")
+    assert recordings.status == 200 and recordings.body.count(b"<trc:RecordingItem>") == 1
+    assert b"recording_service" not in services(dev(quirk_lab, "clock_skew"))  # an ordinary camera: none
+
+
 def test_utc_is_local_time(quirk_lab):
     d = dev(quirk_lab, "utc_is_local_time")
     reply = call(d, "GetSystemDateAndTime", auth=False)
