@@ -67,6 +67,10 @@ def detect_relabel(
     families = {p[2].id for p in foreign}
     if claimed_family is None and (len(families) != 1 or len(foreign) != len(pointers)):
         return None  # unknown brand, mixed signals: not enough to accuse anyone
+    if claimed_family is None and catalog.shortens_a_name_of(claimed, foreign[0][2]):
+        # "Samsung" on a Samsung Techwin camera is the maker's name cut short, not another brand. (It is
+        # no alias of its own: a Samsung Electronics laptop is no Hanwha Vision product.)
+        return None
     # The family most fingerprints point to is the likely maker.
     counts: dict[str, int] = {}
     for _, _, family in foreign:

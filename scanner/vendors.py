@@ -81,11 +81,12 @@ class VendorFileError(ValueError):
 
 def _marker(text: str) -> re.Pattern[str]:
     """A marker found only as a whole word where its edge is a letter or digit: 'truen' in 'TRUEN Co.' but
-    not in 'Truenorth' or 'TrueNAS', 'idis' not in 'Vidisco', 'axis' not in 'Galaxis'. An edge that is
-    punctuation ('app-webs/', 'dhi-') stands as it is. Matched against normalize_text, so a non-breaking
-    space in a certificate (Dahua's CA writes them) is a space."""
+    not in 'Truenorth' or 'TrueNAS', 'idis' not in 'Vidisco', 'axis' not in 'Galaxis', nor as the second
+    half of a joined name ('Apache-Axis/1.4', a SOAP stack; 'my_axis'). An edge that is punctuation
+    ('app-webs/', 'dhi-') stands as it is. Matched against normalize_text, so a non-breaking space in a
+    certificate (Dahua's CA writes them) is a space."""
     folded = normalize_text(text)
-    left = r"(?<![0-9a-z])" if folded[:1].isalnum() else ""
+    left = r"(?<![0-9a-z_-])" if folded[:1].isalnum() else ""
     right = r"(?![0-9a-z])" if folded[-1:].isalnum() else ""
     return re.compile(left + re.escape(folded) + right)
 
@@ -139,6 +140,11 @@ class VendorCatalog:
                 if all(word in _NAME_FILLER for word in rest):
                     return family
         return None
+
+    def shortens_a_name_of(self, name: str | None, family: VendorFamily) -> bool:
+        """Whether every word of `name` is in one of the family's names ("Samsung" of "Samsung Techwin")."""
+        words = set(normalize_maker(name).split())
+        return bool(words) and any(words <= set(normalize_maker(known).split()) for known in family.names())
 
     def family_of_oui_org(self, organisation: str | None) -> VendorFamily | None:
         return _first_marked(self._oui_markers, organisation)

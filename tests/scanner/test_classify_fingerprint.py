@@ -124,3 +124,15 @@ def test_role_of_an_unread_device_comes_from_its_discovery_scopes(scopes, role, 
     assert reason_part.casefold() in reason.casefold()
     if role != "unknown":
         assert "WS-Discovery scopes only" in reason and "timeout" in reason
+
+
+def test_a_maker_named_short_or_inside_another_product_is_not_accused():
+    """Two false accusations the review found. "Samsung" on a Samsung Techwin camera is the maker's name cut
+    short (it is no alias: a Samsung Electronics laptop is no Hanwha product). "Apache-Axis/1.4", a SOAP
+    stack, names no Axis camera."""
+    techwin = Fingerprints(oui_vendor="Samsung Techwin Co.,Ltd", rtsp_realm="iPOLiS")
+    assert detect_relabel("Samsung", techwin, CATALOG) is None
+    assert CATALOG.family_of_name("Samsung") is None and CATALOG.family_of_name("Samsung Electronics") is None
+    assert detect_relabel("Hanwha Vision", Fingerprints(http_server="Apache-Axis/1.4"), CATALOG) is None
+    assert CATALOG.family_of_banner("AXIS_ACCC8E45256A").id == "axis"  # a realm's own marker still counts
+    assert detect_relabel("한빛비전", techwin, CATALOG).likely_maker == "Hanwha Vision"  # another brand still is
