@@ -6,7 +6,7 @@ import asyncio
 
 from ..soap import _DEVICE
 from .interface import Attempt, Facts, OnvifProbe, ProbeContext
-from .onvif_device import NS
+from .onvif_device import NS, refusals
 
 
 class Media(OnvifProbe):
@@ -17,11 +17,19 @@ class Media(OnvifProbe):
         if not url:
             return await self._without_media1(facts, ctx)
         bodies = _DEVICE.get().bodies
-        # Only the counts are kept, so the answers are counted, not turned into zeep objects.
+        # Only the counts are kept, so the answers are counted, not turned into zeep objects. One refused
+        # (GetProfiles for an account limited to a user profile) must not cost the other: the video
+        # sources decide the device's role and its channels.
         sources, profiles = await asyncio.gather(ctx.onvif.count("media", url, "GetVideoSources", "VideoSources"),
-                                                 ctx.onvif.count("media", url, "GetProfiles", "Profiles"))
-        facts.set("video_sources", sources, "GetVideoSources", bodies.get("GetVideoSources"))
-        facts.set("profiles", profiles, "GetProfiles", bodies.get("GetProfiles"))
+                                                 ctx.onvif.count("media", url, "GetProfiles", "Profiles"),
+                                                 return_exceptions=True)
+        problems = refusals((("GetVideoSources", sources), ("GetProfiles", profiles)))
+        if not isinstance(sources, BaseException):
+            facts.set("video_sources", sources, "GetVideoSources", bodies.get("GetVideoSources"))
+        if not isinstance(profiles, BaseException):
+            facts.set("profiles", profiles, "GetProfiles", bodies.get("GetProfiles"))
+        if problems:
+            return Attempt(self.name, "failed", "; ".join(problems))
         return Attempt(self.name, "ok")
 
     async def _without_media1(self, facts: Facts, ctx: ProbeContext) -> Attempt:

@@ -299,6 +299,21 @@ def _interface_addresses(interface) -> set[str]:
     return found
 
 
+def refusals(answers) -> list[str]:
+    """What the refused ones of calls made together (gather(return_exceptions=True)) said, as
+    "<operation>: <why>": a refusal or fault costs that call only. Anything else ends the device and is
+    raised: connection errors, the deadline, a hostile body (whichever call got it)."""
+    problems = []
+    for operation, answer in answers:
+        if isinstance(answer, (SoapProblem, Fault)):
+            if isinstance(answer, SoapProblem) and answer.kind == "protocol_error" and "HTTP" not in answer.reason:
+                raise answer
+            problems.append(f"{operation}: {getattr(answer, 'reason', None) or getattr(answer, 'message', answer)}")
+        elif isinstance(answer, BaseException):
+            raise answer
+    return problems
+
+
 def pick_mac(interfaces, address: str) -> tuple[str | None, list[str]]:
     """The MAC of the interface that holds the device's address, else of the first enabled one with
     IPv4; and the HwAddress values that were no MAC at all (scanner/macs.py), to be noted.
@@ -308,7 +323,7 @@ def pick_mac(interfaces, address: str) -> tuple[str | None, list[str]]:
     """
     candidates = []
     rejected = []
-    for interface in interfaces or ():
+    for order, interface in enumerate(interfaces or ()):
         info = getattr(interface, "Info", None)
         written = getattr(info, "HwAddress", None) if info is not None else None
         if not written:
@@ -321,8 +336,8 @@ def pick_mac(interfaces, address: str) -> tuple[str | None, list[str]]:
         ipv4 = getattr(interface, "IPv4", None)
         usable = getattr(interface, "Enabled", True) is not False and ipv4 is not None \
             and getattr(ipv4, "Enabled", True) is not False
-        candidates.append((not holds, not usable, mac))
-    return (min(candidates)[2] if candidates else None), rejected
+        candidates.append((not holds, not usable, order, mac))  # ties go to the device's own order
+    return (min(candidates)[3] if candidates else None), rejected
 
 
 class NetworkIdentity(OnvifProbe):
@@ -336,14 +351,7 @@ class NetworkIdentity(OnvifProbe):
         interfaces, hostname = await asyncio.gather(
             ctx.onvif.call("devicemgmt", facts.service_url, "GetNetworkInterfaces"),
             ctx.onvif.call("devicemgmt", facts.service_url, "GetHostname"), return_exceptions=True)
-        problems = []
-        for operation, answer in (("GetNetworkInterfaces", interfaces), ("GetHostname", hostname)):
-            if isinstance(answer, (SoapProblem, Fault)):
-                if isinstance(answer, SoapProblem) and answer.kind == "protocol_error" and "HTTP" not in answer.reason:
-                    raise answer  # a hostile body ends the device, whichever step got it
-                problems.append(f"{operation}: {getattr(answer, 'reason', None) or getattr(answer, 'message', answer)}")
-            elif isinstance(answer, BaseException):
-                raise answer  # connection errors, deadlines: they end the device
+        problems = refusals((("GetNetworkInterfaces", interfaces), ("GetHostname", hostname)))
         if not isinstance(interfaces, BaseException):
             mac, rejected = pick_mac(interfaces, facts.address)
             facts.set("mac", mac, "GetNetworkInterfaces", _sha("GetNetworkInterfaces"))

@@ -20,3 +20,17 @@ def test_posix_time_zones_as_devices_send_them(tz, daylight, west):
 @pytest.mark.parametrize("tz", [None, "", "+9", "9", "Seoul"])
 def test_unreadable_time_zones_are_none(tz):
     assert _posix_west_s(tz, False) is None
+
+
+def test_without_an_interface_holding_our_address_the_first_enabled_one_gives_the_mac():
+    """Behind NAT, or with DHCP and no FromDHCP address listed, no interface holds the address we reached.
+    The tie went to the MAC that sorts first as text (00:12:… before bc:32:…), not to the device's order."""
+    from types import SimpleNamespace as NS
+
+    from scanner.probes.onvif_device import pick_mac
+
+    def interface(mac: str) -> NS:
+        return NS(Info=NS(HwAddress=mac), Enabled=True, IPv4=NS(Enabled=True, Config=None))
+
+    eth0, wlan0 = interface("bc:32:5f:01:02:03"), interface("00:12:34:56:78:9a")
+    assert pick_mac([eth0, wlan0], "10.0.0.7") == ("bc:32:5f:01:02:03", [])
