@@ -250,6 +250,8 @@ class OnvifHttp:
         except services.NoMethod:
             reason = f"Method 'tds:{req.op}' not implemented: method name or namespace not recognized"
             return self._reply(device, soap.fault_without_subcode("Sender", reason), 400, headers)
+        except services.NotPermitted:
+            return self._reply(device, soap.fault("Sender", "NotAuthorized", "Sender not authorized"), 400, headers)
         return self._reply(device, self._shape(device, req.op, inner), 200, headers)
 
     def _replay_check(self, device: dict[str, Any], nonce: str | None) -> str:

@@ -263,6 +263,11 @@ QUIRKS: dict[str, Quirk] = {
               "(FalkTannhaeuser/python-onvif-zeep#116, 'access SD card data on IP camera'); GetRecordings tested on "
               "Axis cameras (hammeraj/onvif#91, #112); an NVR fetching footage from cameras' SD cards "
               "(evercam/ex_nvr#566)"),
+        Quirk("profiles_refused", "GetProfiles answers a Sender ter:NotAuthorized fault (HTTP 400) to the account "
+              "that every other call accepts: its rights leave the stream profiles out", {},
+              "Hanwha/Samsung user accounts: 'If you select <Default>, you can only see the default profile video … "
+              "ONVIF functions available to a registered user … are limited to those granted with permission' "
+              "(SND-5084R and SPE-400 manuals)"),
         Quirk("legacy_tls", "its HTTPS port speaks TLS 1.2 at most, with static-RSA key exchange only (AES128-SHA, "
               "AES256-SHA, AES128-SHA256, AES256-SHA256) and an RSA certificate: Python's default client "
               "context (3.10+) has no suite in common with it", {},

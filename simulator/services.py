@@ -44,6 +44,10 @@ class Unsupported(Exception):
     pass
 
 
+class NotPermitted(Exception):
+    """The account is known and its token good, but its rights leave this operation out: ter:NotAuthorized."""
+
+
 class NoMethod(Exception):
     """The firmware's SOAP stack does not know the method at all (gSOAP's SOAP_NO_METHOD): the HTTP
     layer answers a Fault with no ONVIF Subcode, not ter:ActionNotSupported."""
@@ -294,6 +298,8 @@ def _analytics(d: Device, i: int) -> str:
 
 
 def get_profiles(d: Device, req: Any) -> str:
+    if quirks.has(d, "profiles_refused"):
+        raise NotPermitted("GetProfiles")
     return f"<trt:GetProfilesResponse>{''.join(_profile(d, i) for i in range(1, _sources(d) + 1))}</trt:GetProfilesResponse>"
 
 

@@ -84,6 +84,7 @@ EXPECTED = {
     "127.30.0.67": ("ok", ""),  # rtsp_bare_lf: its RTSP answers in LF-only lines
     "127.30.0.68": ("auth_failed", "refused the credentials"),  # a name scope with an unencoded space
     "127.30.0.69": ("ok", ""),  # edge_recording: a camera with an SD card
+    "127.30.0.70": ("ok", "GetProfiles"),  # profiles_refused: noted, the video sources kept
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -728,3 +729,12 @@ def test_a_camera_recording_to_its_sd_card_is_a_camera(hostile):
     device = found["127.30.0.69"]
     assert device.status == "ok" and device.role == "camera", device.role_reason
     assert "edge recording" in device.role_reason and device.recordings == 1
+
+
+def test_a_refused_get_profiles_costs_only_the_profiles(hostile):
+    """Site: hostile-site.yaml. 127.30.0.70's account may not see the stream profiles (Hanwha user rights): the
+    video sources, asked at the same time, were thrown away with them, and the camera's role was lost."""
+    _, found = hostile
+    device = found["127.30.0.70"]
+    assert (device.status, device.video_sources, device.profiles, device.role) == ("ok", 1, None, "camera")
+    assert "GetProfiles" in device.status_reason

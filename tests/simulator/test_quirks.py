@@ -775,6 +775,14 @@ def test_edge_recording(quirk_lab):
     assert b"recording_service" not in services(dev(quirk_lab, "clock_skew"))  # an ordinary camera: none
 
 
+def test_profiles_refused(quirk_lab):
+    d = dev(quirk_lab, "profiles_refused")
+    refused = call(d, "GetProfiles", MEDIA_NS, path="/onvif/media_service")
+    assert refused.status == 400 and b"NotAuthorized" in refused.body
+    assert call(d, "GetVideoSources", MEDIA_NS, path="/onvif/media_service").status == 200  # the same account
+    assert call(d, "GetDeviceInformation").status == 200
+
+
 def test_utc_is_local_time(quirk_lab):
     d = dev(quirk_lab, "utc_is_local_time")
     reply = call(d, "GetSystemDateAndTime", auth=False)
