@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from inventory.model import DeclaredItem
+from inventory.normalize import model_key
 from scanner.model import HostCheck
 from scanner.vendors import VendorCatalog, normalize_maker, normalize_text
 
@@ -46,10 +47,10 @@ def _maker_key(catalog: VendorCatalog, name: str | None) -> str:
     return f"family:{family.id}" if family else f"name:{normalize_maker(name)}"
 
 
-def _announces(row: DeviceRow, model_key: str) -> bool:
-    """An unread device whose WS-Discovery scopes name this (normalized) model, as hardware or name."""
+def _announces(row: DeviceRow, key: str) -> bool:
+    """An unread device whose WS-Discovery scopes name this model (its model_key), as hardware or name."""
     a = row.announced
-    return a is not None and model_key in {normalize_text(a.hardware or ""), normalize_text(a.name or "")}
+    return bool(key) and a is not None and key in {model_key(a.hardware), model_key(a.name)}
 
 
 def _presence(address: str, check: HostCheck | None) -> Evidence:
@@ -76,7 +77,8 @@ def compare_declared(
         return []
     lines: dict[tuple[str, str], _Line] = {}
     for item in declared:
-        key = (_maker_key(catalog, item.manufacturer), normalize_text(item.model))
+        # The matcher's model key: "XNO 6080R", "XNO6080R" and "XNO-6080R" are one model (inventory/normalize.py).
+        key = (_maker_key(catalog, item.manufacturer), model_key(item.model))
         line = lines.setdefault(key, _Line(item.manufacturer, item.model))
         line.quantity += item.quantity
         line.serials.extend(item.serials)
@@ -91,7 +93,7 @@ def compare_declared(
     unread = len(unread_at)
     found: dict[tuple[str, str], list[DeviceRow]] = {}
     for row in read:
-        found.setdefault((_maker_key(catalog, row.manufacturer), normalize_text(row.model or "")), []).append(row)
+        found.setdefault((_maker_key(catalog, row.manufacturer), model_key(row.model)), []).append(row)
 
     findings: list[Finding] = []
     unread_note = (Evidence("unread_devices", {"count": str(unread)}),) if unread else ()

@@ -311,6 +311,14 @@ def test_declared_equipment_matches_through_the_vendor_family_and_names_missing_
     assert "quantity_mismatch" not in kinds(r) and "found_not_declared" not in kinds(r)
 
 
+def test_a_declared_model_written_without_its_hyphen_is_the_same_model(policy):
+    """The declared list was compared on normalize_text, the matcher on model_key: "XNO 6080R" declared and
+    "XNO-6080R" found were a declared_not_found and a found_not_declared for one camera (review)."""
+    declared = (DeclaredItem("camera", "한화비전", "XNO 6080R", 1), DeclaredItem("camera", "(주)아이디스", "DC D4236RX", 1))
+    r = run([CAM1, CAM2], policy, declared=declared)
+    assert not {"declared_not_found", "found_not_declared", "quantity_mismatch"} & set(kinds(r)), kinds(r)
+
+
 def test_expired_listed_certificate_is_information_only(policy):
     r = run([md(device("10.0.0.15", "IDIS", "DC-D4236RX"), match(IDIS), match(SECURITY_OLD, validity="expired"))], policy)
     f = next(f for f in r.findings if f.kind == "certificate_expired")
