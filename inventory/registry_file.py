@@ -131,7 +131,11 @@ def parse_row(
             f"item number (세부품명번호) {item_no!r} is not an 8- or 10-digit classification number"
         )
     valid_from, valid_to = _validity(cells, columns)
-    models = [m.strip() for m in re.split(r"[,;\n]", text(get("model")) or "") if m.strip()]
+    # Split before text() folds white space: an XLSX cell with one model per line (Alt+Enter) became one
+    # "XNO-6080R XNO-8080R" that no camera is.
+    raw_model = get("model")
+    parts = re.split(r"[,;\r\n]", raw_model) if isinstance(raw_model, str) else [raw_model]
+    models = [m for m in (text(p) for p in parts) if m]
     if not models:
         if not (brn and item_no):
             raise ValueError("no model (모델명); a maker-level row needs 사업자등록번호 and 세부품명번호")

@@ -307,3 +307,18 @@ def test_add_months_ends_the_day_before_the_same_date_later(start, months, last_
     from inventory.values import add_months
 
     assert add_months(start, months) == last_day
+
+
+def test_an_xlsx_cell_with_one_model_per_line_gives_one_entry_per_model(tmp_path):
+    """Alt+Enter in Excel: the cell's line break was folded into a space before the split, so the row gave
+    one model "XNO-6080R XNO-8080R" that no camera is (review)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["업체명", "모델명", "인증구분", "인증번호", "유효기간"])
+    ws.append(["한화비전", "XNO-6080R\nXNO-8080R\r\n XNV-8080R ", "원산지증명서", "가상-M-1", "20240101 ~ 20261231"])
+    path = tmp_path / "lines.xlsx"
+    wb.save(path)
+    parsed = parse_registry(path)
+    assert parsed.errors == () and [e.model for e in parsed.entries] == ["XNO-6080R", "XNO-8080R", "XNV-8080R"]
