@@ -174,6 +174,7 @@ class Matcher:
             if index not in found or LEVEL_RANK[level] < LEVEL_RANK[found[index][0]]:
                 found[index] = (level, reason)
 
+        part = ROLE_PART.get(role)
         if mkey:
             for index in self._by_maker_model.get((key, mkey), ()):
                 item = self._items[index]
@@ -189,11 +190,18 @@ class Matcher:
                 for index in (*bucket.get(mkey[:3], ()), *bucket.get("", ())):
                     item = self._items[index]
                     pattern = item.entry.model_pattern or ""
-                    if compile_pattern(pattern).match(mkey):
-                        reason = f"model {model!r} fits the registry pattern {pattern!r}{self._maker_note(item, maker)}"
-                        put(index, *self._firmware_checked(item, "pattern", reason, firmware))
+                    if not compile_pattern(pattern).match(mkey) or item.entry.part not in (None, part):
+                        continue  # a pattern names models of one part; an NVR is no camera of "XNO-*"
+                    if not pattern_prefix(pattern):
+                        # "*" (or "?*") names no model at all: the maker's word for all its products, no
+                        # stronger than a maker-level entry, and counted only as one.
+                        reason = (f"the registry pattern {pattern!r} names no model: all of the maker's models, "
+                                  f"as weak as a maker-level entry{self._maker_note(item, maker)}")
+                        put(index, "maker", reason)
+                        continue
+                    reason = f"model {model!r} fits the registry pattern {pattern!r}{self._maker_note(item, maker)}"
+                    put(index, *self._firmware_checked(item, "pattern", reason, firmware))
             self._candidates(key, mkey, maker, model, put)
-        part = ROLE_PART.get(role)
         for index in self._maker_level.get(key, ()):
             item = self._items[index]
             if item.entry.part is None or item.entry.part == part:

@@ -77,6 +77,20 @@ def test_pattern():
     assert m.level == "pattern" and "XNO-6080R*" in m.reason and m.counts
 
 
+def test_a_pattern_naming_no_model_is_maker_level_and_a_pattern_keeps_to_its_part():
+    """"*" is the maker's word for all it makes: it counted as a model-level pattern, and a camera part's
+    pattern covered the maker's recorders too (review)."""
+    every = entry("IDIS", None, model_pattern="*", part=None)
+    [m] = Matcher([every], CATALOG).match(device("IDIS", "DR-6516P", role="nvr"), DAY)
+    assert m.level == "maker" and "names no model" in m.reason
+    assert Matcher([entry("IDIS", None, model_pattern="*")], CATALOG).match(  # its part: camera
+        device("IDIS", "DR-6516P", role="nvr"), DAY) == ()
+    cameras = entry("IDIS", None, model_pattern="D*", part="camera")
+    assert Matcher([cameras], CATALOG).match(device("IDIS", "DR-6516P", role="nvr"), DAY) == ()
+    [m] = Matcher([cameras], CATALOG).match(device("IDIS", "DC-D4236RX"), DAY)
+    assert m.level == "pattern"
+
+
 def test_pattern_of_another_maker_does_not_fit():
     assert levels([entry("IDIS", None, model_pattern="XNO-*")], device()) == []
 
