@@ -265,7 +265,8 @@ class Matcher:
                 "candidate",
                 f"{reason}; but the certificate is for firmware {item.entry.firmware!r} and the device did not report its firmware",
             )
-        if fnmatchcase(firmware_key(firmware), item.firmware_key):
+        # `*` and `?` are the registry's wildcards, as in model patterns; a bracket is text ("2.21.02[R1]").
+        if fnmatchcase(firmware_key(firmware), item.firmware_key.replace("[", "[[]")):
             return level, f"{reason}; firmware {firmware!r} as certified"
         return (
             "candidate",

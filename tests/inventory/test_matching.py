@@ -187,6 +187,10 @@ def test_firmware_is_matched_when_both_sides_give_it():
     assert unknown.level == "candidate" and "did not report" in unknown.reason
     wildcard = entry(certificate_type="cctv_security", firmware="2.21.*")
     assert levels([wildcard], device(firmware="2.21.02"))[0][0] == "exact"
+    bracketed = entry(certificate_type="cctv_security", firmware="2.21.02[R1]")  # a bracket is text, no set
+    assert levels([bracketed], device(firmware="2.21.02[R1]"))[0][0] == "exact"
+    [near] = Matcher([bracketed], CATALOG).match(device(firmware="2.21.02R"), DAY)
+    assert near.level == "candidate"
 
 
 def test_results_strongest_first():
