@@ -323,12 +323,19 @@ def assess(
     # Cameras a recorder records that the scan never reached count as unread cameras (reports/recorders.py).
     unseen = unseen_cameras([md.device for md in matched.devices], policy)
     findings.extend(unseen.findings)
+    # A part's figures count units, not rows: a recorder with a NIC on each scanned subnet is two rows
+    # (one per address) and one device (its device_key), covered if either row is.
+    units: dict[str, dict[str, list[DeviceRow]]] = {pid: {} for pid in part_order}
+    for r in rows:
+        if r.part in units:
+            units[r.part].setdefault(r.device_key, []).append(r)
     figures = [
         PartFigures(
             part=pid,
-            devices=sum(1 for r in rows if r.part == pid) + (unseen.count if pid == unseen.part else 0),
-            covered=sum(1 for r in rows if r.part == pid and r.covered),
-            unread=sum(1 for r in rows if r.part == pid and r.status != "ok") + (unseen.count if pid == unseen.part else 0),
+            devices=len(units[pid]) + (unseen.count if pid == unseen.part else 0),
+            covered=sum(1 for unit in units[pid].values() if any(r.covered for r in unit)),
+            unread=sum(1 for unit in units[pid].values() if all(r.status != "ok" for r in unit))
+            + (unseen.count if pid == unseen.part else 0),
         )
         for pid in part_order
     ]

@@ -453,3 +453,15 @@ def test_declared_addresses_not_checked_or_outside_the_scope_say_so(policy):
     assert ("no device was found at the declared address 10.0.0.5 (whether a host answers there was not checked)"
             in lines)
     assert finding.severity == "warning"
+
+
+def test_a_recorder_on_two_addresses_is_one_device_of_its_part(policy):
+    """A recorder with a NIC on each scanned subnet is read twice, at each address; it is one unit (its
+    serial) in the part's figures. Counted twice, one covered recorder and one uncovered read as 2 of 3."""
+    twin_a = md(device("10.0.0.31", "Hanwha Vision", "XRN-1610", "nvr", serial="XRN0001"), match(XRN))
+    twin_b = md(device("10.1.0.31", "Hanwha Vision", "XRN-1610", "nvr", serial="XRN0001"), match(XRN))
+    other = md(device("10.0.0.32", "Acme", "NVR-8", "nvr", serial="ACME0001"))
+    r = run([CAM1, twin_a, twin_b, other], policy)
+    recorders = next(p for p in r.parts if p.part == "recorder_analytics")
+    assert (recorders.devices, recorders.covered) == (2, 1)
+    assert len([d for d in r.devices if d.part == "recorder_analytics"]) == 3  # each address still listed
