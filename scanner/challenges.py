@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from .httpbody import header_text
+
 _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 # A comma that starts another challenge: a scheme follows (a token, then a space and no '=', or nothing more),
@@ -60,7 +62,7 @@ def realm_of(lines: Iterable[str]) -> str | None:
         if match is None:
             continue
         quoted, bare = match.groups()
-        realm = (_ESCAPE.sub(r"\1", quoted) if quoted is not None else bare).strip()
+        realm = header_text((_ESCAPE.sub(r"\1", quoted) if quoted is not None else bare).strip())
         if realm:
             return realm[:MAX_REALM]
     return None

@@ -50,3 +50,27 @@ async def read_capped(response: aiohttp.ClientResponse, cap: int, stall_s: float
     except aiohttp.ClientPayloadError:
         raise BodyCutShort(b"".join(parts), "connection closed before the end of the body") from None
     return b"".join(parts)
+
+
+def header_text(value: str) -> str:
+    """An HTTP header value as text that can be stored. aiohttp decodes header bytes with surrogateescape,
+    so bytes that are no UTF-8 come as lone surrogates, which no JSON file or database takes: one such
+    Server header or realm crashed the journal and the scan file. They are read as CP949 (a Korean DVR's
+    EUC-KR realm), else replaced; the evidence keeps the bytes as sent."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        pass
+    raw = value.encode("utf-8", "surrogateescape") if _only_escapes(value) else value.encode("utf-8", "replace")
+    for codec in ("utf-8", "cp949"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def _only_escapes(value: str) -> bool:
+    """Whether every surrogate in `value` is one surrogateescape made (U+DC80-U+DCFF), so the bytes come back."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in value)

@@ -12,6 +12,7 @@ Reading back uses the standard `json`: already in C, and only done once.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -23,6 +24,7 @@ from typing import Any
 
 import orjson
 
+from .httpbody import header_text
 from .model import (
     Device,
     FieldEvidence,
@@ -82,19 +84,43 @@ _DEVICES_PLACEHOLDER = "\x00streamed-devices\x00"  # only ever in the head dict,
 _PRETTY = orjson.OPT_INDENT_2
 
 
+def _dumps(data: Any, option: int | None = None) -> bytes:
+    """orjson.dumps, but a lone surrogate in any string (device text that slipped past its reader's
+    decoding: scanner/httpbody.header_text) costs that character, never the device or the file."""
+    try:
+        return orjson.dumps(data, option=option)
+    except TypeError as exc:
+        if "surrogates" not in str(exc):
+            raise
+        return orjson.dumps(_without_surrogates(data), option=option)
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return header_text(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_without_surrogates(v) for v in value)
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _without_surrogates(getattr(value, f.name))
+                                 for f in dataclasses.fields(value) if f.init})
+    return value
+
+
 def _scan_json_pieces(scan: ScanResult):
     """The scan file's bytes, one device at a time (a 10,000-device scan is never one string)."""
     head = scan_to_dict(replace(scan, devices=()))
     if not scan.devices:
-        yield orjson.dumps(head, option=_PRETTY)
+        yield _dumps(head, option=_PRETTY)
         return
     head["devices"] = _DEVICES_PLACEHOLDER
-    text = orjson.dumps(head, option=_PRETTY)
+    text = _dumps(head, option=_PRETTY)
     before, after = text.split(b'"devices": ' + orjson.dumps(_DEVICES_PLACEHOLDER))
     yield before + b'"devices": [\n'
     last = len(scan.devices) - 1
     for index, device in enumerate(scan.devices):
-        item = orjson.dumps(device, option=_PRETTY)
+        item = _dumps(device, option=_PRETTY)
         yield b"    " + item.replace(b"\n", b"\n    ") + (b",\n" if index < last else b"\n")
     yield b"  ]" + after
 
@@ -242,7 +268,7 @@ class ScanJournal:
         line = scan_to_dict(replace(head, devices=()))
         del line["devices"], line["other_responders"], line["host_checks"]
         line["journal_version"] = JOURNAL_VERSION
-        self.stream.write(orjson.dumps(line) + b"\n")
+        self.stream.write(_dumps(line) + b"\n")
         self._sync()
 
     def add(self, device: Device) -> None:
@@ -254,7 +280,7 @@ class ScanJournal:
         self._write({_OTHER_KEY: other})
 
     def _write(self, data: Any) -> None:
-        self.stream.write(orjson.dumps(data) + b"\n")
+        self.stream.write(_dumps(data) + b"\n")
         self.stream.flush()  # in the kernel's hands: survives the process being killed
         if time.monotonic() - self._synced >= _JOURNAL_FSYNC_S:
             self._sync()
@@ -273,15 +299,17 @@ class ScanJournal:
 def read_journal(path: Path) -> ScanResult:
     """The scan a journal records, marked complete=false; a last line cut off mid-write is dropped."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise ScanFileError(f"{path}: not a scan journal (not UTF-8: {exc})") from None
+    # Split on the newline bytes alone, each line decoded on its own: str.splitlines() also splits on
+    # U+2028 and U+0085, which orjson leaves unescaped inside a device's strings, and a line cut in the
+    # middle of a Korean character must cost that line, not the whole journal.
+    lines = path.read_bytes().split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()  # the newline that ends the last whole line
     try:
         head = json.loads(lines[0]) if lines else None
-    except json.JSONDecodeError:
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError
         head = None
-    if not isinstance(head, dict) or "journal_version" not in head:
+    if not isinstance(head, dict) or not isinstance(head.get("journal_version"), int):
         raise ScanFileError(f"{path}: not a scan journal (its first line is not a journal head)")
     if head["journal_version"] > JOURNAL_VERSION:
         raise ScanFileError(f"{path}: journal format {head['journal_version']} is newer than this agent "

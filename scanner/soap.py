@@ -36,7 +36,7 @@ from zeep.wsdl.utils import etree_to_string
 
 from .challenges import challenged_realm, digest_challenge, scheme_of, split_challenges
 from .credentials import Credential
-from .httpbody import BodyCutShort, read_capped
+from .httpbody import BodyCutShort, header_text, read_capped
 from .redirects import REDIRECT_STATUSES, on_origin, origin, rebased, remember, same_device_target
 from .responses import ResponseStore
 from .safexml import MalformedXml, UnsafeXml, local_name, parse_untrusted, repair_characters
@@ -479,7 +479,7 @@ class _CheckedTransport(AIOHTTPTransport):
                 # the request back before each HTTP 500 ("POST /onvif/service\x00HTTP/1.1\x00\x00Host\x00
                 # …HTTP/1.1 500": home-assistant/core#85902), so on an optional call this is a garbled
                 # refusal, not a reason to give up the device. aiohttp's message spans lines: folded.
-                said = " ".join(str(exc.message).split())[:200]
+                said = header_text(" ".join(str(exc.message).split())[:200])
                 raise SoapProblem("protocol_error", f"{operation}: HTTP answer that cannot be parsed ({said})") from None
             target = same_device_target(url, location)
             if target is None:

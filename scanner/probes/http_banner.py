@@ -19,7 +19,7 @@ import aiohttp
 from charset_normalizer import from_bytes
 
 from ..challenges import challenged_realm
-from ..httpbody import BodyCutShort, read_capped
+from ..httpbody import BodyCutShort, header_text, read_capped
 from ..redirects import REDIRECT_STATUSES, same_device_target
 from ..soap import current_device, evidence_digest
 from .interface import Attempt, Facts, ProbeContext, SideProbe
@@ -98,7 +98,7 @@ class HttpBanner(SideProbe):
                 target = same_device_target(url, response.headers.get("Location", ""))
                 if target is not None:  # its body is not read: leaving unread closes that connection
                     return await self._read(target, facts, ctx, f"{operation} (redirected to {target})", redirected=True)
-            server = response.headers.get("Server")
+            server = header_text(response.headers.get("Server") or "")
             charset = response.charset
             refused = response.status == 401
             challenges = response.headers.getall("WWW-Authenticate", ()) if refused else ()

@@ -155,3 +155,30 @@ async def test_a_page_that_asks_nothing_gives_no_realm():
     async with bare_server(app, host="127.0.0.7") as url:
         facts = await _banner(url)
     assert "http_realm" not in facts.fingerprints and "fingerprints.http_realm" not in facts.evidence
+
+
+async def test_header_bytes_that_are_no_utf8_are_text_a_scan_file_can_hold():
+    """A Korean DVR's EUC-KR Server header and realm: aiohttp hands them over as lone surrogates, which
+    orjson (the journal, the scan file) and the databases refuse. One such device crashed the scan's output."""
+    import asyncio
+
+    import orjson
+
+    server_name, realm = "한빛 DVR".encode("cp949"), "관리자 로그인".encode("cp949")
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 401 Unauthorized\r\nServer: " + server_name + b"\r\nWWW-Authenticate: Digest realm=\""
+                     + realm + b"\", nonce=\"abc\", qop=\"auth\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.3", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        facts = await _banner(f"http://127.0.0.3:{port}")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert facts.fingerprints == {"http_server": "한빛 DVR", "http_realm": "관리자 로그인"}
+    orjson.dumps(facts.fingerprints)  # raised "surrogates not allowed"

@@ -105,3 +105,31 @@ def test_a_journal_is_never_overwritten(tmp_path):
     with pytest.raises(ScanFileError, match="recover"):
         ScanJournal(path, HEAD)
     assert path.read_bytes() == before
+
+
+def test_device_text_with_line_separators_or_lone_surrogates_survives_journal_and_file(tmp_path):
+    """U+2028 is legal in XML and orjson writes it as it is: str.splitlines() cut that device's journal line
+    in two, and recovery refused the whole journal. A lone surrogate (header bytes that are no UTF-8) made
+    orjson raise: the device never reached the journal, and the scan file was never written."""
+    odd = (Device(address="10.0.0.7", port=80, status="ok", model="XNO\u20286080R\u0085"),
+           Device(address="10.0.0.8", port=80, status="ok", fingerprints=Fingerprints(http_server="DVR \udcc7\udcd1")))
+    path = tmp_path / "scan.json.journal"
+    journal = ScanJournal(path, HEAD)
+    for device in (*odd, DEVICES[0]):
+        journal.add(device)
+    journal.close()
+    scan = read_journal(path)
+    assert [d.address for d in scan.devices] == ["10.0.0.1", "10.0.0.7", "10.0.0.8"]
+    assert scan.devices[1].model == "XNO\u20286080R\u0085"
+    assert scan.devices[2].fingerprints.http_server == "DVR 한"  # the bytes, read as CP949
+    write_scan_json(scan, tmp_path / "scan.json")
+    assert read_scan_json(tmp_path / "scan.json").devices[2].fingerprints.http_server == "DVR 한"
+
+
+def test_a_journal_cut_inside_a_character_keeps_every_whole_device(tmp_path):
+    path = _journal(tmp_path)
+    data = path.read_bytes()
+    cut = data.rindex("한빛비전".encode()) + 2  # inside the last line's first Korean character
+    path.write_bytes(data[:cut])
+    scan = read_journal(path)
+    assert len(scan.devices) == 3 and "cut off mid-write" in scan.interrupted_reason
