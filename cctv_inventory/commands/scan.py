@@ -9,8 +9,10 @@ kept in a file), 130 interrupted (what was collected is written, complete=false)
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -166,9 +168,12 @@ def register(app: typer.Typer) -> None:
         if json_out is not None and not json_out.resolve().parent.is_dir():
             typer.echo(f"cannot scan: the directory for --json-out {json_out} does not exist", err=True)
             raise typer.Exit(EXIT_CANNOT_RUN)
-        # With --json-out, every finished device also goes to <json-out>.journal at once: if this
-        # process is killed outright, `cctv-inventory recover` turns that into the scan file.
+        # Every finished device also goes to <json-out>.journal at once: if this process is killed outright,
+        # `cctv-inventory recover` turns that into the scan file. With --db alone there is no scan file
+        # to name it after, but a kill must lose nothing all the same: it goes in the current directory.
         journal = journal_path(json_out) if json_out is not None else None
+        if journal is None and db:
+            journal = Path(f"scan-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.json.journal")
         if journal is not None and journal.exists():
             typer.echo(f"cannot scan: {journal} holds the journal of an interrupted scan; recover it with "
                        f"`cctv-inventory recover {journal}` (or delete it) first", err=True)
@@ -186,7 +191,12 @@ def register(app: typer.Typer) -> None:
             write_scan_json(result, json_out)
             journal.unlink(missing_ok=True)  # type: ignore[union-attr] - the scan file now holds it all
         if db:
-            _save_db(db, result, json_out)
+            try:
+                _save_db(db, result, json_out)
+            except typer.Exit:  # refused, and kept in a scan file instead: the journal has done its work
+                journal.unlink(missing_ok=True)
+                raise
+            journal.unlink(missing_ok=True)  # stored (a write that failed raised: the journal stays)
         _summary(result)
         if not result.complete:
             raise typer.Exit(EXIT_INTERRUPTED)

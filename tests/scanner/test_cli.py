@@ -17,7 +17,8 @@ pytestmark = pytest.mark.network
 
 
 def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cctv_inventory", "scan", *args], check=False, cwd=REPO,
+    kwargs.setdefault("cwd", REPO)
+    return subprocess.run([sys.executable, "-m", "cctv_inventory", "scan", *args], check=False,
                           capture_output=True, text=True, timeout=120, **kwargs)
 
 
@@ -270,9 +271,10 @@ def test_db_stores_the_scan(demo_lab, demo_credentials, tmp_path, db_url):
         db.upgrade(db_url)
         target = db_url
     run = cli("--target", "127.10.0.11", "--target", "127.10.0.43", "--no-multicast", "--credentials",
-              str(demo_credentials), "--db", target, "--site", "가람구청", "--timeout", "4")
+              str(demo_credentials), "--db", target, "--site", "가람구청", "--timeout", "4", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "stored scan" in run.stderr
+    assert not list(tmp_path.glob("*.journal"))  # stored: its journal has done its work
     with Store.open(db_url) as store:
         [summary] = store.scans(site="가람구청")
         stored = store.scan(summary.scan_id)
@@ -332,3 +334,33 @@ def test_a_camera_outside_the_scope_is_named_in_the_summary_with_what_it_announc
     printed = " ".join(capsys.readouterr().out.split())
     assert "answered from outside the scope, never contacted: 192.168.1.64 (DS-2CD2143G2-I / HIKVISION)" in printed
     assert "not ONVIF, not interrogated: 10.0.0.250 (wsdp:Device pub:Computer)" in printed
+
+
+def test_sigkill_of_a_scan_given_only_db_loses_nothing_read(tmp_path):
+    """Site: hostile-site.yaml. With --db alone there was no journal at all: a kill before the database
+    write lost every device read. The journal now goes to the current directory, and `recover` reads it."""
+    from simulator.testing import running_lab
+
+    creds = tmp_path / "creds.yaml"
+    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
+    os.chmod(creds, 0o600)
+    with running_lab(HOSTILE_SITE):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", "--timeout", "60", "--plain",
+             "--credentials", str(creds), "--db", str(tmp_path / "inventory.db")], cwd=tmp_path,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        journals: list = []
+        while time.monotonic() < deadline:  # the hanging device (127.30.0.12) keeps the scan going
+            journals = list(tmp_path.glob("scan-*.json.journal"))
+            if journals and len(journals[0].read_text(encoding="utf-8").splitlines()) > 10:
+                break
+            time.sleep(0.2)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    [journal] = journals
+    run = subprocess.run([sys.executable, "-m", "cctv_inventory", "recover", str(journal)], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(journal.with_name(journal.name.removesuffix(".journal")).read_text(encoding="utf-8"))
+    assert data["complete"] is False and len(data["devices"]) >= 9
