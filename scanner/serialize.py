@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import tempfile
 import time
@@ -40,6 +41,7 @@ from .model import (
 )
 
 SCAN_FORMAT_VERSION = 1
+log = logging.getLogger(__name__)
 
 
 class ScanFileError(ValueError):
@@ -271,6 +273,8 @@ class ScanJournal:
         self.stream.write(_dumps(line) + b"\n")
         self._sync()
 
+    failed: str | None = None  # why journalling stopped (a full disk), once it has
+
     def add(self, device: Device) -> None:
         self._write(device)
 
@@ -280,10 +284,22 @@ class ScanJournal:
         self._write({_OTHER_KEY: other})
 
     def _write(self, data: Any) -> None:
-        self.stream.write(_dumps(data) + b"\n")
-        self.stream.flush()  # in the kernel's hands: survives the process being killed
-        if time.monotonic() - self._synced >= _JOURNAL_FSYNC_S:
-            self._sync()
+        if self.failed:
+            return
+        try:
+            self.stream.write(_dumps(data) + b"\n")
+            self.stream.flush()  # in the kernel's hands: survives the process being killed
+            if time.monotonic() - self._synced >= _JOURNAL_FSYNC_S:
+                self._sync()
+        except OSError as exc:
+            self._give_up(exc)
+
+    def _give_up(self, exc: OSError) -> None:
+        """A journal that cannot be written (ENOSPC, EIO) stops; the scan goes on and keeps every device in
+        memory for its scan file and database, which may be on another disk. Raising here ended the scan."""
+        self.failed = f"{exc.strerror or exc}"
+        log.warning("the scan journal %s cannot be written (%s): journalling stops; the scan goes on, and a "
+                    "kill from now on would lose the devices read since", self.path, self.failed)
 
     def _sync(self) -> None:
         self.stream.flush()
@@ -291,9 +307,18 @@ class ScanJournal:
         self._synced = time.monotonic()
 
     def close(self) -> None:
-        if not self.stream.closed:
-            self._sync()
-            self.stream.close()
+        if self.stream.closed:
+            return
+        try:
+            if not self.failed:
+                self._sync()
+        except OSError as exc:
+            self._give_up(exc)
+        finally:
+            try:
+                self.stream.close()
+            except OSError as exc:  # the buffered bytes could not go either
+                self._give_up(exc)
 
 
 def read_journal(path: Path) -> ScanResult:

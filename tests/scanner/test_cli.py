@@ -364,3 +364,35 @@ def test_sigkill_of_a_scan_given_only_db_loses_nothing_read(tmp_path):
     assert run.returncode == 0, run.stderr
     data = json.loads(journal.with_name(journal.name.removesuffix(".journal")).read_text(encoding="utf-8"))
     assert data["complete"] is False and len(data["devices"]) >= 9
+
+
+def test_workers_die_with_a_scan_killed_outright(tmp_path):
+    """Site: hostile-site.yaml. SIGKILL to the scan process alone (the OOM killer picks one process): its two
+    interrogation workers, forked children blocked on their job queues, went on running, probing for nobody."""
+    from simulator.testing import running_lab
+
+    creds = tmp_path / "creds.yaml"
+    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
+    os.chmod(creds, 0o600)
+    with running_lab(HOSTILE_SITE):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", "--timeout", "60", "--plain",
+             "--workers", "2", "--credentials", str(creds), "--json-out", str(tmp_path / "scan.json")],
+            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        journal = tmp_path / "scan.json.journal"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (journal.exists() and len(journal.read_bytes().splitlines()) > 3):
+            time.sleep(0.2)  # the workers are interrogating: devices reach the journal
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        alive = True
+        while alive and time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)  # any process left in the scan's session?
+                time.sleep(0.1)
+            except ProcessLookupError:
+                alive = False
+        if alive:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert not alive, "a worker outlived its scan"

@@ -133,3 +133,32 @@ def test_a_journal_cut_inside_a_character_keeps_every_whole_device(tmp_path):
     path.write_bytes(data[:cut])
     scan = read_journal(path)
     assert len(scan.devices) == 3 and "cut off mid-write" in scan.interrupted_reason
+
+
+def test_a_journal_that_cannot_be_written_stops_without_ending_the_scan(tmp_path, caplog):
+    """ENOSPC on the journal raised from the scan's own clean-up: no scan file, no --db, every device lost."""
+    import errno
+
+    journal = ScanJournal(tmp_path / "scan.json.journal", HEAD)
+
+    class FullDisk:
+        closed = False
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def fileno(self):
+            return journal_stream.fileno()
+
+        def close(self):
+            self.closed = True
+
+    journal_stream, journal.stream = journal.stream, FullDisk()
+    journal.add(DEVICES[0])  # no exception
+    journal.add(DEVICES[1])
+    journal.close()
+    journal_stream.close()
+    assert journal.failed == "No space left on device" and caplog.text.count("journalling stops") == 1
