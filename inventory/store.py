@@ -25,7 +25,7 @@ from scanner.serialize import scan_from_dict, scan_to_json
 from scanner.vendors import VendorCatalog, load_vendor_catalog
 
 from . import db
-from .errors import ScanNotFound
+from .errors import InventoryError, ScanNotFound
 from .identity import scan_devices
 from .model import DeclaredItem, MatchedScan, RegistryEntry
 from .summaries import (
@@ -132,12 +132,20 @@ class Store:
 
     def save_scan(self, scan: ScanResult) -> SavedScan:
         """Store a scan, its devices and their observations in one transaction. The same scan twice
-        (same scan_id) changes nothing and says created=False."""
+        (same scan_id, same content) changes nothing and says created=False; another content under a
+        stored scan_id (a scan file edited after the scan, two files claiming one scan) is refused."""
         raw = scan_to_json(scan)
+        sha = hashlib.sha256(raw.encode("utf-8")).hexdigest()
         now = utcnow()
         scans = Scan.__table__
         with self.engine.begin() as conn:
-            if conn.execute(sa.select(scans.c.id).where(scans.c.scan_id == scan.scan_id)).first():
+            stored = conn.execute(sa.select(scans.c.raw_sha256).where(scans.c.scan_id == scan.scan_id)).first()
+            if stored:
+                if stored[0] != sha:
+                    raise InventoryError(
+                        f"scan {scan.scan_id} is stored already, with other content (SHA-256 {stored[0][:12]}… "
+                        f"against {sha[:12]}…): a scan file changed after the scan, or two files claiming one "
+                        "scan; the stored one stands")
                 return SavedScan(scan.scan_id, created=False)
             site_id = ensure_site(conn, column_text(scan.site, 300) or "")
             inserted = conn.execute(
@@ -153,7 +161,7 @@ class Store:
                     "scope_json": json.dumps(asdict(scan.scope), ensure_ascii=False),
                     "device_count": len(scan.devices),
                     "raw_json": raw,
-                    "raw_sha256": hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+                    "raw_sha256": sha,
                     "imported_at": now,
                 },
             ).first()

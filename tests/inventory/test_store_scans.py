@@ -94,6 +94,22 @@ def test_same_scan_twice_changes_nothing(store, db_url):
     assert table_counts(db_url) == before
 
 
+def test_other_content_under_a_stored_scan_id_is_refused(store, db_url):
+    """Idempotency went by scan_id alone: an edited scan file (a model changed, the id kept) was told "already
+    there", and a bundle's report would then stand on the other scan's content."""
+    from dataclasses import replace
+
+    from inventory.errors import InventoryError
+
+    scan = demo_scan()
+    store.save_scan(scan)
+    before = table_counts(db_url)
+    edited = replace(scan, devices=(replace(scan.devices[0], model="XNO-9999R"), *scan.devices[1:]))
+    with pytest.raises(InventoryError, match="stored already, with other content"):
+        store.save_scan(edited)
+    assert table_counts(db_url) == before and store.scan(scan.scan_id) == scan
+
+
 def test_device_identity_is_stable_across_scans(store, db_url):
     first = demo_scan()
     second = demo_scan(started_at=T0 + timedelta(days=1))
