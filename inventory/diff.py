@@ -27,7 +27,7 @@ from scanner.vendors import VendorCatalog, load_vendor_catalog, normalize_maker,
 from .identity import SharedIdentifiers, shared_identifiers
 
 ChangeKind = Literal[
-    "replaced", "maker_changed", "firmware_changed", "model_changed", "moved", "new", "missing", "unreadable"
+    "replaced", "maker_changed", "firmware_changed", "model_changed", "moved", "new", "missing", "not_reached", "unreadable"
 ]
 CHANGE_KINDS: tuple[str, ...] = get_args(ChangeKind)
 _KEY_KINDS = ("serial", "mac", "endpoint")  # strongest first
@@ -92,6 +92,8 @@ class ScanDiff:
     to_started_at: str
     unchanged: int  # devices paired with nothing to report
     changes: tuple[Change, ...]
+    from_complete: bool = True
+    to_complete: bool = True  # False: the later scan was cut short; what it lacks is `not_reached`, not `missing`
 
     def of_kind(self, kind: ChangeKind) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.kind == kind)
@@ -106,6 +108,8 @@ class ScanDiff:
             "to_scan": self.to_scan,
             "from_started_at": self.from_started_at,
             "to_started_at": self.to_started_at,
+            "from_complete": self.from_complete,
+            "to_complete": self.to_complete,
             "unchanged": self.unchanged,
             "counts": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
@@ -204,9 +208,13 @@ def diff_scans(before: ScanResult, after: ScanResult, catalog: VendorCatalog | N
     for new in still_new:
         changes.append(Change("new", new.address, None, DeviceSnapshot.of(new), f"new device: {_label(new)}"))
     for old in old_by_addr.values():
-        changes.append(
-            Change("missing", old.address, DeviceSnapshot.of(old), None, f"no longer found: {_label(old)}")
-        )
+        if after.complete:
+            changes.append(
+                Change("missing", old.address, DeviceSnapshot.of(old), None, f"no longer found: {_label(old)}")
+            )
+        else:  # a scan cut short never reached it: no news of the device, and no sign it was removed
+            changes.append(Change("not_reached", old.address, DeviceSnapshot.of(old), None,
+                                  f"not reached by the later scan, which was cut short: {_label(old)}"))
 
     changes.sort(key=lambda c: (_address_sort_key(c.address), CHANGE_KINDS.index(c.kind)))
     return ScanDiff(
@@ -217,6 +225,8 @@ def diff_scans(before: ScanResult, after: ScanResult, catalog: VendorCatalog | N
         to_started_at=after.started_at.isoformat(),
         unchanged=unchanged,
         changes=tuple(changes),
+        from_complete=before.complete,
+        to_complete=after.complete,
     )
 
 

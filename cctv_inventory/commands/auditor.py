@@ -299,6 +299,10 @@ def diff_cmd(
         f"{site}: scan {result.from_scan} ({result.from_started_at[:16]}) -> {result.to_scan} "
         f"({result.to_started_at[:16]})"
     )
+    for which, complete in (("earlier", result.from_complete), ("later", result.to_complete)):
+        if not complete:
+            typer.echo(f"  note: the {which} scan was cut short (complete=false); devices it did not reach are "
+                       "no news of anything", err=True)
     for change in result.changes:
         typer.echo(f"  {change.kind:<16} {change.address:<16} {change.detail}")
     counts = ", ".join(f"{k} {n}" for k, n in result.counts().items() if n)

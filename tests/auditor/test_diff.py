@@ -65,6 +65,17 @@ def test_new_and_missing_devices():
     assert diff.unchanged == 24
 
 
+def test_devices_a_cut_short_scan_never_reached_are_not_reported_missing():
+    """A recovered or interrupted later scan (complete=false) lacks the devices it never got to: each was
+    "no longer found", which reads as equipment removed from the site (review)."""
+    first = demo_scan()
+    cut = replace(_later(first, first.devices[:10]), complete=False, interrupted_reason="SIGINT")
+    diff = diff_scans(first, cut)
+    assert not diff.of_kind("missing") and len(diff.of_kind("not_reached")) == len(first.devices) - 10
+    assert diff.to_dict()["to_complete"] is False and diff.to_dict()["from_complete"] is True
+    assert "cut short" in diff.of_kind("not_reached")[0].detail
+
+
 def test_maker_changed_under_the_same_address():
     """A Korean-branded camera swapped for a Dahua one at the same place: the auditor's key signal."""
     first = demo_scan()
