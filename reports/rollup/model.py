@@ -152,6 +152,23 @@ def report_scan(doc: dict[str, Any]) -> dict[str, Any]:
     return scan if isinstance(scan, dict) else {}
 
 
+def _units(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """A report's devices, one per unit: a recorder read at two addresses is two rows under one device_key,
+    and one device, as in the report's own part figures (reports/assessment.py)."""
+    seen: set[str] = set()
+    units = []
+    for device in doc.get("devices") or ():
+        if not isinstance(device, dict):
+            continue
+        key = device.get("device_key")
+        if isinstance(key, str) and key:
+            if key in seen:
+                continue
+            seen.add(key)
+        units.append(device)
+    return units
+
+
 def _policy_id(doc: dict[str, Any]) -> str:
     policy = doc.get("policy")
     return str(policy.get("id", "")) if isinstance(policy, dict) else str(policy or "")
@@ -180,7 +197,7 @@ def site_row(doc: dict[str, Any]) -> SiteRow:
         policy_id=_policy_id(doc),
         verdict=str(doc.get("verdict", "")),
         parts=parts,
-        device_count=len(doc.get("devices") or ()),
+        device_count=len(_units(doc)),
         open_findings=len(findings),
         findings_by_severity=dict(severities),
         report_sha256=str(doc.get("evidence_sha256", "")),
@@ -281,9 +298,7 @@ def _build(
 
     for doc in latest_reports:
         site = report_site(doc)
-        for device in doc.get("devices") or ():
-            if not isinstance(device, dict):
-                continue
+        for device in _units(doc):
             maker = device.get("manufacturer")
             model = device.get("model")
             if maker:

@@ -158,3 +158,14 @@ def test_generated_documents_follow_the_report_schema():
     if not schema_path.exists():
         pytest.skip("reports/schema/report.schema.json not written yet (reports engineer)")
     jsonschema.validate(site_report(5), json.loads(schema_path.read_text(encoding="utf-8")))
+
+
+def test_a_device_read_at_two_addresses_is_counted_once():
+    """A recorder with a NIC on each scanned subnet is two rows of one report under one device_key: the
+    report's part figures count it once, and so does the rollup's device and maker count."""
+    doc = site_report(1)
+    twin = dict(doc["devices"][0], address="10.99.0.1")
+    doc = {**doc, "devices": [*doc["devices"], twin]}
+    assert site_row(doc).device_count == 25
+    twice, once = build_rollup([doc], as_of=AS_OF), build_rollup([site_report(1)], as_of=AS_OF)
+    assert (twice.device_count, twice.makers) == (once.device_count, once.makers)
