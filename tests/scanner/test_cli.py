@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,14 @@ def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
     kwargs.setdefault("cwd", REPO)
     return subprocess.run([sys.executable, "-m", "cctv_inventory", "scan", *args], check=False,
                           capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def _hostile_credentials(tmp_path) -> Path:
+    """hostile-site.yaml's password in a credentials file the scanner accepts (owner-only)."""
+    creds = tmp_path / "creds.yaml"
+    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
+    os.chmod(creds, 0o600)
+    return creds
 
 
 def test_json_out_and_no_password_anywhere(demo_lab, demo_credentials, tmp_path):
@@ -169,9 +178,7 @@ def test_sigint_mid_scan_writes_what_was_collected(tmp_path):
     from simulator.testing import running_lab
 
     out = tmp_path / "scan.json"
-    creds = tmp_path / "creds.yaml"
-    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
-    os.chmod(creds, 0o600)
+    creds = _hostile_credentials(tmp_path)
     with running_lab(HOSTILE_SITE):
         process = subprocess.Popen(
             [sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", "--timeout", "60", "--plain",
@@ -204,9 +211,7 @@ def test_sigkill_mid_scan_loses_nothing_read_and_recover_makes_the_scan_file(tmp
 
     out = tmp_path / "scan.json"
     journal = tmp_path / "scan.json.journal"
-    creds = tmp_path / "creds.yaml"
-    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
-    os.chmod(creds, 0o600)
+    creds = _hostile_credentials(tmp_path)
     with running_lab(HOSTILE_SITE) as lab:
         process = subprocess.Popen(
             [sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", "--timeout", "60", "--plain",
@@ -301,9 +306,7 @@ def test_hosts_that_are_not_onvif_are_named_in_the_summary_and_kept_in_the_file(
     from simulator.testing import running_lab
 
     out = tmp_path / "scan.json"
-    creds = tmp_path / "creds.yaml"
-    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
-    os.chmod(creds, 0o600)
+    creds = _hostile_credentials(tmp_path)
     with running_lab(HOSTILE_SITE):
         run = cli("--target", "127.30.0.31", "--target", "127.30.0.1", "--no-multicast", "--credentials",
                   str(creds), "--json-out", str(out), "--timeout", "4")
@@ -341,9 +344,7 @@ def test_sigkill_of_a_scan_given_only_db_loses_nothing_read(tmp_path):
     write lost every device read. The journal now goes to the current directory, and `recover` reads it."""
     from simulator.testing import running_lab
 
-    creds = tmp_path / "creds.yaml"
-    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
-    os.chmod(creds, 0o600)
+    creds = _hostile_credentials(tmp_path)
     with running_lab(HOSTILE_SITE):
         process = subprocess.Popen(
             [sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", "--timeout", "60", "--plain",
@@ -371,9 +372,7 @@ def test_workers_die_with_a_scan_killed_outright(tmp_path):
     interrogation workers, forked children blocked on their job queues, went on running, probing for nobody."""
     from simulator.testing import running_lab
 
-    creds = tmp_path / "creds.yaml"
-    creds.write_text('- {scope: "*", username: admin, password: "Hostile!Site1"}\n')
-    os.chmod(creds, 0o600)
+    creds = _hostile_credentials(tmp_path)
     with running_lab(HOSTILE_SITE):
         process = subprocess.Popen(
             [sys.executable, "-m", "cctv_inventory", "scan", "--interface", "lo", "--timeout", "60", "--plain",
