@@ -61,7 +61,8 @@ def classify(
     )
     profile_g = any(s.endswith("/profile/g") for s in lower_scopes)
     has_imaging = NS_IMAGING in offered
-    named_recorder = any(_TYPE_WORDS.get(word) == "nvr" for word in _scope_types(scopes))
+    type_words = _scope_types(scopes)
+    named_recorder = any(_TYPE_WORDS.get(word) == "nvr" for word in type_words)
     if (recorder_services or profile_g) and has_imaging and video_sources and video_sources <= 4 \
             and not named_recorder:
         records = f"the {', '.join(recorder_services)} service(s)" if recorder_services else "Profile G"
@@ -73,7 +74,7 @@ def classify(
         return "nvr", "advertises ONVIF Profile G (recording) in its scopes"
     if NS_ANALYTICS in offered and not has_imaging:
         return "analytics", "offers the analytics service and no imaging (no sensor of its own)"
-    for word in _scope_types(scopes):
+    for word in type_words:
         role = _TYPE_WORDS.get(word)
         if role in ("nvr", "analytics", "encoder"):
             return role, f"scope names the device type {word!r}"
@@ -85,7 +86,7 @@ def classify(
         return "camera", f"{video_sources} video source(s) served over the media{imaging} service"
     if video_sources:
         return "camera", f"{video_sources} video source(s)"
-    transmitter = _transmitter_word(_scope_types(scopes))
+    transmitter = _transmitter_word(type_words)
     if has_media and transmitter:
         return "camera", f"scope names it a {transmitter!r} and it offers media; its video sources were not read"
     if NS_ANALYTICS in offered:

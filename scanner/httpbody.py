@@ -62,7 +62,10 @@ def header_text(value: str) -> str:
         return value
     except UnicodeEncodeError:
         pass
-    raw = value.encode("utf-8", "surrogateescape") if _only_escapes(value) else value.encode("utf-8", "replace")
+    try:
+        raw = value.encode("utf-8", "surrogateescape")  # the bytes as sent
+    except UnicodeEncodeError:  # a surrogate no byte made (not aiohttp's): nothing to give back
+        raw = value.encode("utf-8", "replace")
     for codec in ("utf-8", "cp949"):
         try:
             return raw.decode(codec)
@@ -70,7 +73,3 @@ def header_text(value: str) -> str:
             continue
     return raw.decode("utf-8", "replace")
 
-
-def _only_escapes(value: str) -> bool:
-    """Whether every surrogate in `value` is one surrogateescape made (U+DC80-U+DCFF), so the bytes come back."""
-    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in value)

@@ -56,11 +56,13 @@ def scope_values(scopes: Iterable[str], key: str) -> list[str]:
         if name.casefold() != wanted:
             continue
         value = unquote(value, errors="replace")
-        # Percent-decoding can make any character: ESC and the other controls would reach a terminal
-        # (an unauthenticated ProbeMatch, even one from outside the scope, is printed in the summary),
-        # and bidi overrides would reorder a report's text. Dropped; runs of whitespace squeezed.
-        kept = (" " if c.isspace() else c for c in value if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
-        value = " ".join("".join(kept).split())
+        if not value.isprintable():
+            # Percent-decoding can make any character: ESC and the other controls would reach a terminal
+            # (an unauthenticated ProbeMatch, even one from outside the scope, is printed in the summary),
+            # and bidi overrides would reorder a report's text. Dropped; white space kept as spaces.
+            value = "".join(" " if c.isspace() else c for c in value
+                            if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
+        value = " ".join(value.split())
         if value:
             values.append(value[:MAX_VALUE_CHARS])
     return values

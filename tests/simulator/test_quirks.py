@@ -736,13 +736,21 @@ def test_analytics_in_profiles(quirk_lab):
     validate(schema_of("media.wsdl"), reply.body)  # still a valid GetProfilesResponse
 
 
+def _get_services(device: dict, *, tls: bool = False) -> bytes:
+    """The device's signed GetServices answer, over its HTTPS port (the whole HTTP answer) or its HTTP one (the body)."""
+    body = envelope("GetServices", inner="<IncludeCapability>false</IncludeCapability>",
+                    security=username_token(device["username"], device["password"]))
+    if not tls:
+        return post(f"http://{device['address']}/onvif/device_service", body).body
+    [answer] = _tls_exchange(device, [_soap_post(body)], lambda answer: False)  # read until it closes
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    return answer
+
+
 def test_https_xaddrs(quirk_lab):
     d = dev(quirk_lab, "https_xaddrs")
     assert _probe_xaddrs(d["address"]) == f"https://{d['address']}/onvif/device_service"
-    body = envelope("GetServices", inner="<IncludeCapability>false</IncludeCapability>",
-                    security=username_token(d["username"], d["password"]))
-    [answer] = _tls_exchange(d, [_soap_post(body)], lambda answer: False)  # read until it closes
-    assert answer.startswith(b"HTTP/1.1 200 ")
+    answer = _get_services(d, tls=True)
     assert f"<tds:XAddr>https://{d['address']}/onvif/media_service</tds:XAddr>".encode() in answer
     assert call(d, "GetDeviceInformation").status == 200  # its plain HTTP port answers as well
 
@@ -750,29 +758,21 @@ def test_https_xaddrs(quirk_lab):
 def test_split_scheme_xaddrs(quirk_lab):
     d = dev(quirk_lab, "split_scheme_xaddrs")
     assert _probe_xaddrs(d["address"]) == f"https://{d['address']}/onvif/device_service"
-    body = envelope("GetServices", inner="<IncludeCapability>false</IncludeCapability>",
-                    security=username_token(d["username"], d["password"]))
-    [answer] = _tls_exchange(d, [_soap_post(body)], lambda answer: False)  # read until it closes
-    assert answer.startswith(b"HTTP/1.1 200 ")
+    answer = _get_services(d, tls=True)
     assert f"<tds:XAddr>https://{d['address']}/onvif/device_service</tds:XAddr>".encode() in answer
     assert f"<tds:XAddr>http://{d['address']}/onvif/media_service</tds:XAddr>".encode() in answer
     assert call(d, "GetProfiles", MEDIA_NS, path="/onvif/media_service").status == 200  # where it says
 
 
 def test_edge_recording(quirk_lab):
-    def services(device: dict) -> bytes:
-        body = envelope("GetServices", inner="<IncludeCapability>false</IncludeCapability>",
-                        security=username_token(device["username"], device["password"]))
-        return post(f"http://{device['address']}/onvif/device_service", body).body
-
     d = dev(quirk_lab, "edge_recording")
-    offered = services(d)
+    offered = _get_services(d)
     assert f"<tds:XAddr>http://{d['address']}/onvif/recording_service</tds:XAddr>".encode() in offered
     assert f"<tds:XAddr>http://{d['address']}/onvif/imaging_service</tds:XAddr>".encode() in offered  # a camera
     assert b"onvif://www.onvif.org/Profile/G" in call(d, "GetScopes").body
     recordings = call(d, "GetRecordings", "http://www.onvif.org/ver10/recording/wsdl", path="/onvif/recording_service")
     assert recordings.status == 200 and recordings.body.count(b"<trc:RecordingItem>") == 1
-    assert b"recording_service" not in services(dev(quirk_lab, "clock_skew"))  # an ordinary camera: none
+    assert b"recording_service" not in _get_services(dev(quirk_lab, "clock_skew"))  # an ordinary camera: none
 
 
 def test_profiles_refused(quirk_lab):
