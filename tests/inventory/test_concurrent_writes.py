@@ -1,0 +1,93 @@
+"""Writers in separate processes at the same moment, on SQLite and PostgreSQL: registry imports of the
+same or overlapping files, declared lists of one site, matchings of one scan. None may fail, duplicate
+a row or lose a supersede (DESIGN §6: the same file again changes nothing; a newer file supersedes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tests.conftest import REPO
+from tests.inventory.test_registry_store import HEADER
+
+ROWS = 1500  # enough rows that both importers are inside their transactions at once on the old code
+
+
+def run_together(url: str, tmp_path: Path, *jobs: list[str]) -> list[str]:
+    """Start one worker process per job, release them at once, return each one's stdout."""
+    start = tmp_path / f"go-{len(list(tmp_path.glob('go-*')))}"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.inventory.import_worker", job[0], url, str(start), *job[1:]],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for job in jobs
+    ]
+    for proc in procs:  # every worker connected and waiting: released together, not as each gets ready
+        assert proc.stdout is not None
+        ready = proc.stdout.readline()
+        assert ready == "ready\n", (ready, proc.stderr.read() if proc.stderr else "")
+    start.touch()
+    outputs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err[-3000:]
+        outputs.append(out)
+    return outputs
+
+
+def registry_file(path: Path, valid_to: str, new_rows: int = 0) -> Path:
+    rows = [f"한빛비전,900-81-00067,HB-{i:05d},원산지증명서,K-{i},2024-01-01,{valid_to}" for i in range(ROWS)]
+    rows += [f"한빛비전,900-81-00067,HB-N{i:05d},GS,N-{i},2025-01-01,2029-12-31" for i in range(new_rows)]
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def rows(url: str, query: str) -> list[tuple]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(query))]
+    finally:
+        engine.dispose()
+
+
+def test_the_same_registry_file_imported_twice_at_once(store, tmp_path):
+    path = registry_file(tmp_path / "registry.csv", "2027-12-31")
+    outputs = run_together(store.url, tmp_path, ["registry", str(path)], ["registry", str(path)])
+    summaries = sorted((s["imported"], s["unchanged"]) for s in map(json.loads, outputs))
+    assert summaries == [(0, ROWS), (ROWS, 0)]  # one imported it, the other found it done
+    assert rows(store.url, "select count(*) from registry_sources") == [(1,)]
+    assert rows(store.url, "select count(*) from registry_entries") == [(ROWS,)]
+
+
+def test_overlapping_registry_files_imported_at_once(store, tmp_path):
+    store.import_registry(registry_file(tmp_path / "2024.csv", "2025-12-31"))
+    # Two renewals of every certificate, imported at once, and 300 new rows the two files share.
+    a = registry_file(tmp_path / "a.csv", "2027-12-31", new_rows=300)
+    b = registry_file(tmp_path / "b.csv", "2028-12-31", new_rows=300)
+    outputs = run_together(store.url, tmp_path, ["registry", str(a)], ["registry", str(b)])
+    by_file = {s["file_name"]: s for s in map(json.loads, outputs)}
+    order = [f for (f,) in rows(store.url, "select file_name from registry_sources order by id")]
+    assert order[0] == "2024.csv" and sorted(order[1:]) == ["a.csv", "b.csv"]
+    first, second = by_file[order[1]], by_file[order[2]]
+    # The later one supersedes what the earlier one brought, and finds the shared rows held.
+    assert (first["imported"], first["unchanged"], first["superseded"]) == (ROWS + 300, 0, ROWS)
+    assert (second["imported"], second["unchanged"], second["superseded"]) == (ROWS, 300, ROWS)
+    in_force = rows(
+        store.url,
+        "select e.certificate_no, count(*), min(s.file_name) from registry_entries e "
+        "join registry_sources s on s.id = e.source_id where e.superseded_by_source_id is null "
+        "group by e.certificate_no",
+    )
+    assert len(in_force) == ROWS + 300
+    assert {n for _, n, _ in in_force} == {1}  # one entry in force per certificate: no duplicate, no lost supersede
+    assert {f for no, _, f in in_force if no.startswith("K-")} == {order[2]}  # the renewal of the last file
+    assert {f for no, _, f in in_force if no.startswith("N-")} == {order[1]}  # first provenance kept
