@@ -114,21 +114,30 @@ def _lock_id(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"cctv-inventory:{name}".encode()).digest()[:8], "big", signed=True)
 
 
+def advisory_lock(conn: sa.Connection, name: str) -> None:
+    """Wait for, then hold until this transaction ends, PostgreSQL's advisory lock `name`. On SQLite a
+    no-op: there a writer holds the whole database's write lock (see serialized_write)."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_id(name))))
+
+
 @contextmanager
-def serialized_write(engine: sa.Engine, lock: str) -> Iterator[sa.Connection]:
+def serialized_write(engine: sa.Engine, lock: str | None) -> Iterator[sa.Connection]:
     """One write transaction that other writers of the same `lock` wait for, on both databases.
 
     A read-then-write (is this file imported? which entries does it supersede? which list does it
     replace?) is only right if nobody writes the same thing between the read and the commit.
     PostgreSQL: a transaction-scoped advisory lock taken first, so every later statement of this
     transaction (READ COMMITTED: each sees what committed before it) sees the other writer's commit;
-    released by the commit or rollback, also when the process dies. SQLite: BEGIN IMMEDIATE takes the
-    database's write lock before the first read (pysqlite would otherwise read outside any transaction
-    and begin only at the first INSERT); the other writer waits up to the 30 s busy timeout.
+    released by the commit or rollback, also when the process dies. `lock=None` leaves it to the caller
+    (`advisory_lock` once it knows what it writes). SQLite: BEGIN IMMEDIATE takes the database's write
+    lock before the first read (pysqlite would otherwise read outside any transaction and begin only at
+    the first INSERT); the other writer waits up to the 30 s busy timeout.
     """
     if engine.dialect.name != "sqlite":
         with engine.begin() as conn:
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_id(lock))))
+            if lock is not None:
+                advisory_lock(conn, lock)
             yield conn
         return
     with engine.connect() as conn:

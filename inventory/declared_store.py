@@ -1,7 +1,8 @@
 """Declared equipment: the contract's list of what should be on site, imported per site.
 
 The file is the whole list: importing one replaces the site's previous list (contracts are amended as a
-whole); the same file again changes nothing. Columns (names from config/registry_columns.yaml): part,
+whole); the same file again changes nothing. Imports of one site's list wait for each other
+(db.serialized_write), so the last one is the list, never two lists at once. Columns (names from config/registry_columns.yaml): part,
 manufacturer, model, quantity, optional serials and addresses (`;`-separated). A blank quantity is the
 number of serials listed, else 1.
 """
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from . import db
 from .columns import load_columns
 from .errors import DeclaredFileError, RowError
 from .model import DeclaredItem
@@ -77,7 +79,8 @@ def import_declared(store: Store, path: Path, site: str) -> DeclaredImportSummar
 
     digest, items, errors = parse_declared(path)
     table = DeclaredItemRow.__table__
-    with store.engine.begin() as conn:
+    # One import per site at a time: two at once would each delete the list they saw and both insert.
+    with db.serialized_write(store.engine, f"declared:{site}") as conn:
         site_id = ensure_site(conn, site)
         held = (
             conn.execute(sa.select(table.c.source_sha256).where(table.c.site_id == site_id)).scalars().all()

@@ -91,3 +91,35 @@ def test_overlapping_registry_files_imported_at_once(store, tmp_path):
     assert {n for _, n, _ in in_force} == {1}  # one entry in force per certificate: no duplicate, no lost supersede
     assert {f for no, _, f in in_force if no.startswith("K-")} == {order[2]}  # the renewal of the last file
     assert {f for no, _, f in in_force if no.startswith("N-")} == {order[1]}  # first provenance kept
+
+
+def declared_file(path: Path, model_prefix: str, count: int = 2000) -> Path:
+    lines = [f"한화비전,{model_prefix}-{i:05d},1" for i in range(count)]
+    path.write_text("제조사,모델명,수량\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_two_declared_lists_of_one_site_imported_at_once(store, tmp_path):
+    store.import_declared(declared_file(tmp_path / "contract.csv", "OLD", 10), "현장")
+    a, b = declared_file(tmp_path / "a.csv", "A"), declared_file(tmp_path / "b.csv", "B")
+    outputs = run_together(store.url, tmp_path, ["declared", str(a), "현장"], ["declared", str(b), "현장"])
+    # The file is the site's whole list: whichever came last is the list, never both at once.
+    held = rows(store.url, "select source_file, count(*) from declared_items group by source_file")
+    assert len(held) == 1 and held[0][1] == 2000
+    summaries = {s["file_name"]: s for s in map(json.loads, outputs)}
+    first = next(name for name in summaries if name != held[0][0])
+    assert (summaries[first]["replaced"], summaries[held[0][0]]["replaced"]) == (10, 2000)
+
+
+def test_one_scan_matched_twice_at_once(store, tmp_path):
+    from tests.inventory.factory import demo_scan
+    from tests.inventory.test_registry_store import SAMPLE
+
+    store.import_registry(SAMPLE)
+    scan = demo_scan()
+    store.save_scan(scan)
+    alone = sum(len(d.matches) for d in store.matched_scan(scan.scan_id).devices)
+    outputs = run_together(store.url, tmp_path, *(["match", scan.scan_id] for _ in range(3)))
+    assert [int(o) for o in outputs] == [alone] * 3
+    # Matching replaces the scan's stored results: three at once leave one set, not three.
+    assert rows(store.url, "select count(*) from match_results") == [(alone,)]
