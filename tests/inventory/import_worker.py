@@ -3,6 +3,7 @@
 python -m tests.inventory.import_worker registry DB_URL START_FILE FILE
 python -m tests.inventory.import_worker declared DB_URL START_FILE FILE SITE
 python -m tests.inventory.import_worker match DB_URL START_FILE SCAN_ID
+python -m tests.inventory.import_worker scan DB_URL START_FILE SCAN_FILE
 
 Prints `ready` once connected, then the import's summary as JSON (or the number of match results stored).
 """
@@ -32,6 +33,11 @@ def main(argv: list[str]) -> int:
             print(json.dumps(store.import_registry(Path(args[0])).to_dict()), flush=True)
         elif kind == "declared":
             print(json.dumps(store.import_declared(Path(args[0]), args[1]).to_dict()), flush=True)
+        elif kind == "scan":
+            from scanner.serialize import scan_from_dict
+
+            scan = scan_from_dict(json.loads(Path(args[0]).read_text(encoding="utf-8")))
+            print(json.dumps({"created": store.save_scan(scan).created}), flush=True)
         elif kind == "match":
             matched = store.matched_scan(args[0])
             print(sum(len(d.matches) for d in matched.devices), flush=True)

@@ -19,8 +19,9 @@ from tests.inventory.test_registry_store import HEADER
 ROWS = 1500  # enough rows that both importers are inside their transactions at once on the old code
 
 
-def run_together(url: str, tmp_path: Path, *jobs: list[str]) -> list[str]:
-    """Start one worker process per job, release them at once, return each one's stdout."""
+def run_together(url: str, tmp_path: Path, *jobs: list[str], may_fail: bool = False) -> list:
+    """Start one worker process per job, release them at once, return each one's stdout (with
+    `may_fail`: (returncode, stdout, stderr) of each)."""
     start = tmp_path / f"go-{len(list(tmp_path.glob('go-*')))}"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     procs = [
@@ -38,6 +39,9 @@ def run_together(url: str, tmp_path: Path, *jobs: list[str]) -> list[str]:
     outputs = []
     for proc in procs:
         out, err = proc.communicate(timeout=180)
+        if may_fail:
+            outputs.append((proc.returncode, out, err))
+            continue
         assert proc.returncode == 0, err[-3000:]
         outputs.append(out)
     return outputs
@@ -123,3 +127,27 @@ def test_one_scan_matched_twice_at_once(store, tmp_path):
     assert [int(o) for o in outputs] == [alone] * 3
     # Matching replaces the scan's stored results: three at once leave one set, not three.
     assert rows(store.url, "select count(*) from match_results") == [(alone,)]
+
+
+def test_two_scans_claiming_one_scan_id_saved_at_once(store, tmp_path):
+    """A scan id stored with other content is refused (an edited scan file); two such files saved at the
+    same moment must not slip past that check, the loser seeing only 'already stored'."""
+    from dataclasses import replace
+
+    from scanner.serialize import scan_to_json
+    from tests.inventory.factory import demo_scan
+
+    scan = demo_scan(devices=[])
+    devices = list(demo_scan().devices)
+    files = []
+    for n in range(2):  # the same scan id, 3000 devices each, one address apart
+        edited = replace(scan, devices=tuple(replace(devices[i % len(devices)], address=f"127.40.{i // 250}.{i % 250 + n}",
+                                                     serial=f"SN{n}-{i}") for i in range(3000)))
+        path = tmp_path / f"scan-{n}.json"
+        path.write_text(scan_to_json(edited), encoding="utf-8")
+        files.append(path)
+    results = run_together(store.url, tmp_path, *(["scan", str(f)] for f in files), may_fail=True)
+    outcomes = sorted((code, json.loads(out)["created"] if code == 0 else err) for code, out, err in results)
+    assert outcomes[0] == (0, True), results
+    assert outcomes[1][0] != 0 and "stored already, with other content" in outcomes[1][1]
+    assert rows(store.url, "select count(*) from scans") == [(1,)]
