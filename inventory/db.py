@@ -114,11 +114,13 @@ def _lock_id(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"cctv-inventory:{name}".encode()).digest()[:8], "big", signed=True)
 
 
-def advisory_lock(conn: sa.Connection, name: str) -> None:
-    """Wait for, then hold until this transaction ends, PostgreSQL's advisory lock `name`. On SQLite a
-    no-op: there a writer holds the whole database's write lock (see serialized_write)."""
+def advisory_lock(conn: sa.Connection, name: str, *, shared: bool = False) -> None:
+    """Wait for, then hold until this transaction ends, PostgreSQL's advisory lock `name` (`shared`: many
+    holders at once, but none beside an exclusive holder). On SQLite a no-op: there a writer holds the
+    whole database's write lock (see serialized_write)."""
     if conn.dialect.name != "sqlite":
-        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_id(name))))
+        lock = sa.func.pg_advisory_xact_lock_shared if shared else sa.func.pg_advisory_xact_lock
+        conn.execute(sa.select(lock(_lock_id(name))))
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import sqlalchemy as sa
 
@@ -28,6 +28,7 @@ from . import db
 from .errors import InventoryError, ScanNotFound
 from .identity import scan_devices
 from .model import DeclaredItem, MatchedScan, RegistryEntry
+from .sites import aliased_site, named
 from .summaries import (
     DeclaredImportSummary,
     RegistryImportSummary,
@@ -36,6 +37,9 @@ from .summaries import (
     StoredReport,
 )
 from .tables import DeviceRow, Observation, ReportRow, Scan, Site
+
+if TYPE_CHECKING:
+    from .sites import SiteRename
 
 __all__ = ["Store"]
 
@@ -71,6 +75,15 @@ def column_text(value: str | None, limit: int | None = None) -> str | None:
 
 
 def ensure_site(conn: sa.Connection, name: str) -> int:
+    """The site called `name`, created if new, or the site `name` was renamed to (inventory/sites.py).
+
+    A rename holds the "sites" lock exclusively; writers creating or finding a site hold it shared (on
+    SQLite the write transaction began with BEGIN IMMEDIATE: serialized_write), so an alias is never
+    looked up half-way through a rename, and a name is never created again just after it became one."""
+    db.advisory_lock(conn, "sites", shared=True)
+    renamed_to = aliased_site(conn, name)
+    if renamed_to is not None:
+        return renamed_to
     sites = Site.__table__
     conn.execute(insert_ignoring_conflicts(conn, sites, ["name"]), {"name": name, "created_at": utcnow()})
     return conn.execute(sa.select(sites.c.id).where(sites.c.name == name)).scalar_one()
@@ -134,7 +147,7 @@ class Store:
         """Store a scan, its devices and their observations in one transaction. The same scan twice
         (same scan_id, same content) changes nothing and says created=False; another content under a
         stored scan_id (a scan file edited after the scan, two files claiming one scan) is refused."""
-        with self.engine.begin() as conn:
+        with db.serialized_write(self.engine, None) as conn:
             return self._save_scan(conn, scan)
 
     def save_scan_and_report(
@@ -149,7 +162,7 @@ class Store:
     ) -> tuple[SavedScan, bool]:
         """save_scan and save_report in one transaction (an evidence bundle): a crash or a refused write
         between the two leaves neither, not a scan whose report is missing. (SavedScan, report created)."""
-        with self.engine.begin() as conn:
+        with db.serialized_write(self.engine, None) as conn:
             saved = self._save_scan(conn, scan)
             created = self._save_report(
                 conn, scan.scan_id, policy_id=policy_id, verdict=verdict, sha256=sha256,
@@ -241,10 +254,10 @@ class Store:
 
     def scans(self, site: str | None = None) -> list[ScanSummary]:
         """Stored scans, oldest first (by start time)."""
-        scans, sites = Scan.__table__, Site.__table__
+        scans = Scan.__table__
         query = self._scan_query().order_by(scans.c.started_at, scans.c.id)
         if site is not None:
-            query = query.where(sites.c.name == site)
+            query = query.where(named(site))
         with self.engine.connect() as conn:
             return [ScanSummary(*row) for row in conn.execute(query)]
 
@@ -253,7 +266,7 @@ class Store:
         scans, sites = Scan.__table__, Site.__table__
         query = sa.select(scans.c.id, scans.c.scan_id).join(sites, sites.c.id == scans.c.site_id)
         if site is not None:
-            query = query.where(sites.c.name == site)
+            query = query.where(named(site))
         if scan_id == "latest":
             query = query.order_by(scans.c.started_at.desc(), scans.c.id.desc()).limit(1)
         else:
@@ -337,7 +350,7 @@ class Store:
             .order_by(reports.c.created_at, reports.c.id)
         )
         if site is not None:
-            query = query.where(sites.c.name == site)
+            query = query.where(named(site))
         with self.engine.connect() as conn:
             return [StoredReport(*row) for row in conn.execute(query)]
 
@@ -362,6 +375,12 @@ class Store:
         from .declared_store import declared_items
 
         return declared_items(self, site)
+
+    def rename_site(self, old: str, new: str) -> SiteRename:
+        """Rename site `old` to `new`, or merge it into site `new`; `old` stays an alias (inventory/sites.py)."""
+        from .sites import rename_site
+
+        return rename_site(self, old, new)
 
     def matched_scan(self, scan_id: str = "latest", site: str | None = None) -> MatchedScan:
         from .match_store import matched_scan

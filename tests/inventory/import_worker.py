@@ -4,6 +4,8 @@ python -m tests.inventory.import_worker registry DB_URL START_FILE FILE
 python -m tests.inventory.import_worker declared DB_URL START_FILE FILE SITE
 python -m tests.inventory.import_worker match DB_URL START_FILE SCAN_ID
 python -m tests.inventory.import_worker scan DB_URL START_FILE SCAN_FILE
+python -m tests.inventory.import_worker bundles DB_URL START_FILE BUNDLE...
+python -m tests.inventory.import_worker rename DB_URL START_FILE OLD NEW
 
 Prints `ready` once connected, then the import's summary as JSON (or the number of match results stored).
 """
@@ -38,6 +40,13 @@ def main(argv: list[str]) -> int:
 
             scan = scan_from_dict(json.loads(Path(args[0]).read_text(encoding="utf-8")))
             print(json.dumps({"created": store.save_scan(scan).created}), flush=True)
+        elif kind == "bundles":
+            from cctv_inventory.bundle import import_bundle
+
+            for bundle in args:
+                print(json.dumps(import_bundle(Path(bundle), store).to_dict()), flush=True)
+        elif kind == "rename":
+            print(json.dumps(store.rename_site(args[0], args[1]).to_dict()), flush=True)
         elif kind == "match":
             matched = store.matched_scan(args[0])
             print(sum(len(d.matches) for d in matched.devices), flush=True)
