@@ -3,6 +3,7 @@
 python -m tests.inventory.import_worker registry DB_URL START_FILE FILE
 python -m tests.inventory.import_worker declared DB_URL START_FILE FILE SITE
 python -m tests.inventory.import_worker match DB_URL START_FILE SCAN_ID
+python -m tests.inventory.import_worker match-sources DB_URL START_FILE SCAN_ID
 python -m tests.inventory.import_worker scan DB_URL START_FILE SCAN_FILE
 python -m tests.inventory.import_worker bundles DB_URL START_FILE BUNDLE...
 python -m tests.inventory.import_worker rename DB_URL START_FILE OLD NEW
@@ -47,6 +48,11 @@ def main(argv: list[str]) -> int:
                 print(json.dumps(import_bundle(Path(bundle), store).to_dict()), flush=True)
         elif kind == "rename":
             print(json.dumps(store.rename_site(args[0], args[1]).to_dict()), flush=True)
+        elif kind == "match-sources":  # the registry files the matching names, and those its matches came from
+            matched = store.matched_scan(args[0])
+            print(json.dumps({"sources": [s.file_name for s in matched.registry_sources],
+                              "matched": sorted({m.entry.source.file_name for d in matched.devices
+                                                 for m in d.matches})}), flush=True)
         elif kind == "match":
             matched = store.matched_scan(args[0])
             print(sum(len(d.matches) for d in matched.devices), flush=True)

@@ -151,3 +151,60 @@ def test_two_scans_claiming_one_scan_id_saved_at_once(store, tmp_path):
     assert outcomes[0] == (0, True), results
     assert outcomes[1][0] != 0 and "stored already, with other content" in outcomes[1][1]
     assert rows(store.url, "select count(*) from scans") == [(1,)]
+
+
+def test_a_matching_names_the_registry_files_it_used_while_one_is_imported(pg_url, tmp_path):
+    """The registry files a matching names (they go into the report's method.registry_sources, the
+    evidence of what the devices were judged against) are those its entries came from, though a registry
+    import commits while it runs. The matcher is held at its DELETE (match_results locked here) after
+    reading the entries, and a renewal of one of them is imported meanwhile."""
+    import threading
+    import time
+
+    from inventory import db
+    from inventory.store import Store
+    from tests.inventory.factory import demo_scan
+    from tests.inventory.test_registry_store import SAMPLE
+
+    db.upgrade(pg_url)
+    scan = demo_scan()
+    with Store.open(pg_url) as store:
+        store.import_registry(SAMPLE)
+        store.save_scan(scan)
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    renewal = tmp_path / "renewal.csv"  # the XNO-6080R origin certificate, renewed to 2030
+    renewal.write_text(lines[1] + "\n" + lines[2].replace("2029-12-31", "2030-12-31") + "\n", encoding="utf-8")
+    start = tmp_path / "go"
+    start.touch()
+    engine = sa.create_engine(pg_url)
+    importer = Store.open(pg_url)
+    try:
+        with engine.connect() as locker:
+            locker.execute(sa.text("LOCK TABLE match_results IN SHARE MODE"))
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tests.inventory.import_worker", "match-sources", pg_url, str(start),
+                 scan.scan_id],
+                cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )
+            deadline = time.monotonic() + 60
+            with engine.connect() as watcher:
+                waiting = sa.text("select count(*) from pg_locks where relation = 'match_results'::regclass "
+                                  "and not granted")
+                while watcher.execute(waiting).scalar_one() == 0:
+                    assert proc.poll() is None, proc.communicate()
+                    assert time.monotonic() < deadline, "the matcher never reached its DELETE"
+                    time.sleep(0.02)
+            imported = threading.Thread(target=importer.import_registry, args=(renewal,))
+            imported.start()
+            imported.join(timeout=3)  # the old code committed here, behind the matcher's back
+            locker.rollback()
+        imported.join(timeout=60)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        importer.close()
+        engine.dispose()
+    assert proc.returncode == 0, err[-3000:]
+    result = json.loads(out.splitlines()[-1])
+    assert set(result["matched"]) <= set(result["sources"])
+    assert ("renewal.csv" in result["sources"]) == ("renewal.csv" in result["matched"]), result
