@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from inventory.errors import InventoryError
 from inventory.model import RegistrySource
 
 BUNDLE_VERSION = 2  # 2 carries responses/; a bundle without them is still written as 1
@@ -566,18 +567,20 @@ def import_bundle(path: Path, store: Any, public_key: Path | None = None) -> Bun
     policy = report.get("policy")
     # One transaction for scan and report: a crash or a refused write between two transactions left the
     # scan without its report (the site listed as never assessed, or under an older report).
-    saved, report_created = _with_one_retry(
-        lambda: store.save_scan_and_report(
+    def write() -> tuple[Any, bool]:
+        return store.save_scan_and_report(
             scan,
             policy_id=str(policy.get("id", "")) if isinstance(policy, dict) else str(policy or ""),
             verdict=str(report.get("verdict", "")),
             sha256=str(report.get("evidence_sha256") or verified.manifest.get("report_sha256")),
             report_json=verified.report_bytes.decode("utf-8"),
-            signature=verified.signature.decode("ascii", errors="replace").strip()
-            if verified.signature
-            else None,
+            signature=verified.signature.decode("ascii", errors="replace").strip() if verified.signature else None,
         )
-    )
+
+    try:
+        saved, report_created = _with_one_retry(write)
+    except InventoryError as exc:  # its scan id is stored with other content: this bundle's scan is refused
+        raise BundleError(SCAN, str(exc)) from None
     return BundleImportOutcome(
         path=Path(path),
         site=scan.site,

@@ -5,6 +5,7 @@ them left the scan without its report, and the site read as never assessed (or u
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -101,3 +102,26 @@ def test_an_importer_killed_between_scan_and_report_leaves_nothing(pg_url, make_
         again = import_bundle(bundle, store)
         assert (again.scan_created, again.report_created) == (True, True)
         assert [r.scan_id for r in store.reports()] == [scan.scan_id]
+
+
+def test_a_bundle_whose_scan_id_is_stored_with_other_content_is_refused_by_name(db_url, make_bundle, tmp_path):
+    """`import-bundle` refuses it naming scan.json (exit 3) and imports the other files; it used to stop
+    the whole command with a traceback."""
+    from dataclasses import replace
+
+    from inventory.queries import prepare_database
+    from inventory.store import Store
+    from tests.auditor.test_cli import cli
+
+    prepare_database(db_url)
+    scan = demo_scan()
+    first = make_bundle(scan, "first.zip")
+    edited = make_bundle(replace(scan, devices=scan.devices[:-1]), "edited.zip")  # same scan id, one device less
+    other = demo_scan(site="나래군청")
+    with Store.open(db_url) as store:
+        import_bundle(first, store)
+    run = cli("import-bundle", str(edited), str(make_bundle(other, "other.zip")), "--json", db=db_url, home=tmp_path)
+    assert run.returncode == 3, run.stderr[-2000:]
+    refused, imported = json.loads(run.stdout)
+    assert refused["refused"] and refused["member"] == "scan.json" and "other content" in refused["reason"]
+    assert imported["scan_id"] == other.scan_id and imported["scan_created"]
