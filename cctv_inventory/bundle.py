@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from inventory.errors import InventoryError
 from inventory.model import RegistrySource
 
 BUNDLE_VERSION = 2  # 2 carries responses/; a bundle without them is still written as 1
@@ -551,7 +552,8 @@ def import_bundle(path: Path, store: Any, public_key: Path | None = None) -> Bun
 
     Idempotent: the scan is keyed by its scan_id and the report by its SHA-256, so a second import of
     the same bundle changes nothing. Two bundles of one site from two machines carry two scan ids and
-    are both kept. Nothing is stored unless the whole bundle verified.
+    are both kept. Nothing is stored unless the whole bundle verified, and scan and report are stored
+    in one transaction: both or neither.
     """
 
     from scanner.serialize import ScanFileError, scan_from_dict
@@ -561,21 +563,24 @@ def import_bundle(path: Path, store: Any, public_key: Path | None = None) -> Bun
         scan = scan_from_dict(verified.scan)
     except ScanFileError as exc:
         raise BundleError(SCAN, str(exc)) from None
-    saved = _with_one_retry(lambda: store.save_scan(scan))
     report = verified.report
     policy = report.get("policy")
-    report_created = _with_one_retry(
-        lambda: store.save_report(
-            scan.scan_id,
+    # One transaction for scan and report: a crash or a refused write between two transactions left the
+    # scan without its report (the site listed as never assessed, or under an older report).
+    def write() -> tuple[Any, bool]:
+        return store.save_scan_and_report(
+            scan,
             policy_id=str(policy.get("id", "")) if isinstance(policy, dict) else str(policy or ""),
             verdict=str(report.get("verdict", "")),
             sha256=str(report.get("evidence_sha256") or verified.manifest.get("report_sha256")),
             report_json=verified.report_bytes.decode("utf-8"),
-            signature=verified.signature.decode("ascii", errors="replace").strip()
-            if verified.signature
-            else None,
+            signature=verified.signature.decode("ascii", errors="replace").strip() if verified.signature else None,
         )
-    )
+
+    try:
+        saved, report_created = _with_one_retry(write)
+    except InventoryError as exc:  # its scan id is stored with other content: this bundle's scan is refused
+        raise BundleError(SCAN, str(exc)) from None
     return BundleImportOutcome(
         path=Path(path),
         site=scan.site,

@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -99,6 +102,54 @@ def upgrade_engine(engine: sa.Engine) -> None:
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
             command.upgrade(_alembic_config(conn), "head")
+            conn.commit()
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            dbapi.isolation_level = previous
+
+
+def _lock_id(name: str) -> int:
+    """A stable signed 64-bit number for an advisory lock name (PostgreSQL's lock key is a bigint)."""
+    return int.from_bytes(hashlib.sha256(f"cctv-inventory:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+def advisory_lock(conn: sa.Connection, name: str, *, shared: bool = False) -> None:
+    """Wait for, then hold until this transaction ends, PostgreSQL's advisory lock `name` (`shared`: many
+    holders at once, but none beside an exclusive holder). On SQLite a no-op: there a writer holds the
+    whole database's write lock (see serialized_write)."""
+    if conn.dialect.name != "sqlite":
+        lock = sa.func.pg_advisory_xact_lock_shared if shared else sa.func.pg_advisory_xact_lock
+        conn.execute(sa.select(lock(_lock_id(name))))
+
+
+@contextmanager
+def serialized_write(engine: sa.Engine, lock: str | None) -> Iterator[sa.Connection]:
+    """One write transaction that other writers of the same `lock` wait for, on both databases.
+
+    A read-then-write (is this file imported? which entries does it supersede? which list does it
+    replace?) is only right if nobody writes the same thing between the read and the commit.
+    PostgreSQL: a transaction-scoped advisory lock taken first, so every later statement of this
+    transaction (READ COMMITTED: each sees what committed before it) sees the other writer's commit;
+    released by the commit or rollback, also when the process dies. `lock=None` leaves it to the caller
+    (`advisory_lock` once it knows what it writes). SQLite: BEGIN IMMEDIATE takes the database's write
+    lock before the first read (pysqlite would otherwise read outside any transaction and begin only at
+    the first INSERT); the other writer waits up to the 30 s busy timeout.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            if lock is not None:
+                advisory_lock(conn, lock)
+            yield conn
+        return
+    with engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        previous = dbapi.isolation_level
+        dbapi.isolation_level = None  # the driver's own BEGIN handling off, for this transaction only
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
             conn.commit()
         finally:
             if conn.in_transaction():

@@ -1,9 +1,10 @@
 """Declared equipment: the contract's list of what should be on site, imported per site.
 
 The file is the whole list: importing one replaces the site's previous list (contracts are amended as a
-whole); the same file again changes nothing. Columns (names from config/registry_columns.yaml): part,
-manufacturer, model, quantity, optional serials and addresses (`;`-separated). A blank quantity is the
-number of serials listed, else 1.
+whole); the same file again changes nothing. Imports of one site's list wait for each other
+(db.serialized_write, then a lock per site), so the last one is the list, never two lists at once.
+Columns (names from config/registry_columns.yaml): part, manufacturer, model, quantity, optional serials
+and addresses (`;`-separated). A blank quantity is the number of serials listed, else 1.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from . import db
 from .columns import load_columns
 from .errors import DeclaredFileError, RowError
 from .model import DeclaredItem
+from .sites import named
 from .summaries import DeclaredImportSummary
 from .tables import DeclaredItemRow, Site
 from .tabular import read_table
@@ -77,8 +80,11 @@ def import_declared(store: Store, path: Path, site: str) -> DeclaredImportSummar
 
     digest, items, errors = parse_declared(path)
     table = DeclaredItemRow.__table__
-    with store.engine.begin() as conn:
+    with db.serialized_write(store.engine, None) as conn:
         site_id = ensure_site(conn, site)
+        # One import per site at a time (by id: a former name is the same site): two at once would each
+        # delete the list they saw and both insert theirs.
+        db.advisory_lock(conn, f"declared:{site_id}")
         held = (
             conn.execute(sa.select(table.c.source_sha256).where(table.c.site_id == site_id)).scalars().all()
         )
@@ -115,7 +121,7 @@ def load_declared(conn: sa.Connection, site: str) -> list[DeclaredItem]:
     rows = conn.execute(
         sa.select(table)
         .join(sites, sites.c.id == table.c.site_id)
-        .where(sites.c.name == site)
+        .where(named(site))
         .order_by(table.c.source_row, table.c.id)
     ).mappings()
     return [

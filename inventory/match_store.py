@@ -1,5 +1,6 @@
 """`Store.matched_scan`: a stored scan's devices matched against the registry in force, the results
-stored (replacing an earlier matching of that scan), and the frozen MatchedScan for `reports`.
+stored (replacing an earlier matching of that scan; matchings of one scan take turns), and the frozen
+MatchedScan for `reports`.
 
 The date a certificate is judged at is the scan's start in Korean time (UTC+9, no daylight saving):
 a scan at 08:00 KST on 1 March falls on 1 March, though it is still 28 February in UTC.
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from scanner.serialize import scan_from_dict
 
+from . import db
 from .declared_store import load_declared
 from .identity import host_device
 from .matching import Matcher
@@ -36,8 +38,14 @@ def matched_scan(store: Store, scan_id: str = "latest", site: str | None = None)
     observations, devices = Observation.__table__, DeviceRow.__table__
     results = MatchResultRow.__table__
     now = datetime.now(UTC)
-    with store.engine.begin() as conn:
+    with db.serialized_write(store.engine, None) as conn:
         scan_pk, _ = store._resolve_scan(conn, scan_id, site)
+        # Matchings of one scan wait for each other: two at once would each delete the results they saw
+        # and both insert theirs, leaving every match twice.
+        db.advisory_lock(conn, f"match:{scan_pk}")
+        # No registry import commits while this matching reads: the files it names (the report's
+        # method.registry_sources) must be those its entries came from. SQLite: BEGIN IMMEDIATE did it.
+        db.advisory_lock(conn, "registry", shared=True)
         raw = conn.execute(
             sa.select(Scan.__table__.c.raw_json).where(Scan.__table__.c.id == scan_pk)
         ).scalar_one()

@@ -3,6 +3,7 @@
     latest_report_documents(store)      each site's latest stored report, parsed (sites, rollup)
     scans_to_compare(store, site, ...)  the two ScanResults `diff` compares
     registry_digests(store, site)       which registry files a site's reports were matched against
+    sites_without_report(store)         sites scanned but never assessed (no report stored)
     prepare_database(url)               bring a schema to head (tests, benchmarks, first set-up)
 
 "Latest" per site: the report of the most recently started scan that has one; among several reports
@@ -25,6 +26,7 @@ from scanner.model import ScanResult
 
 from . import db
 from .errors import InventoryError, ScanNotFound
+from .sites import named
 from .store import Store
 from .tables import ReportRow, Scan, Site
 
@@ -34,6 +36,7 @@ __all__ = [
     "prepare_database",
     "registry_digests",
     "scans_to_compare",
+    "sites_without_report",
 ]
 
 _CHUNK = 200
@@ -57,7 +60,7 @@ def _latest_report_ids(conn: sa.Connection, site: str | None = None) -> list[int
         .order_by(sites.c.name, scans.c.started_at.desc(), reports.c.created_at.desc(), reports.c.id.desc())
     )
     if site is not None:
-        query = query.where(sites.c.name == site)
+        query = query.where(named(site))
     chosen: dict[str, int] = {}
     for name, report_id in conn.execute(query):
         chosen.setdefault(name, report_id)  # first row per site is its latest
@@ -90,6 +93,15 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def sites_without_report(store: Store) -> list[str]:
+    """Names of the sites with a scan but no stored report, in name order."""
+    reports, scans, sites = ReportRow.__table__, Scan.__table__, Site.__table__
+    reported = sa.select(scans.c.site_id).join(reports, reports.c.scan_pk == scans.c.id)
+    query = sa.select(sites.c.name).where(sites.c.id.in_(sa.select(scans.c.site_id)), sites.c.id.not_in(reported))
+    with store.engine.connect() as conn:
+        return sorted(conn.execute(query).scalars())
 
 
 def scans_to_compare(

@@ -5,7 +5,9 @@
   provenance); a new row is imported; entries of older files that share a (certificate type,
   certificate number) with this file and are not repeated in it are superseded - kept for the record,
   no longer matched. "Newer" means imported later: the registry is as fresh as the last file given.
-- One transaction for the whole file.
+- One transaction for the whole file, and one import at a time (db.serialized_write: an advisory lock
+  on PostgreSQL, the write lock on SQLite): two importers at once would both find a file or a row not
+  yet held and both store it, and neither would supersede what the other brought.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from . import db
 from .identity import maker_key
 from .matching import gc_paused
 from .model import RegistryEntry, RegistrySource
@@ -39,7 +42,7 @@ def import_registry(store: Store, path: Path, source: str | None = None) -> Regi
             name, parsed.file_name, parsed.sha256, imported, unchanged, superseded, parsed.errors
         )
 
-    with store.engine.begin() as conn:
+    with db.serialized_write(store.engine, "registry") as conn:
         if conn.execute(sa.select(sources.c.id).where(sources.c.sha256 == parsed.sha256)).first():
             return summary(0, len(parsed.entries), 0)
         source_id = conn.execute(

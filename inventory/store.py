@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import sqlalchemy as sa
 
@@ -28,6 +28,7 @@ from . import db
 from .errors import InventoryError, ScanNotFound
 from .identity import scan_devices
 from .model import DeclaredItem, MatchedScan, RegistryEntry
+from .sites import aliased_site, named
 from .summaries import (
     DeclaredImportSummary,
     RegistryImportSummary,
@@ -36,6 +37,9 @@ from .summaries import (
     StoredReport,
 )
 from .tables import DeviceRow, Observation, ReportRow, Scan, Site
+
+if TYPE_CHECKING:
+    from .sites import SiteRename
 
 __all__ = ["Store"]
 
@@ -71,6 +75,15 @@ def column_text(value: str | None, limit: int | None = None) -> str | None:
 
 
 def ensure_site(conn: sa.Connection, name: str) -> int:
+    """The site called `name`, created if new, or the site `name` was renamed to (inventory/sites.py).
+
+    A rename holds the "sites" lock exclusively; writers creating or finding a site hold it shared (on
+    SQLite the write transaction began with BEGIN IMMEDIATE: serialized_write), so an alias is never
+    looked up half-way through a rename, and a name is never created again just after it became one."""
+    db.advisory_lock(conn, "sites", shared=True)
+    renamed_to = aliased_site(conn, name)
+    if renamed_to is not None:
+        return renamed_to
     sites = Site.__table__
     conn.execute(insert_ignoring_conflicts(conn, sites, ["name"]), {"name": name, "created_at": utcnow()})
     return conn.execute(sa.select(sites.c.id).where(sites.c.name == name)).scalar_one()
@@ -134,67 +147,98 @@ class Store:
         """Store a scan, its devices and their observations in one transaction. The same scan twice
         (same scan_id, same content) changes nothing and says created=False; another content under a
         stored scan_id (a scan file edited after the scan, two files claiming one scan) is refused."""
+        with db.serialized_write(self.engine, None) as conn:
+            return self._save_scan(conn, scan)
+
+    def save_scan_and_report(
+        self,
+        scan: ScanResult,
+        *,
+        policy_id: str,
+        verdict: str,
+        sha256: str,
+        report_json: str,
+        signature: str | None = None,
+    ) -> tuple[SavedScan, bool]:
+        """save_scan and save_report in one transaction (an evidence bundle): a crash or a refused write
+        between the two leaves neither, not a scan whose report is missing. (SavedScan, report created)."""
+        with db.serialized_write(self.engine, None) as conn:
+            saved = self._save_scan(conn, scan)
+            created = self._save_report(
+                conn, scan.scan_id, policy_id=policy_id, verdict=verdict, sha256=sha256,
+                report_json=report_json, signature=signature,
+            )
+        return saved, created
+
+    def _save_scan(self, conn: sa.Connection, scan: ScanResult) -> SavedScan:
         raw = scan_to_json(scan)
         sha = hashlib.sha256(raw.encode("utf-8")).hexdigest()
         now = utcnow()
         scans = Scan.__table__
-        with self.engine.begin() as conn:
+
+        def already_stored() -> SavedScan | None:
             stored = conn.execute(sa.select(scans.c.raw_sha256).where(scans.c.scan_id == scan.scan_id)).first()
-            if stored:
-                if stored[0] != sha:
-                    raise InventoryError(
-                        f"scan {scan.scan_id} is stored already, with other content (SHA-256 {stored[0][:12]}… "
-                        f"against {sha[:12]}…): a scan file changed after the scan, or two files claiming one "
-                        "scan; the stored one stands")
-                return SavedScan(scan.scan_id, created=False)
-            site_id = ensure_site(conn, column_text(scan.site, 300) or "")
-            inserted = conn.execute(
-                insert_ignoring_conflicts(conn, scans, ["scan_id"]).returning(scans.c.id),
+            if not stored:
+                return None
+            if stored[0] != sha:
+                raise InventoryError(
+                    f"scan {scan.scan_id} is stored already, with other content (SHA-256 {stored[0][:12]}… "
+                    f"against {sha[:12]}…): a scan file changed after the scan, or two files claiming one "
+                    "scan; the stored one stands")
+            return SavedScan(scan.scan_id, created=False)
+
+        if (known := already_stored()) is not None:
+            return known
+        site_id = ensure_site(conn, column_text(scan.site, 300) or "")
+        inserted = conn.execute(
+            insert_ignoring_conflicts(conn, scans, ["scan_id"]).returning(scans.c.id),
+            {
+                "scan_id": scan.scan_id,
+                "site_id": site_id,
+                "started_at": scan.started_at,
+                "finished_at": scan.finished_at,
+                "agent_version": column_text(scan.agent_version, 64),
+                "complete": scan.complete,
+                "interrupted_reason": column_text(scan.interrupted_reason),
+                "scope_json": json.dumps(asdict(scan.scope), ensure_ascii=False),
+                "device_count": len(scan.devices),
+                "raw_json": raw,
+                "raw_sha256": sha,
+                "imported_at": now,
+            },
+        ).first()
+        if inserted is None:  # another importer stored a scan with this id a moment ago: the same one?
+            known = already_stored()
+            assert known is not None
+            return known
+        scan_pk = inserted[0]
+        entries = scan_devices(scan, self.catalog)
+        device_ids = ensure_devices(conn, (key for *_, key in entries), scan.started_at)
+        rows = []
+        for position, is_host, device, key in entries:
+            as_dict = asdict(device)
+            rows.append(
                 {
-                    "scan_id": scan.scan_id,
-                    "site_id": site_id,
-                    "started_at": scan.started_at,
-                    "finished_at": scan.finished_at,
-                    "agent_version": column_text(scan.agent_version, 64),
-                    "complete": scan.complete,
-                    "interrupted_reason": column_text(scan.interrupted_reason),
-                    "scope_json": json.dumps(asdict(scan.scope), ensure_ascii=False),
-                    "device_count": len(scan.devices),
-                    "raw_json": raw,
-                    "raw_sha256": sha,
-                    "imported_at": now,
-                },
-            ).first()
-            if inserted is None:  # another importer stored the same scan a moment ago
-                return SavedScan(scan.scan_id, created=False)
-            scan_pk = inserted[0]
-            entries = scan_devices(scan, self.catalog)
-            device_ids = ensure_devices(conn, (key for *_, key in entries), scan.started_at)
-            rows = []
-            for position, is_host, device, key in entries:
-                as_dict = asdict(device)
-                rows.append(
-                    {
-                        "scan_pk": scan_pk,
-                        "device_pk": device_ids[key],
-                        "position": position,
-                        "is_host": is_host,
-                        "address": column_text(device.address, 255),
-                        "port": device.port,
-                        "status": column_text(device.status, 32),
-                        "status_reason": column_text(device.status_reason),
-                        "role": column_text(device.role, 32),
-                        "manufacturer": column_text(device.manufacturer),
-                        "model": column_text(device.model),
-                        "firmware": column_text(device.firmware),
-                        "serial": column_text(device.serial),
-                        "mac": column_text(device.mac, 64),
-                        "device_json": json.dumps(as_dict, ensure_ascii=False, sort_keys=True),
-                        "evidence_json": json.dumps(as_dict["evidence"], ensure_ascii=False),
-                    }
-                )
-            if rows:
-                conn.execute(Observation.__table__.insert(), rows)
+                    "scan_pk": scan_pk,
+                    "device_pk": device_ids[key],
+                    "position": position,
+                    "is_host": is_host,
+                    "address": column_text(device.address, 255),
+                    "port": device.port,
+                    "status": column_text(device.status, 32),
+                    "status_reason": column_text(device.status_reason),
+                    "role": column_text(device.role, 32),
+                    "manufacturer": column_text(device.manufacturer),
+                    "model": column_text(device.model),
+                    "firmware": column_text(device.firmware),
+                    "serial": column_text(device.serial),
+                    "mac": column_text(device.mac, 64),
+                    "device_json": json.dumps(as_dict, ensure_ascii=False, sort_keys=True),
+                    "evidence_json": json.dumps(as_dict["evidence"], ensure_ascii=False),
+                }
+            )
+        if rows:
+            conn.execute(Observation.__table__.insert(), rows)
         return SavedScan(scan.scan_id, created=True)
 
     def _scan_query(self) -> sa.Select:
@@ -210,10 +254,10 @@ class Store:
 
     def scans(self, site: str | None = None) -> list[ScanSummary]:
         """Stored scans, oldest first (by start time)."""
-        scans, sites = Scan.__table__, Site.__table__
+        scans = Scan.__table__
         query = self._scan_query().order_by(scans.c.started_at, scans.c.id)
         if site is not None:
-            query = query.where(sites.c.name == site)
+            query = query.where(named(site))
         with self.engine.connect() as conn:
             return [ScanSummary(*row) for row in conn.execute(query)]
 
@@ -222,7 +266,7 @@ class Store:
         scans, sites = Scan.__table__, Site.__table__
         query = sa.select(scans.c.id, scans.c.scan_id).join(sites, sites.c.id == scans.c.site_id)
         if site is not None:
-            query = query.where(sites.c.name == site)
+            query = query.where(named(site))
         if scan_id == "latest":
             query = query.order_by(scans.c.started_at.desc(), scans.c.id.desc()).limit(1)
         else:
@@ -261,21 +305,30 @@ class Store:
         signature: str | None = None,
     ) -> bool:
         """Keep a report JSON verbatim beside its scan. Idempotent by sha256: True when newly stored."""
-        reports = ReportRow.__table__
         with self.engine.begin() as conn:
-            scan_pk, _ = self._resolve_scan(conn, scan_id, None)
-            inserted = conn.execute(
-                insert_ignoring_conflicts(conn, reports, ["sha256"]).returning(reports.c.id),
-                {
-                    "scan_pk": scan_pk,
-                    "policy_id": column_text(policy_id, 200),
-                    "verdict": column_text(verdict, 64),
-                    "sha256": sha256,
-                    "report_json": report_json,
-                    "signature": signature,
-                    "created_at": utcnow(),
-                },
-            ).first()
+            return self._save_report(
+                conn, scan_id, policy_id=policy_id, verdict=verdict, sha256=sha256,
+                report_json=report_json, signature=signature,
+            )
+
+    def _save_report(
+        self, conn: sa.Connection, scan_id: str, *, policy_id: str, verdict: str, sha256: str,
+        report_json: str, signature: str | None,
+    ) -> bool:
+        reports = ReportRow.__table__
+        scan_pk, _ = self._resolve_scan(conn, scan_id, None)
+        inserted = conn.execute(
+            insert_ignoring_conflicts(conn, reports, ["sha256"]).returning(reports.c.id),
+            {
+                "scan_pk": scan_pk,
+                "policy_id": column_text(policy_id, 200),
+                "verdict": column_text(verdict, 64),
+                "sha256": sha256,
+                "report_json": report_json,
+                "signature": signature,
+                "created_at": utcnow(),
+            },
+        ).first()
         return inserted is not None
 
     def reports(self, site: str | None = None) -> list[StoredReport]:
@@ -297,7 +350,7 @@ class Store:
             .order_by(reports.c.created_at, reports.c.id)
         )
         if site is not None:
-            query = query.where(sites.c.name == site)
+            query = query.where(named(site))
         with self.engine.connect() as conn:
             return [StoredReport(*row) for row in conn.execute(query)]
 
@@ -322,6 +375,12 @@ class Store:
         from .declared_store import declared_items
 
         return declared_items(self, site)
+
+    def rename_site(self, old: str, new: str) -> SiteRename:
+        """Rename site `old` to `new`, or merge it into site `new`; `old` stays an alias (inventory/sites.py)."""
+        from .sites import rename_site
+
+        return rename_site(self, old, new)
 
     def matched_scan(self, scan_id: str = "latest", site: str | None = None) -> MatchedScan:
         from .match_store import matched_scan

@@ -42,6 +42,16 @@ class Site(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class SiteAlias(Base):
+    """A name a site was known by before `rename-site`: a later bundle or list under it lands on the site."""
+
+    __tablename__ = "site_aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"), index=True)
+    renamed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Scan(Base):
     __tablename__ = "scans"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,4 @@
-"""The auditor's commands (issue 8): import-bundle, sites, rollup, diff.
+"""The auditor's commands (issue 8): import-bundle, sites, rename-site, rollup, diff.
 
 Wiring only: each command resolves the database URL, opens the store, calls one library function
 (cctv_inventory.bundle, inventory.queries, inventory.diff, reports.rollup) and prints or writes.
@@ -183,13 +183,13 @@ def sites_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the sites as JSON.")] = False,
 ) -> None:
     """Every site with its latest scan date, verdict, per-part status, device count and open findings."""
-    from inventory.queries import latest_report_documents
+    from inventory.queries import latest_report_documents, sites_without_report
     from reports.rollup import site_row
 
     with _open_store(db) as store:
         rows = [site_row(doc) for doc in latest_report_documents(store)]
-        assessed = {r.site for r in rows}
-        unassessed = sorted({s.site for s in store.scans()} - assessed)
+        # by the site, not by the name in its latest report: after rename-site the two differ
+        unassessed = sites_without_report(store)
     if as_json:
         _print_json(
             {
@@ -226,6 +226,38 @@ def sites_cmd(
     console.print(table)
     if unassessed:
         console.print(f"scanned but no report stored yet: {', '.join(unassessed)}")
+
+
+def rename_site_cmd(
+    old: Annotated[str, typer.Argument(help="The site's name as stored now (as `sites` lists it).")],
+    new: Annotated[str, typer.Argument(help="Its new name; an existing site of that name: merge into it.")],
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Rename a site (a typo fixed), or merge it into the site NEW when that exists already.
+
+    Its scans, reports and declared list stay with it; OLD is kept as an alias, so a later bundle still
+    carrying the old name lands on the same site. Reports keep the name they were signed under.
+
+    Exit codes: 0 done; 3 cannot be done as asked (unknown site, a name in use, two declared lists); 4 the database refused.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from inventory.sites import SiteRenameError
+
+    with _open_store(db) as store:
+        try:
+            done = store.rename_site(old, new)
+        except SiteRenameError as exc:
+            raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        except SQLAlchemyError as exc:
+            first_line = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise _fail(f"the database refused the rename ({first_line}); nothing changed", EXIT_DATABASE) from None
+    if as_json:
+        _print_json(done.to_dict())
+        return
+    what = "merged into" if done.merged else "renamed to"
+    typer.echo(f"site {done.old!r} {what} {done.new!r} ({done.scans_moved} scan(s)); {done.old!r} is kept as an alias")
 
 
 def _formats(value: str) -> list[str]:
@@ -314,5 +346,6 @@ def diff_cmd(
 def register(app: typer.Typer) -> None:
     app.command("import-bundle")(import_bundle_cmd)
     app.command("sites")(sites_cmd)
+    app.command("rename-site")(rename_site_cmd)
     app.command("rollup")(rollup_cmd)
     app.command("diff")(diff_cmd)
