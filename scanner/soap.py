@@ -108,6 +108,9 @@ class DeviceContext:
     # The clock its HTTP Date header told, when that disagrees with GetSystemDateAndTime: tried once
     # for the tokens if the device refuses the first signed call (probes/onvif_device.Clock).
     second_clock: timedelta | None = None
+    # How status_reason says the second clock was used ({offset}: how far it is off the first); None: the
+    # HTTP Date standing in for GetSystemDateAndTime's UTC.
+    second_clock_note: str | None = None
     # Where the device moved its service URLs (a redirect, or an XAddr on a dead port): later calls
     # go straight there (scanner/redirects.py).
     moved: dict[str, str] = field(default_factory=dict)
@@ -359,8 +362,11 @@ class _CheckedTransport(AIOHTTPTransport):
             if isinstance(result, SoapProblem):
                 raise result
             return result
-        ctx.note(f"GetSystemDateAndTime's UTC is {_hours(primary - ctx.dt_diff)} off its HTTP Date, "
-                           "which its tokens were dated by instead")
+        if ctx.second_clock_note:
+            ctx.note(ctx.second_clock_note.format(offset=_hours(primary - ctx.dt_diff)))
+        else:
+            ctx.note(f"GetSystemDateAndTime's UTC is {_hours(primary - ctx.dt_diff)} off its HTTP Date, "
+                     "which its tokens were dated by instead")
         return retry
 
     async def _send(self, address: str, message: bytes, headers: dict[str, str], operation: str,

@@ -113,8 +113,9 @@ QUIRKS: dict[str, Quirk] = {
               "Chinese firmware writing GBK text into UTF-8 answers: lxml 'Input is not proper UTF-8 ... "
               "Bytes: 0xCE 0xC4' (home-assistant/core#89620)"),
         Quirk("local_time_only", "GetSystemDateAndTime gives no UTCDateTime, only LocalDateTime (the device "
-              "clock shifted by the POSIX TimeZone `tz`; tz \"\" sends no TimeZone: local time is then UTC)",
-              {"tz": "KST-9"},
+              "clock shifted by the POSIX TimeZone `tz`, or by `east_hours` when given: a TZ that is no POSIX "
+              "zone, `GMT+09:00` meant as UTC+9 or `Asia/Seoul`; tz \"\" sends no TimeZone)",
+              {"tz": "KST-9", "east_hours": None},
               "cheap and no-name cameras (agsh/onvif#160, #165; home-assistant/core#25604 and #26656)"),
         Quirk("fault_undeclared_prefix", "SOAP Faults name their subcode as ter:... without declaring the ter "
               "prefix anywhere in the document (a QName in text, so the XML itself stays well-formed)", {},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -85,6 +86,9 @@ EXPECTED = {
     "127.30.0.68": ("auth_failed", "refused the credentials"),  # a name scope with an unencoded space
     "127.30.0.69": ("ok", ""),  # edge_recording: a camera with an SD card
     "127.30.0.70": ("ok", "GetProfiles"),  # profiles_refused: noted, the video sources kept
+    "127.30.0.71": ("ok", "read as UTC+9, as its HTTP Date agrees"),  # local_time_only, TZ GMT+09:00
+    "127.30.0.72": ("ok", "TimeZone Asia/Seoul"),  # local_time_only, an IANA zone name
+    "127.30.0.73": ("ok", "UTC not known"),  # local_time_only, no TimeZone: the skew is not recorded
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -738,3 +742,34 @@ def test_a_refused_get_profiles_costs_only_the_profiles(hostile):
     device = found["127.30.0.70"]
     assert (device.status, device.video_sources, device.profiles, device.role) == ("ok", 1, None, "camera")
     assert "GetProfiles" in device.status_reason
+
+
+def _verdicts(lab, address: str) -> list[str]:
+    return [r["auth"] for r in lab.requests() if r["device"] == address and r["proto"] == "onvif"]
+
+
+@pytest.mark.parametrize(("address", "skew"), [("127.30.0.71", 300), ("127.30.0.72", -600)])
+def test_utc_from_a_zone_that_is_no_posix_zone(hostile, address, skew):
+    """Site: hostile-site.yaml. Only LocalDateTime (UTC+9), its zone written "GMT+09:00" (.71: read the POSIX way,
+    UTC-9, the skew was 18 h off) or "Asia/Seoul" (.72: no POSIX zone at all, local time taken as UTC, 9 h off).
+    The skew is the device's true one, and its tokens were dated by it: no signed call was refused first."""
+    lab, found = hostile
+    device = found[address]
+    assert device.status == "ok" and device.serial == lab.device(address)["serial"]
+    assert device.clock_skew_s is not None and abs(device.clock_skew_s - skew) < 5, device.clock_skew_s
+    assert "failed" not in _verdicts(lab, address), _verdicts(lab, address)
+    assert "which its tokens were dated by" not in device.status_reason
+
+
+def test_a_clock_whose_utc_cannot_be_known_is_not_recorded(hostile):
+    """Site: hostile-site.yaml. 127.30.0.73 sends LocalDateTime (UTC+9) and no TimeZone: local time taken as UTC
+    made a skew of +9 h, shown as the device's. Nothing in its answer says where UTC is, so no skew is recorded,
+    the note says what each clock said, and its tokens go by the HTTP Date (the one clock labelled UTC)."""
+    lab, found = hostile
+    device = found["127.30.0.73"]
+    assert device.status == "ok" and device.serial == "TRN300073"
+    assert device.clock_skew_s is None
+    assert re.search(r"LocalDateTime taken as UTC \(no TimeZone\): \+32(39[5-9]|40[0-5]) s", device.status_reason), \
+        device.status_reason
+    assert "HTTP Date: +0 s" in device.status_reason
+    assert "failed" not in _verdicts(lab, "127.30.0.73"), _verdicts(lab, "127.30.0.73")
