@@ -533,6 +533,12 @@ class _CheckedTransport(AIOHTTPTransport):
                               f"{operation}: response cut short ({len(body)} of {declared} bytes)")
         if response.status == 401:
             raise SoapProblem("auth_failed", f"{operation}: {_refusal(response, ctx)}")
+        if response.status == 403:
+            # Hikvision's Illegal Login Lock shuts an address out after failed logins and answers 401 or 403
+            # (its HTML 'Access Error' page); Dahua locks the account. A 403 refuses access, not the protocol:
+            # an `auth_failed` the site can act on (the lock, the account's rights), not a `protocol_error`.
+            raise SoapProblem("auth_failed", f"{operation}: HTTP 403 Forbidden: access refused (an account or "
+                                             "address locked after failed logins, or an account without the right)")
         if "html" in (response.content_type or ""):
             raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status} with a web page, not SOAP")
         raw = body

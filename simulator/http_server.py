@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import ssl
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
@@ -34,6 +35,9 @@ GSOAP_GET_FAULT = (b'<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope '
 # What a Hikvision answers instead of a SOAP fault (home-assistant/core#119107).
 HIK_401 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Unauthorized</title></head><body>"
            b"<h2>Access Error: 401 -- Unauthorized</h2><pre></pre></body>")
+# The same server's page for an address its Illegal Login Lock has shut out (quirk illegal_login_lock).
+HIK_403 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Forbidden</title></head><body>"
+           b"<h2>Access Error: 403 -- Forbidden</h2><pre></pre></body>")
 # An embedded web server's page beside a login prompt (quirk web_login_prompt), as Axis's and others' read.
 WEB_401 = b"<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY><H1>401 Unauthorized</H1></BODY></HTML>"
 Devices = dict[str, dict[str, Any]]
@@ -95,6 +99,7 @@ class OnvifHttp:
         self.web_server = web.Server(lambda request: self.handle(request, "web_port"), access_log=None)
         self.failures: dict[str, int] = {}  # lockout quirk: failed logins per device
         self.locked_until: dict[str, float] = {}
+        self.started = time.monotonic()  # illegal_login_lock: the address is shut out from the start
         self.nonces: dict[str, OrderedDict[str, None]] = {}  # replay_protection: accepted nonces per device
         self.answered: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()  # one_request_per_connection
 
@@ -236,6 +241,9 @@ class OnvifHttp:
         self.log(device=device["address"], src=src, proto="onvif", op=req.op, auth=verdict)
         if not services.offers(device, service):
             return self._reply(device, soap.action_not_supported(req.op), 500, headers)
+        if quirks.has(device, "illegal_login_lock") and auth.needs_auth(device, req.op) and \
+                time.monotonic() - self.started < float(quirks.param(device, "illegal_login_lock", "seconds")):
+            return Response(status=403, body=HIK_403, content_type="text/html", headers=headers)
         if quirks.has(device, "lockout") and auth.needs_auth(device, req.op):
             refusal = self._lockout(device, verdict)
             if refusal is not None:

@@ -290,6 +290,13 @@ QUIRKS: dict[str, Quirk] = {
               {}, "a Bosch camera with Basic authentication switched on for ONVIF ('only basic auth working to "
               "Bosch (it's specifically enabled in Bosch cam)', jimm98y/SharpOnvif#16); Basic for ONVIF is a "
               "proposal for TLS only (onvif/specs#812)"),
+        # --- read-path gaps (tenth pass; docs/simulator.md) ----------------------------------
+        Quirk("illegal_login_lock", "an 'illegal login lock' that has already shut out the scanner's address (a VMS "
+              "or earlier tool with a stale password tripped it): every call that needs auth answers HTTP 403 with "
+              "the web server's HTML 'Access Error: 403 -- Forbidden' page, whatever the credentials, for `seconds` "
+              "after the lab starts; pre-auth calls are still answered", {"seconds": 1800},
+              "Hikvision's Illegal Login Lock: 'a 401 or 403 code' once an IP address is blocked "
+              "(help.chowmain.software, Hikvision 401/403 authentication issues; evercam/evercam-server#91)"),
     )
 }
 

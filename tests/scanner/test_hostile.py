@@ -89,6 +89,7 @@ EXPECTED = {
     "127.30.0.71": ("ok", "read as UTC+9, as its HTTP Date agrees"),  # local_time_only, TZ GMT+09:00
     "127.30.0.72": ("ok", "TimeZone Asia/Seoul"),  # local_time_only, an IANA zone name
     "127.30.0.73": ("ok", "UTC not known"),  # local_time_only, no TimeZone: the skew is not recorded
+    "127.30.0.74": ("auth_failed", "HTTP 403"),  # illegal_login_lock: the address is shut out
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -773,3 +774,15 @@ def test_a_clock_whose_utc_cannot_be_known_is_not_recorded(hostile):
         device.status_reason
     assert "HTTP Date: +0 s" in device.status_reason
     assert "failed" not in _verdicts(lab, "127.30.0.73"), _verdicts(lab, "127.30.0.73")
+
+
+def test_a_login_lock_is_an_auth_failure(hostile):
+    """Site: hostile-site.yaml. 127.30.0.74's Illegal Login Lock answers 403 and an HTML page to every signed
+    call: the site must clear a lock (or a stale password elsewhere), not chase a protocol bug. One signed
+    call only: every further one would be one more attempt against the lock."""
+    lab, found = hostile
+    device = found["127.30.0.74"]
+    assert (device.status, device.model) == ("auth_failed", None)
+    assert "403" in device.status_reason and "locked" in device.status_reason
+    signed = [v for v in _verdicts(lab, "127.30.0.74") if v != "none"]
+    assert len(signed) == 1, signed

@@ -930,3 +930,14 @@ def test_basic_only(quirk_lab):
     with urllib.request.urlopen(request, timeout=5) as answer:
         assert d["model"].encode() in answer.read()
     assert [r["auth"] for r in quirk_lab.requests() if r["device"] == d["address"]][-1] == "basic ok"
+
+
+def test_illegal_login_lock(quirk_lab):
+    """A Hikvision's Illegal Login Lock has shut the address out: every signed call, right password or not, is
+    refused with 403 and the web server's HTML page; what ONVIF leaves open is still answered."""
+    d = dev(quirk_lab, "illegal_login_lock")
+    assert call(d, "GetSystemDateAndTime", auth=False).status == 200
+    for password in (d["password"], "wrong"):
+        reply = call(d, "GetDeviceInformation", password=password)
+        assert reply.status == 403 and b"Access Error: 403 -- Forbidden" in reply.body
+        assert reply.headers["Content-Type"].startswith("text/html")
