@@ -469,6 +469,13 @@ class _CheckedTransport(AIOHTTPTransport):
                     # Its body is not read (a hostile one could be endless): leaving it unread closes
                     # that connection, and the target is usually another origin anyway.
                     status, location = response.status, response.headers.get("Location", "")
+            except aiohttp.ClientConnectorSSLError as exc:
+                # The device took the TCP connection and then broke off TLS (a handshake_failure alert, no
+                # suite in common, a reset mid-handshake): it is there and answering, only not in a way we
+                # can read. Not `unreachable`, which tells the site to look for a dead cable.
+                said = getattr(exc.os_error, "reason", None) or " ".join(str(exc.os_error).split())[:200]
+                raise SoapProblem("protocol_error", f"{operation}: TLS handshake with {origin(url)} failed "
+                                                    f"({header_text(str(said))})") from None
             except aiohttp.ClientConnectorError:
                 # A service XAddr on a port where nothing listens, on a device whose device service just
                 # answered on another (OpenIPC/viewer#67: XAddrs that do not match where ONVIF listens).

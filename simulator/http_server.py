@@ -38,6 +38,8 @@ HIK_401 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Unauthorized</ti
 # The same server's page for an address its Illegal Login Lock has shut out (quirk illegal_login_lock).
 HIK_403 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Forbidden</title></head><body>"
            b"<h2>Access Error: 403 -- Forbidden</h2><pre></pre></body>")
+# A fatal TLS alert record, handshake_failure (40), as a server that will not talk to this client sends it.
+TLS_HANDSHAKE_FAILURE = b"\x15\x03\x03\x00\x02\x02\x28"
 # An embedded web server's page beside a login prompt (quirk web_login_prompt), as Axis's and others' read.
 WEB_401 = b"<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY><H1>401 Unauthorized</H1></BODY></HTML>"
 Devices = dict[str, dict[str, Any]]
@@ -510,6 +512,12 @@ class _HttpsConnection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self.tls is None or self.transport is None or self.transport.is_closing():
+            return
+        if quirks.has(self.device, "tls_handshake_alert"):  # type: ignore[arg-type]
+            self.https.log(device=self.device["address"], src=_peer(self.transport.get_extra_info("peername")),  # type: ignore[index]
+                           proto="https", op="(TLS handshake refused)", auth="none")
+            self.transport.write(TLS_HANDSHAKE_FAILURE)
+            self.transport.close()
             return
         self.incoming.write(data)
         try:

@@ -297,6 +297,10 @@ QUIRKS: dict[str, Quirk] = {
               "after the lab starts; pre-auth calls are still answered", {"seconds": 1800},
               "Hikvision's Illegal Login Lock: 'a 401 or 403 code' once an IP address is blocked "
               "(help.chowmain.software, Hikvision 401/403 authentication issues; evercam/evercam-server#91)"),
+        Quirk("tls_handshake_alert", "its HTTPS port accepts TCP and answers the ClientHello with a fatal TLS "
+              "handshake_failure alert, then closes; with https_xaddrs every ONVIF call meets it", {},
+              "Tapo C260 and C510W firmware refusing clients' TLS: SSLV3_ALERT_HANDSHAKE_FAILURE "
+              "(JurajNyiri/HomeAssistant-Tapo-Control#1088, JurajNyiri/pytapo#114)"),
     )
 }
 

@@ -90,6 +90,7 @@ EXPECTED = {
     "127.30.0.72": ("ok", "TimeZone Asia/Seoul"),  # local_time_only, an IANA zone name
     "127.30.0.73": ("ok", "UTC not known"),  # local_time_only, no TimeZone: the skew is not recorded
     "127.30.0.74": ("auth_failed", "HTTP 403"),  # illegal_login_lock: the address is shut out
+    "127.30.0.75": ("protocol_error", "TLS handshake"),  # tls_handshake_alert + https_xaddrs
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -786,3 +787,13 @@ def test_a_login_lock_is_an_auth_failure(hostile):
     assert "403" in device.status_reason and "locked" in device.status_reason
     signed = [v for v in _verdicts(lab, "127.30.0.74") if v != "none"]
     assert len(signed) == 1, signed
+
+
+def test_a_broken_tls_handshake_is_a_protocol_error(hostile):
+    """Site: hostile-site.yaml. 127.30.0.75 takes the TCP connection on 443 and answers the ClientHello with a
+    handshake_failure alert. The device is there: `unreachable` sent the site looking for a dead link."""
+    lab, found = hostile
+    device = found["127.30.0.75"]
+    assert device.status == "protocol_error"
+    assert "TLS handshake with https://127.30.0.75" in device.status_reason, device.status_reason
+    assert any(r["op"] == "(TLS handshake refused)" for r in lab.requests() if r["device"] == "127.30.0.75")

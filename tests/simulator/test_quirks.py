@@ -941,3 +941,16 @@ def test_illegal_login_lock(quirk_lab):
         reply = call(d, "GetDeviceInformation", password=password)
         assert reply.status == 403 and b"Access Error: 403 -- Forbidden" in reply.body
         assert reply.headers["Content-Type"].startswith("text/html")
+
+
+def test_tls_handshake_alert(quirk_lab):
+    """The HTTPS port takes the connection and answers the ClientHello with a fatal handshake_failure alert."""
+    import ssl
+
+    d = dev(quirk_lab, "tls_handshake_alert")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, \
+            pytest.raises(ssl.SSLError, match="HANDSHAKE_FAILURE"):
+        context.wrap_socket(raw)
+    assert any(r["op"] == "(TLS handshake refused)" for r in quirk_lab.requests() if r["device"] == d["address"])
