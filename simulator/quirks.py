@@ -301,6 +301,10 @@ QUIRKS: dict[str, Quirk] = {
               "handshake_failure alert, then closes; with https_xaddrs every ONVIF call meets it", {},
               "Tapo C260 and C510W firmware refusing clients' TLS: SSLV3_ALERT_HANDSHAKE_FAILURE "
               "(JurajNyiri/HomeAssistant-Tapo-Control#1088, JurajNyiri/pytapo#114)"),
+        Quirk("padded_namespaces", "GetServices' Namespace values carry a line break and indentation before and "
+              "after the URI (pretty-printed text content)", {},
+              "no thread found: whitespace left around device strings (Jazea/Onvif.Core#46 scopes, "
+              "bluenviron/gortsplib#116 SDP)"),
     )
 }
 

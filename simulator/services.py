@@ -154,9 +154,12 @@ def get_services(d: Device, req: Any) -> str:
     if quirks.has(d, "empty_get_services"):
         return "<tds:GetServicesResponse/>"
     items = []
+    padded = quirks.has(d, "padded_namespaces")
     for name, ns, (major, minor) in SERVICES.values():
         if offers(d, name):
-            items.append(f"<tds:Service>{el('tds:Namespace', ns)}{el('tds:XAddr', xaddr(d, name))}"
+            # padded_namespaces: the text content pretty-printed, line break and indentation and all
+            namespace = f"<tds:Namespace>\n      {ns}\n    </tds:Namespace>" if padded else el("tds:Namespace", ns)
+            items.append(f"<tds:Service>{namespace}{el('tds:XAddr', xaddr(d, name))}"
                          f"<tds:Version>{el('tt:Major', major)}{el('tt:Minor', minor)}</tds:Version>"
                          "</tds:Service>")
     return f"<tds:GetServicesResponse>{''.join(items)}</tds:GetServicesResponse>"

@@ -309,8 +309,11 @@ class Services(OnvifProbe):
             reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetServices", IncludeCapability=False)
             for service in reply or ():
                 url = fix_service_url(service.XAddr, facts.address)
-                if service.Namespace and url:
-                    facts.service_urls.setdefault(service.Namespace, url)
+                # Stripped: a namespace pretty-printed onto lines of its own ("\n  http://…/media/wsdl\n")
+                # matched no service we know, and the camera lost its media and its role.
+                namespace = str(service.Namespace or "").strip()
+                if namespace and url:
+                    facts.service_urls.setdefault(namespace, url)
             operation = "GetServices"
             if not facts.service_urls:  # answered, but empty: some firmwares do this
                 operation = await self._capabilities(facts, ctx)

@@ -91,6 +91,7 @@ EXPECTED = {
     "127.30.0.73": ("ok", "UTC not known"),  # local_time_only, no TimeZone: the skew is not recorded
     "127.30.0.74": ("auth_failed", "HTTP 403"),  # illegal_login_lock: the address is shut out
     "127.30.0.75": ("protocol_error", "TLS handshake"),  # tls_handshake_alert + https_xaddrs
+    "127.30.0.76": ("ok", ""),  # padded_namespaces
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -797,3 +798,14 @@ def test_a_broken_tls_handshake_is_a_protocol_error(hostile):
     assert device.status == "protocol_error"
     assert "TLS handshake with https://127.30.0.75" in device.status_reason, device.status_reason
     assert any(r["op"] == "(TLS handshake refused)" for r in lab.requests() if r["device"] == "127.30.0.75")
+
+
+def test_service_namespaces_with_line_breaks_are_read(hostile):
+    """Site: hostile-site.yaml. 127.30.0.76 pretty-prints GetServices' namespaces onto lines of their own: taken as
+    they came, no service was known, media went unasked and the camera had no role."""
+    _, found = hostile
+    device = found["127.30.0.76"]
+    assert device.status == "ok" and device.role == "camera", device.role_reason
+    assert (device.video_sources, device.profiles) == (1, 1)
+    assert "http://www.onvif.org/ver10/media/wsdl" in device.services
+    assert all(s == s.strip() for s in device.services), device.services

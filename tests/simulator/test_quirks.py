@@ -954,3 +954,11 @@ def test_tls_handshake_alert(quirk_lab):
             pytest.raises(ssl.SSLError, match="HANDSHAKE_FAILURE"):
         context.wrap_socket(raw)
     assert any(r["op"] == "(TLS handshake refused)" for r in quirk_lab.requests() if r["device"] == d["address"])
+
+
+def test_padded_namespaces(quirk_lab):
+    d = dev(quirk_lab, "padded_namespaces")
+    reply = call(d, "GetServices", auth=False)
+    namespaces = [e.text for e in ET.fromstring(reply.body).iter(f"{TDS}Namespace")]
+    assert "\n      http://www.onvif.org/ver10/media/wsdl\n    " in namespaces, namespaces
+    assert all(n != n.strip() for n in namespaces)
