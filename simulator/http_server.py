@@ -489,7 +489,8 @@ class _HttpsConnection(asyncio.Protocol):
         if self.device is None:
             transport.close()
             return
-        context = ssl_context(self.device["true_maker"], legacy=quirks.has(self.device, "legacy_tls"))
+        context = ssl_context(self.device["true_maker"], legacy=quirks.has(self.device, "legacy_tls"),
+                              hostname=self.device["hostname"] if quirks.has(self.device, "cert_names_hostname") else None)
         self.tls = context.wrap_bio(self.incoming, self.outgoing, server_side=True)
         # A client that never finishes its handshake must not hold the connection for ever.
         lifetime = float(quirks.param(self.device, "tls_no_close_notify", "seconds")) if quirks.has(

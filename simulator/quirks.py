@@ -305,6 +305,10 @@ QUIRKS: dict[str, Quirk] = {
               "after the URI (pretty-printed text content)", {},
               "no thread found: whitespace left around device strings (Jazea/Onvif.Core#46 scopes, "
               "bluenviron/gortsplib#116 SDP)"),
+        Quirk("cert_names_hostname", "its HTTPS certificate is self-signed with the subject CN=<its hostname> and "
+              "nothing else: the name the user gave it, not its maker's", {},
+              "self-signed device certificates naming the device (cockpit-project/cockpit#3282, "
+              "xapi-project/xen-api#4454; Dahua's CN=<IP>, rroller/dahua#647)"),
     )
 }
 

@@ -92,6 +92,8 @@ EXPECTED = {
     "127.30.0.74": ("auth_failed", "HTTP 403"),  # illegal_login_lock: the address is shut out
     "127.30.0.75": ("protocol_error", "TLS handshake"),  # tls_handshake_alert + https_xaddrs
     "127.30.0.76": ("ok", ""),  # padded_namespaces
+    "127.30.0.77": ("ok", ""),  # cert_names_hostname: CN=DAHUA-GATE-2 on a Hanwha
+    "127.30.0.78": ("ok", ""),  # cert_names_hostname: CN=hikvision-lobby on a relabelled Dahua
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -809,3 +811,16 @@ def test_service_namespaces_with_line_breaks_are_read(hostile):
     assert (device.video_sources, device.profiles) == (1, 1)
     assert "http://www.onvif.org/ver10/media/wsdl" in device.services
     assert all(s == s.strip() for s in device.services), device.services
+
+
+def test_a_certificate_naming_the_hostname_points_at_no_maker(hostile):
+    """Site: hostile-site.yaml. A certificate whose CN is only the device's hostname says what the site called it.
+    127.30.0.77 (a Hanwha called DAHUA-GATE-2) was accused of being a Dahua; 127.30.0.78 (a 한빛비전 made by Dahua,
+    called hikvision-lobby) went unaccused, its Dahua evidence taken for mixed signals."""
+    _, found = hostile
+    honest, relabelled = found["127.30.0.77"], found["127.30.0.78"]
+    assert honest.fingerprints.tls_subject == "CN=DAHUA-GATE-2" and honest.hostname == "DAHUA-GATE-2"
+    assert honest.suspected_relabel is None
+    assert relabelled.fingerprints.tls_subject == "CN=hikvision-lobby"
+    assert relabelled.suspected_relabel is not None and relabelled.suspected_relabel.likely_maker == "Dahua"
+    assert not any("certificate" in line for line in relabelled.suspected_relabel.evidence)

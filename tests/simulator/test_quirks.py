@@ -962,3 +962,18 @@ def test_padded_namespaces(quirk_lab):
     namespaces = [e.text for e in ET.fromstring(reply.body).iter(f"{TDS}Namespace")]
     assert "\n      http://www.onvif.org/ver10/media/wsdl\n    " in namespaces, namespaces
     assert all(n != n.strip() for n in namespaces)
+
+
+def test_cert_names_hostname(quirk_lab):
+    """A self-signed certificate naming only the device's hostname (CN=<hostname>), not its maker."""
+    import ssl
+
+    from cryptography import x509
+
+    d = dev(quirk_lab, "cert_names_hostname")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, context.wrap_socket(raw) as tls:
+        certificate = x509.load_der_x509_certificate(tls.getpeercert(binary_form=True))
+    assert certificate.subject.rfc4514_string() == f"CN={d['hostname']}"
+    assert certificate.issuer == certificate.subject
