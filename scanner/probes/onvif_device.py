@@ -164,7 +164,7 @@ def _device_utc(reply) -> tuple[tuple[tuple[str | None, float], ...], bool]:
     tz = str(getattr(getattr(reply, "TimeZone", None), "TZ", None) or "").strip()
     if not tz:
         return (("LocalDateTime taken as UTC (no TimeZone)", stamp),), False
-    shown = tz[:40]
+    shown = "".join(c if c.isprintable() else "?" for c in tz[:40])  # it goes into status_reason
     gmt = _GMT_OFFSET.match(tz)
     if gmt:
         sign, hours, minutes = gmt.groups()

@@ -73,3 +73,12 @@ def test_utc_is_a_guess_where_the_zone_does_not_say(tz, utcs):
 
     readings, certain = _device_utc(_local_only(tz))
     assert not certain and tuple(when for _, when in readings) == utcs
+
+
+def test_a_time_zone_is_quoted_printable_and_short():
+    """The TimeZone goes into status_reason: a NUL or a 5,000-character name does not."""
+    from scanner.probes.onvif_device import _device_utc
+
+    for tz in ("Asia/Seoul\x00", "x" * 5000):
+        (how, _), = _device_utc(_local_only(tz))[0]
+        assert how.isprintable() and len(how) < 120, how
