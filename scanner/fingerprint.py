@@ -34,15 +34,37 @@ EVIDENCE_LABELS = {
 SHAPE_MATCH = "{value} matches {maker}'s pattern"
 
 
-def _pointers(fingerprints: Fingerprints, catalog: VendorCatalog) -> list[tuple[str, str, VendorFamily]]:
-    """(label, value, family) for every fingerprint that points to a known family."""
+# The CN of an RFC 4514 name as cryptography writes it ("CN=cam-01,O=Hanwha Vision"; a comma in a value is "\\,").
+_CN = re.compile(r"(?:^|,)CN=((?:[^,\\]|\\.)*)")
+
+
+def _without_own_name(name: str | None, own: tuple[str, ...]) -> str | None:
+    """A certificate name without its CN where that CN is only the device's own name: its hostname (which the
+    site set: a Hanwha camera that replaced a Dahua may still be called "dahua-gate") or its address. Such a
+    CN says who the device is, never who made it; the rest of the name (O=…) still counts."""
+    if not name or not own:
+        return name
+    match = _CN.search(name)
+    if match is None:
+        return name
+    cn = match.group(1).replace("\\", "").strip().casefold()
+    if not any(cn == n or cn.startswith(n + ".") for n in own):  # the hostname, or it as an FQDN's first label
+        return name
+    rest = (name[:match.start()] + name[match.end():]).strip(",")
+    return rest or None
+
+
+def _pointers(fingerprints: Fingerprints, catalog: VendorCatalog,
+              own: tuple[str, ...] = ()) -> list[tuple[str, str, VendorFamily]]:
+    """(label, value, family) for every fingerprint that points to a known family; `own` are the device's own
+    names (hostname, address, casefolded), which a certificate's CN may carry and which point nowhere."""
     out = []
     oui_family = catalog.family_of_oui_org(fingerprints.oui_vendor)
     if oui_family:
         out.append((EVIDENCE_LABELS["oui_vendor"], fingerprints.oui_vendor or "", oui_family))
     for name in ("http_server", "http_title", "rtsp_server", "tls_subject", "tls_issuer"):
         value = getattr(fingerprints, name)
-        family = catalog.family_of_banner(value)
+        family = catalog.family_of_banner(_without_own_name(value, own) if name.startswith("tls_") else value)
         if family:
             out.append((EVIDENCE_LABELS[name], value or "", family))
     for name in ("rtsp_realm", "http_realm"):
@@ -55,12 +77,14 @@ def _pointers(fingerprints: Fingerprints, catalog: VendorCatalog) -> list[tuple[
 
 def detect_relabel(
     claimed: str | None, fingerprints: Fingerprints, catalog: VendorCatalog,
-    firmware: str | None = None, serial: str | None = None,
+    firmware: str | None = None, serial: str | None = None, names: tuple[str | None, ...] = (),
 ) -> SuspectedRelabel | None:
+    """`names`: the device's own names (its hostname, its address), which a certificate CN may merely repeat."""
     if not claimed:
         return None
     claimed_family = catalog.family_of_name(claimed)
-    pointers = _pointers(fingerprints, catalog)
+    own = tuple(n.strip().casefold() for n in names if n and n.strip())
+    pointers = _pointers(fingerprints, catalog, own)
     foreign = [p for p in pointers if claimed_family is None or p[2].id != claimed_family.id]
     if not foreign:
         return None

@@ -205,6 +205,7 @@ def build_device(facts: Facts, status: DeviceStatus, reason: str, catalog: Vendo
         role_reason=role_reason, clock_skew_s=values.get("clock_skew_s"), video_sources=values.get("video_sources"),
         profiles=values.get("profiles"), recordings=values.get("recordings"), fingerprints=prints,
         suspected_relabel=detect_relabel(manufacturer, prints, catalog, values.get("firmware"),  # type: ignore[arg-type]
-                                         values.get("serial")),  # type: ignore[arg-type]
+                                         values.get("serial"),  # type: ignore[arg-type]
+                                         names=(values.get("hostname"), facts.address)),  # type: ignore[arg-type]
         evidence=tuple(evidence),
     )  # type: ignore[arg-type]

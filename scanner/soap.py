@@ -108,6 +108,9 @@ class DeviceContext:
     # The clock its HTTP Date header told, when that disagrees with GetSystemDateAndTime: tried once
     # for the tokens if the device refuses the first signed call (probes/onvif_device.Clock).
     second_clock: timedelta | None = None
+    # How status_reason says the second clock was used ({offset}: how far it is off the first); None: the
+    # HTTP Date standing in for GetSystemDateAndTime's UTC.
+    second_clock_note: str | None = None
     # Where the device moved its service URLs (a redirect, or an XAddr on a dead port): later calls
     # go straight there (scanner/redirects.py).
     moved: dict[str, str] = field(default_factory=dict)
@@ -359,8 +362,11 @@ class _CheckedTransport(AIOHTTPTransport):
             if isinstance(result, SoapProblem):
                 raise result
             return result
-        ctx.note(f"GetSystemDateAndTime's UTC is {_hours(primary - ctx.dt_diff)} off its HTTP Date, "
-                           "which its tokens were dated by instead")
+        if ctx.second_clock_note:
+            ctx.note(ctx.second_clock_note.format(offset=_hours(primary - ctx.dt_diff)))
+        else:
+            ctx.note(f"GetSystemDateAndTime's UTC is {_hours(primary - ctx.dt_diff)} off its HTTP Date, "
+                     "which its tokens were dated by instead")
         return retry
 
     async def _send(self, address: str, message: bytes, headers: dict[str, str], operation: str,
@@ -463,6 +469,13 @@ class _CheckedTransport(AIOHTTPTransport):
                     # Its body is not read (a hostile one could be endless): leaving it unread closes
                     # that connection, and the target is usually another origin anyway.
                     status, location = response.status, response.headers.get("Location", "")
+            except aiohttp.ClientConnectorSSLError as exc:
+                # The device took the TCP connection and then broke off TLS (a handshake_failure alert, no
+                # suite in common, a reset mid-handshake): it is there and answering, only not in a way we
+                # can read. Not `unreachable`, which tells the site to look for a dead cable.
+                said = getattr(exc.os_error, "reason", None) or " ".join(str(exc.os_error).split())[:200]
+                raise SoapProblem("protocol_error", f"{operation}: TLS handshake with {origin(url)} failed "
+                                                    f"({header_text(str(said))})") from None
             except aiohttp.ClientConnectorError:
                 # A service XAddr on a port where nothing listens, on a device whose device service just
                 # answered on another (OpenIPC/viewer#67: XAddrs that do not match where ONVIF listens).
@@ -527,6 +540,12 @@ class _CheckedTransport(AIOHTTPTransport):
                               f"{operation}: response cut short ({len(body)} of {declared} bytes)")
         if response.status == 401:
             raise SoapProblem("auth_failed", f"{operation}: {_refusal(response, ctx)}")
+        if response.status == 403:
+            # Hikvision's Illegal Login Lock shuts an address out after failed logins and answers 401 or 403
+            # (its HTML 'Access Error' page); Dahua locks the account. A 403 refuses access, not the protocol:
+            # an `auth_failed` the site can act on (the lock, the account's rights), not a `protocol_error`.
+            raise SoapProblem("auth_failed", f"{operation}: HTTP 403 Forbidden: access refused (an account or "
+                                             "address locked after failed logins, or an account without the right)")
         if "html" in (response.content_type or ""):
             raise SoapProblem("protocol_error", f"{operation}: HTTP {response.status} with a web page, not SOAP")
         raw = body

@@ -102,9 +102,10 @@ LEGACY_CIPHERS = "AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256"
 
 
 @cache
-def ssl_context(family_id: str | None, legacy: bool = False) -> ssl.SSLContext:
+def ssl_context(family_id: str | None, legacy: bool = False, hostname: str | None = None) -> ssl.SSLContext:
     """Server TLS context with a self-signed certificate naming the true maker; one per maker (and
-    one more per maker for `legacy`, whose RSA key the static-RSA suites need)."""
+    one more per maker for `legacy`, whose RSA key the static-RSA suites need). With `hostname`
+    (quirk cert_names_hostname) the certificate names only that: CN=<hostname>, one per name."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -121,6 +122,8 @@ def ssl_context(family_id: str | None, legacy: bool = False) -> ssl.SSLContext:
                           x509.NameAttribute(NameOID.COUNTRY_NAME, "CN")])
         issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, b.tls_ca[0]),
                             x509.NameAttribute(NameOID.ORGANIZATION_NAME, b.tls_ca[1])])
+    if hostname is not None:
+        name = issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
     now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import ssl
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
@@ -34,6 +35,11 @@ GSOAP_GET_FAULT = (b'<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope '
 # What a Hikvision answers instead of a SOAP fault (home-assistant/core#119107).
 HIK_401 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Unauthorized</title></head><body>"
            b"<h2>Access Error: 401 -- Unauthorized</h2><pre></pre></body>")
+# The same server's page for an address its Illegal Login Lock has shut out (quirk illegal_login_lock).
+HIK_403 = (b"<?xml version='1.0' encoding='utf-8'?><head><title>Forbidden</title></head><body>"
+           b"<h2>Access Error: 403 -- Forbidden</h2><pre></pre></body>")
+# A fatal TLS alert record, handshake_failure (40), as a server that will not talk to this client sends it.
+TLS_HANDSHAKE_FAILURE = b"\x15\x03\x03\x00\x02\x02\x28"
 # An embedded web server's page beside a login prompt (quirk web_login_prompt), as Axis's and others' read.
 WEB_401 = b"<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY><H1>401 Unauthorized</H1></BODY></HTML>"
 Devices = dict[str, dict[str, Any]]
@@ -95,6 +101,7 @@ class OnvifHttp:
         self.web_server = web.Server(lambda request: self.handle(request, "web_port"), access_log=None)
         self.failures: dict[str, int] = {}  # lockout quirk: failed logins per device
         self.locked_until: dict[str, float] = {}
+        self.started = time.monotonic()  # illegal_login_lock: the address is shut out from the start
         self.nonces: dict[str, OrderedDict[str, None]] = {}  # replay_protection: accepted nonces per device
         self.answered: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()  # one_request_per_connection
 
@@ -236,6 +243,9 @@ class OnvifHttp:
         self.log(device=device["address"], src=src, proto="onvif", op=req.op, auth=verdict)
         if not services.offers(device, service):
             return self._reply(device, soap.action_not_supported(req.op), 500, headers)
+        if quirks.has(device, "illegal_login_lock") and auth.needs_auth(device, req.op) and \
+                time.monotonic() - self.started < float(quirks.param(device, "illegal_login_lock", "seconds")):
+            return Response(status=403, body=HIK_403, content_type="text/html", headers=headers)
         if quirks.has(device, "lockout") and auth.needs_auth(device, req.op):
             refusal = self._lockout(device, verdict)
             if refusal is not None:
@@ -479,7 +489,8 @@ class _HttpsConnection(asyncio.Protocol):
         if self.device is None:
             transport.close()
             return
-        context = ssl_context(self.device["true_maker"], legacy=quirks.has(self.device, "legacy_tls"))
+        context = ssl_context(self.device["true_maker"], legacy=quirks.has(self.device, "legacy_tls"),
+                              hostname=self.device["hostname"] if quirks.has(self.device, "cert_names_hostname") else None)
         self.tls = context.wrap_bio(self.incoming, self.outgoing, server_side=True)
         # A client that never finishes its handshake must not hold the connection for ever.
         lifetime = float(quirks.param(self.device, "tls_no_close_notify", "seconds")) if quirks.has(
@@ -502,6 +513,12 @@ class _HttpsConnection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self.tls is None or self.transport is None or self.transport.is_closing():
+            return
+        if quirks.has(self.device, "tls_handshake_alert"):  # type: ignore[arg-type]
+            self.https.log(device=self.device["address"], src=_peer(self.transport.get_extra_info("peername")),  # type: ignore[index]
+                           proto="https", op="(TLS handshake refused)", auth="none")
+            self.transport.write(TLS_HANDSHAKE_FAILURE)
+            self.transport.close()
             return
         self.incoming.write(data)
         try:

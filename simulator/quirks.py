@@ -113,8 +113,9 @@ QUIRKS: dict[str, Quirk] = {
               "Chinese firmware writing GBK text into UTF-8 answers: lxml 'Input is not proper UTF-8 ... "
               "Bytes: 0xCE 0xC4' (home-assistant/core#89620)"),
         Quirk("local_time_only", "GetSystemDateAndTime gives no UTCDateTime, only LocalDateTime (the device "
-              "clock shifted by the POSIX TimeZone `tz`; tz \"\" sends no TimeZone: local time is then UTC)",
-              {"tz": "KST-9"},
+              "clock shifted by the POSIX TimeZone `tz`, or by `east_hours` when given: a TZ that is no POSIX "
+              "zone, `GMT+09:00` meant as UTC+9 or `Asia/Seoul`; tz \"\" sends no TimeZone)",
+              {"tz": "KST-9", "east_hours": None},
               "cheap and no-name cameras (agsh/onvif#160, #165; home-assistant/core#25604 and #26656)"),
         Quirk("fault_undeclared_prefix", "SOAP Faults name their subcode as ter:... without declaring the ter "
               "prefix anywhere in the document (a QName in text, so the XML itself stays well-formed)", {},
@@ -289,6 +290,25 @@ QUIRKS: dict[str, Quirk] = {
               {}, "a Bosch camera with Basic authentication switched on for ONVIF ('only basic auth working to "
               "Bosch (it's specifically enabled in Bosch cam)', jimm98y/SharpOnvif#16); Basic for ONVIF is a "
               "proposal for TLS only (onvif/specs#812)"),
+        # --- read-path gaps (tenth pass; docs/simulator.md) ----------------------------------
+        Quirk("illegal_login_lock", "an 'illegal login lock' that has already shut out the scanner's address (a VMS "
+              "or earlier tool with a stale password tripped it): every call that needs auth answers HTTP 403 with "
+              "the web server's HTML 'Access Error: 403 -- Forbidden' page, whatever the credentials, for `seconds` "
+              "after the lab starts; pre-auth calls are still answered", {"seconds": 1800},
+              "Hikvision's Illegal Login Lock: 'a 401 or 403 code' once an IP address is blocked "
+              "(help.chowmain.software, Hikvision 401/403 authentication issues; evercam/evercam-server#91)"),
+        Quirk("tls_handshake_alert", "its HTTPS port accepts TCP and answers the ClientHello with a fatal TLS "
+              "handshake_failure alert, then closes; with https_xaddrs every ONVIF call meets it", {},
+              "Tapo C260 and C510W firmware refusing clients' TLS: SSLV3_ALERT_HANDSHAKE_FAILURE "
+              "(JurajNyiri/HomeAssistant-Tapo-Control#1088, JurajNyiri/pytapo#114)"),
+        Quirk("padded_namespaces", "GetServices' Namespace values carry a line break and indentation before and "
+              "after the URI (pretty-printed text content)", {},
+              "no thread found: whitespace left around device strings (Jazea/Onvif.Core#46 scopes, "
+              "bluenviron/gortsplib#116 SDP)"),
+        Quirk("cert_names_hostname", "its HTTPS certificate is self-signed with the subject CN=<its hostname> and "
+              "nothing else: the name the user gave it, not its maker's", {},
+              "self-signed device certificates naming the device (cockpit-project/cockpit#3282, "
+              "xapi-project/xen-api#4454; Dahua's CN=<IP>, rroller/dahua#647)"),
     )
 }
 

@@ -114,7 +114,10 @@ def _datetime(tag: str, when: datetime, with_day: bool = True) -> str:
 def _posix_offset_hours(tz: str) -> int:
     """Hours east of UTC of a simple POSIX TZ such as KST-9 (POSIX counts west: the sign flips)."""
     digits = tz.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-    return -int(digits) if digits else 0
+    try:
+        return -int(digits) if digits else 0
+    except ValueError:  # no POSIX zone (GMT+09:00, Asia/Seoul): local_time_only's east_hours says
+        return 0
 
 
 def get_system_date_and_time(d: Device, req: Any) -> str:
@@ -122,7 +125,8 @@ def get_system_date_and_time(d: Device, req: Any) -> str:
     tz = str(quirks.param(d, "local_time_only", "tz")) if quirks.has(d, "local_time_only") else "KST-9"
     zone = f"<tt:TimeZone>{el('tt:TZ', tz)}</tt:TimeZone>" if tz else ""
     with_day = not quirks.has(d, "date_without_day")
-    local_now = now + timedelta(hours=_posix_offset_hours(tz))
+    east = quirks.param(d, "local_time_only", "east_hours") if quirks.has(d, "local_time_only") else None
+    local_now = now + timedelta(hours=float(east) if east is not None else _posix_offset_hours(tz))
     # utc_is_local_time: the firmware fills UTCDateTime from the local wall clock (OpenIPC/majestic-webui#292)
     labelled_utc = local_now if quirks.has(d, "utc_is_local_time") else now
     utc = "" if quirks.has(d, "local_time_only") else _datetime("UTCDateTime", labelled_utc, with_day)
@@ -150,9 +154,12 @@ def get_services(d: Device, req: Any) -> str:
     if quirks.has(d, "empty_get_services"):
         return "<tds:GetServicesResponse/>"
     items = []
+    padded = quirks.has(d, "padded_namespaces")
     for name, ns, (major, minor) in SERVICES.values():
         if offers(d, name):
-            items.append(f"<tds:Service>{el('tds:Namespace', ns)}{el('tds:XAddr', xaddr(d, name))}"
+            # padded_namespaces: the text content pretty-printed, line break and indentation and all
+            namespace = f"<tds:Namespace>\n      {ns}\n    </tds:Namespace>" if padded else el("tds:Namespace", ns)
+            items.append(f"<tds:Service>{namespace}{el('tds:XAddr', xaddr(d, name))}"
                          f"<tds:Version>{el('tt:Major', major)}{el('tt:Minor', minor)}</tds:Version>"
                          "</tds:Service>")
     return f"<tds:GetServicesResponse>{''.join(items)}</tds:GetServicesResponse>"

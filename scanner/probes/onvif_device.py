@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zeep.exceptions import Fault
 
@@ -122,24 +123,64 @@ def _readable(value) -> bool:
     return value is not None and value.Date is not None and value.Time is not None
 
 
-def _device_utc(reply) -> tuple[float, str | None]:
-    """The device's UTC clock (epoch seconds), and a note when it had to come from its local time.
+# "GMT+09:00", "UTC+9", "GMT-03:30": a Windows-style label more than a POSIX TZ. POSIX would read GMT+09:00
+# as nine hours WEST of UTC; the devices that write it mean nine hours east, as their web pages show it.
+_GMT_OFFSET = re.compile(r"\s*(?:GMT|UTC|UT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*$", re.IGNORECASE)
 
-    Some cameras send only LocalDateTime (agsh/onvif#160; home-assistant/core#25604): UTC is then
-    local time plus the TimeZone's offset, or local time itself when there is no readable TimeZone
-    (as agsh/onvif#165 does). Raises LookupError (no time at all), TypeError/ValueError (a bad date).
+
+def _hm(east_s: int) -> str:
+    hours, minutes = divmod(abs(east_s) // 60, 60)
+    return f"UTC{'+' if east_s >= 0 else '-'}{hours}" + (f":{minutes:02d}" if minutes else "")
+
+
+def _iana_utc(local, tz: str) -> float | None:
+    """UTC of a LocalDateTime in the IANA zone `tz` (Asia/Seoul); None when no such zone is known here."""
+    try:
+        zone = ZoneInfo(tz)
+        naive = datetime(local.Date.Year, local.Date.Month, local.Date.Day, local.Time.Hour, local.Time.Minute,
+                         local.Time.Second)
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        return None
+    return naive.replace(tzinfo=zone).timestamp()
+
+
+def _device_utc(reply) -> tuple[tuple[tuple[str | None, float], ...], bool]:
+    """Readings of the device's UTC clock (epoch seconds) with how each was made (None: its UTCDateTime),
+    the likeliest first; and whether the first is certain.
+
+    Some cameras send only LocalDateTime (agsh/onvif#160; home-assistant/core#25604). Its UTC is certain
+    with a POSIX TimeZone (`KST-9`: nine hours east) or an IANA name (`Asia/Seoul`, which a POSIX reading
+    took for no zone at all); it is a guess with none (local time taken as UTC, agsh/onvif#165) and with
+    `GMT+09:00` (POSIX says UTC-9, the device most likely means UTC+9): both readings are kept, for the
+    HTTP Date to choose between. Raises LookupError (no time at all), TypeError/ValueError (a bad date).
     """
     utc = getattr(reply, "UTCDateTime", None)
     if _readable(utc):
-        return _stamp(utc), None
+        return ((None, _stamp(utc)),), True
     local = getattr(reply, "LocalDateTime", None)
     if not _readable(local):
         raise LookupError("GetSystemDateAndTime gave no UTCDateTime (nor LocalDateTime)")
-    tz = getattr(getattr(reply, "TimeZone", None), "TZ", None)
+    stamp = _stamp(local)
+    tz = str(getattr(getattr(reply, "TimeZone", None), "TZ", None) or "").strip()
+    if not tz:
+        return (("LocalDateTime taken as UTC (no TimeZone)", stamp),), False
+    shown = "".join(c if c.isprintable() else "?" for c in tz[:40])  # it goes into status_reason
+    gmt = _GMT_OFFSET.match(tz)
+    if gmt:
+        sign, hours, minutes = gmt.groups()
+        east = (-1 if sign == "-" else 1) * (int(hours) * 3600 + int(minutes or 0) * 60)
+        if east == 0:
+            return ((f"UTC from LocalDateTime and TimeZone {shown}", stamp),), True
+        return ((f"TimeZone {shown} read as {_hm(east)}", stamp - east),
+                (f"TimeZone {shown} read the POSIX way, as {_hm(-east)}", stamp + east)), False
+    if "/" in tz or not any(c.isdigit() for c in tz):  # an IANA name: Asia/Seoul, ROK, UTC
+        when = _iana_utc(local, tz)
+        if when is not None:
+            return ((f"UTC from LocalDateTime and TimeZone {shown}", when),), True
     west = _posix_west_s(tz, bool(getattr(reply, "DaylightSavings", False)))
     if west is None:
-        return _stamp(local), "clock: no UTCDateTime; LocalDateTime taken as UTC (no readable TimeZone)"
-    return _stamp(local) + west, f"clock: no UTCDateTime; UTC worked out from LocalDateTime and TimeZone {tz}"
+        return ((f"LocalDateTime taken as UTC (TimeZone {shown} unreadable)", stamp),), False
+    return ((f"UTC from LocalDateTime and TimeZone {shown}", stamp + west),), True
 
 
 _CLOCKS_DISAGREE_S = 60.0  # UTCDateTime against the HTTP Date (1 s resolution): past any round trip
@@ -173,31 +214,58 @@ class Clock(OnvifProbe):
             device.clock_done.set()
         received = time.time()
         try:
-            device_time, note = _device_utc(reply)
+            readings, certain = _device_utc(reply)
         except LookupError as exc:
             return self._from_http_date(facts, device, str(exc), (sent + received) / 2)
         except (TypeError, ValueError, OverflowError) as exc:
             return self._from_http_date(facts, device, f"GetSystemDateAndTime gave an impossible date ({exc})",
                                         (sent + received) / 2)
-        if note:
-            facts.notes.append(note)
         if received - sent < ctx.deadline_s / 20:
             # Quick to answer: its remaining ~8 calls fit the deadline one after another, on one
             # kept-alive connection, instead of opening three (soap.DeviceContext.lanes).
             device.lanes = asyncio.Semaphore(1)
-        skew = round(device_time - (sent + received) / 2, 1)
+        middle = (sent + received) / 2
+        skews = [(how, round(when - middle, 1)) for how, when in readings]
+        # The same answer's HTTP Date comes from the device's clock too (None: no Date header, no second clock).
+        # _skew_from_http_date's None otherwise means "within the Date's resolution", i.e. 0.
+        said_by_date = (_skew_from_http_date(device.http_date, middle) or 0.0) \
+            if _http_date(device.http_date) is not None else None
+        if not certain:
+            agreeing = [(how, skew) for how, skew in skews
+                        if said_by_date is not None and abs(skew - said_by_date) <= _CLOCKS_DISAGREE_S]
+            if not agreeing:
+                return self._utc_unknown(facts, device, skews, said_by_date)
+            skews = agreeing
+            facts.notes.append(f"clock: no UTCDateTime; {skews[0][0]}, as its HTTP Date agrees")
+        elif skews[0][0]:
+            facts.notes.append(f"clock: no UTCDateTime; {skews[0][0]}")
+        skew = skews[0][1]
         device.dt_diff = timedelta(seconds=skew)
-        # The same answer's HTTP Date comes from the device's clock too. When the two disagree by more
-        # than a token's window, one of them is mislabelled: OpenIPC filled UTCDateTime with local time
-        # (OpenIPC/majestic-webui#292). Tokens go by UTCDateTime, as ONVIF says; the Date is kept for
-        # one retry if the device refuses them (soap._CheckedTransport._first_signed).
-        if _http_date(device.http_date) is not None:  # no Date header: no second clock to try
-            # None here means "within the Date's resolution", i.e. the Date agrees with our clock: 0, not
-            # "no second clock". OpenIPC's case is exactly that: a right Date and a UTCDateTime hours off.
-            said_by_date = _skew_from_http_date(device.http_date, (sent + received) / 2) or 0.0
-            if abs(said_by_date - skew) > _CLOCKS_DISAGREE_S:
-                device.second_clock = timedelta(seconds=said_by_date)
+        # When the two disagree by more than a token's window, one of them is mislabelled: OpenIPC filled
+        # UTCDateTime with local time (OpenIPC/majestic-webui#292). Tokens go by UTCDateTime, as ONVIF says;
+        # the Date is kept for one retry if the device refuses them (soap._CheckedTransport._first_signed).
+        # OpenIPC's case is exactly a right Date and a UTCDateTime hours off.
+        if said_by_date is not None and abs(said_by_date - skew) > _CLOCKS_DISAGREE_S:
+            device.second_clock = timedelta(seconds=said_by_date)
         facts.set("clock_skew_s", skew, "GetSystemDateAndTime", _sha("GetSystemDateAndTime"))
+        return Attempt(self.name, "ok")
+
+    def _utc_unknown(self, facts: Facts, device, skews: list[tuple[str | None, float]],
+                     said_by_date: float | None) -> Attempt:
+        """Only LocalDateTime, in a zone that does not say where UTC is, and no HTTP Date that agrees with
+        a reading of it: the skew is not recorded (a wrong one was shown as fact, hours off), and the note
+        says what each clock said. Tokens are dated by the HTTP Date, the one clock that is labelled UTC,
+        with the likeliest reading of the local time kept for one retry (or the two readings, without a Date)."""
+        said = [f"{how}: {skew:+.0f} s" for how, skew in skews]
+        if said_by_date is not None:
+            said.append(f"HTTP Date: {said_by_date:+.0f} s")
+        facts.notes.append(f"clock: no UTCDateTime and UTC not known ({'; '.join(said)}); clock skew not recorded")
+        clocks = [said_by_date] if said_by_date is not None else []
+        clocks += [skew for _, skew in skews if all(abs(skew - c) > _CLOCKS_DISAGREE_S for c in clocks)]
+        device.dt_diff = timedelta(seconds=clocks[0])
+        if len(clocks) > 1:
+            device.second_clock = timedelta(seconds=clocks[1])
+            device.second_clock_note = "its tokens were dated by another reading of its clock ({offset} off the first)"
         return Attempt(self.name, "ok")
 
     def _from_http_date(self, facts: Facts, device, problem: str, local_time: float) -> Attempt:
@@ -241,8 +309,11 @@ class Services(OnvifProbe):
             reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetServices", IncludeCapability=False)
             for service in reply or ():
                 url = fix_service_url(service.XAddr, facts.address)
-                if service.Namespace and url:
-                    facts.service_urls.setdefault(service.Namespace, url)
+                # Stripped: a namespace pretty-printed onto lines of its own ("\n  http://…/media/wsdl\n")
+                # matched no service we know, and the camera lost its media and its role.
+                namespace = str(service.Namespace or "").strip()
+                if namespace and url:
+                    facts.service_urls.setdefault(namespace, url)
             operation = "GetServices"
             if not facts.service_urls:  # answered, but empty: some firmwares do this
                 operation = await self._capabilities(facts, ctx)

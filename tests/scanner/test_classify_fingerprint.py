@@ -136,3 +136,19 @@ def test_a_maker_named_short_or_inside_another_product_is_not_accused():
     assert detect_relabel("Hanwha Vision", Fingerprints(http_server="Apache-Axis/1.4"), CATALOG) is None
     assert CATALOG.family_of_banner("AXIS_ACCC8E45256A").id == "axis"  # a realm's own marker still counts
     assert detect_relabel("한빛비전", techwin, CATALOG).likely_maker == "Hanwha Vision"  # another brand still is
+
+
+def test_a_certificate_cn_that_is_the_hostname_or_address_points_nowhere():
+    """A self-signed certificate whose CN is the name the site gave the device (or its address) says who the
+    device is, not who made it; the rest of the subject still counts."""
+    named = Fingerprints(tls_subject="CN=DAHUA-GATE-2")
+    assert detect_relabel("Hanwha Vision", named, CATALOG) is not None  # without its names: an accusation
+    assert detect_relabel("Hanwha Vision", named, CATALOG, names=("dahua-gate-2", "10.0.0.7")) is None
+    fqdn = Fingerprints(tls_subject="CN=dahua-gate-2.site.local")
+    assert detect_relabel("Hanwha Vision", fqdn, CATALOG, names=("DAHUA-GATE-2", "10.0.0.7")) is None
+    with_maker = Fingerprints(tls_subject="CN=lobby,O=Zhejiang Dahua Technology Co.,Ltd.")
+    assert detect_relabel("Hanwha Vision", with_maker, CATALOG, names=("lobby",)).likely_maker == "Dahua"
+    # The hostname no longer blurs a relabelled Dahua's evidence into "mixed signals".
+    mixed = Fingerprints(rtsp_server="Dahua Rtsp Server", tls_subject="CN=hikvision-lobby")
+    assert detect_relabel("한빛비전", mixed, CATALOG) is None
+    assert detect_relabel("한빛비전", mixed, CATALOG, names=("hikvision-lobby",)).likely_maker == "Dahua"

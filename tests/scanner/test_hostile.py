@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -85,6 +86,14 @@ EXPECTED = {
     "127.30.0.68": ("auth_failed", "refused the credentials"),  # a name scope with an unencoded space
     "127.30.0.69": ("ok", ""),  # edge_recording: a camera with an SD card
     "127.30.0.70": ("ok", "GetProfiles"),  # profiles_refused: noted, the video sources kept
+    "127.30.0.71": ("ok", "read as UTC+9, as its HTTP Date agrees"),  # local_time_only, TZ GMT+09:00
+    "127.30.0.72": ("ok", "TimeZone Asia/Seoul"),  # local_time_only, an IANA zone name
+    "127.30.0.73": ("ok", "UTC not known"),  # local_time_only, no TimeZone: the skew is not recorded
+    "127.30.0.74": ("auth_failed", "HTTP 403"),  # illegal_login_lock: the address is shut out
+    "127.30.0.75": ("protocol_error", "TLS handshake"),  # tls_handshake_alert + https_xaddrs
+    "127.30.0.76": ("ok", ""),  # padded_namespaces
+    "127.30.0.77": ("ok", ""),  # cert_names_hostname: CN=DAHUA-GATE-2 on a Hanwha
+    "127.30.0.78": ("ok", ""),  # cert_names_hostname: CN=hikvision-lobby on a relabelled Dahua
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -738,3 +747,80 @@ def test_a_refused_get_profiles_costs_only_the_profiles(hostile):
     device = found["127.30.0.70"]
     assert (device.status, device.video_sources, device.profiles, device.role) == ("ok", 1, None, "camera")
     assert "GetProfiles" in device.status_reason
+
+
+def _verdicts(lab, address: str) -> list[str]:
+    return [r["auth"] for r in lab.requests() if r["device"] == address and r["proto"] == "onvif"]
+
+
+@pytest.mark.parametrize(("address", "skew"), [("127.30.0.71", 300), ("127.30.0.72", -600)])
+def test_utc_from_a_zone_that_is_no_posix_zone(hostile, address, skew):
+    """Site: hostile-site.yaml. Only LocalDateTime (UTC+9), its zone written "GMT+09:00" (.71: read the POSIX way,
+    UTC-9, the skew was 18 h off) or "Asia/Seoul" (.72: no POSIX zone at all, local time taken as UTC, 9 h off).
+    The skew is the device's true one, and its tokens were dated by it: no signed call was refused first."""
+    lab, found = hostile
+    device = found[address]
+    assert device.status == "ok" and device.serial == lab.device(address)["serial"]
+    assert device.clock_skew_s is not None and abs(device.clock_skew_s - skew) < 5, device.clock_skew_s
+    assert "failed" not in _verdicts(lab, address), _verdicts(lab, address)
+    assert "which its tokens were dated by" not in device.status_reason
+
+
+def test_a_clock_whose_utc_cannot_be_known_is_not_recorded(hostile):
+    """Site: hostile-site.yaml. 127.30.0.73 sends LocalDateTime (UTC+9) and no TimeZone: local time taken as UTC
+    made a skew of +9 h, shown as the device's. Nothing in its answer says where UTC is, so no skew is recorded,
+    the note says what each clock said, and its tokens go by the HTTP Date (the one clock labelled UTC)."""
+    lab, found = hostile
+    device = found["127.30.0.73"]
+    assert device.status == "ok" and device.serial == "TRN300073"
+    assert device.clock_skew_s is None
+    assert re.search(r"LocalDateTime taken as UTC \(no TimeZone\): \+32(39[5-9]|40[0-5]) s", device.status_reason), \
+        device.status_reason
+    assert "HTTP Date: +0 s" in device.status_reason
+    assert "failed" not in _verdicts(lab, "127.30.0.73"), _verdicts(lab, "127.30.0.73")
+
+
+def test_a_login_lock_is_an_auth_failure(hostile):
+    """Site: hostile-site.yaml. 127.30.0.74's Illegal Login Lock answers 403 and an HTML page to every signed
+    call: the site must clear a lock (or a stale password elsewhere), not chase a protocol bug. One signed
+    call only: every further one would be one more attempt against the lock."""
+    lab, found = hostile
+    device = found["127.30.0.74"]
+    assert (device.status, device.model) == ("auth_failed", None)
+    assert "403" in device.status_reason and "locked" in device.status_reason
+    signed = [v for v in _verdicts(lab, "127.30.0.74") if v != "none"]
+    assert len(signed) == 1, signed
+
+
+def test_a_broken_tls_handshake_is_a_protocol_error(hostile):
+    """Site: hostile-site.yaml. 127.30.0.75 takes the TCP connection on 443 and answers the ClientHello with a
+    handshake_failure alert. The device is there: `unreachable` sent the site looking for a dead link."""
+    lab, found = hostile
+    device = found["127.30.0.75"]
+    assert device.status == "protocol_error"
+    assert "TLS handshake with https://127.30.0.75" in device.status_reason, device.status_reason
+    assert any(r["op"] == "(TLS handshake refused)" for r in lab.requests() if r["device"] == "127.30.0.75")
+
+
+def test_service_namespaces_with_line_breaks_are_read(hostile):
+    """Site: hostile-site.yaml. 127.30.0.76 pretty-prints GetServices' namespaces onto lines of their own: taken as
+    they came, no service was known, media went unasked and the camera had no role."""
+    _, found = hostile
+    device = found["127.30.0.76"]
+    assert device.status == "ok" and device.role == "camera", device.role_reason
+    assert (device.video_sources, device.profiles) == (1, 1)
+    assert "http://www.onvif.org/ver10/media/wsdl" in device.services
+    assert all(s == s.strip() for s in device.services), device.services
+
+
+def test_a_certificate_naming_the_hostname_points_at_no_maker(hostile):
+    """Site: hostile-site.yaml. A certificate whose CN is only the device's hostname says what the site called it.
+    127.30.0.77 (a Hanwha called DAHUA-GATE-2) was accused of being a Dahua; 127.30.0.78 (a 한빛비전 made by Dahua,
+    called hikvision-lobby) went unaccused, its Dahua evidence taken for mixed signals."""
+    _, found = hostile
+    honest, relabelled = found["127.30.0.77"], found["127.30.0.78"]
+    assert honest.fingerprints.tls_subject == "CN=DAHUA-GATE-2" and honest.hostname == "DAHUA-GATE-2"
+    assert honest.suspected_relabel is None
+    assert relabelled.fingerprints.tls_subject == "CN=hikvision-lobby"
+    assert relabelled.suspected_relabel is not None and relabelled.suspected_relabel.likely_maker == "Dahua"
+    assert not any("certificate" in line for line in relabelled.suspected_relabel.evidence)

@@ -34,3 +34,51 @@ def test_without_an_interface_holding_our_address_the_first_enabled_one_gives_th
 
     eth0, wlan0 = interface("bc:32:5f:01:02:03"), interface("00:12:34:56:78:9a")
     assert pick_mac([eth0, wlan0], "10.0.0.7") == ("bc:32:5f:01:02:03", [])
+
+
+def _local_only(tz, hour=12, daylight=False):
+    from types import SimpleNamespace as NS
+
+    local = NS(Date=NS(Year=2026, Month=1, Day=15), Time=NS(Hour=hour, Minute=0, Second=0))
+    return NS(UTCDateTime=None, LocalDateTime=local, TimeZone=NS(TZ=tz) if tz is not None else None,
+              DaylightSavings=daylight)
+
+
+NOON = 1768478400.0  # 2026-01-15 12:00:00 UTC
+
+
+@pytest.mark.parametrize(("tz", "utc"), [
+    ("KST-9", NOON - 9 * 3600),  # POSIX: nine hours east
+    ("CST-8:00:00", NOON - 8 * 3600),
+    ("Asia/Seoul", NOON - 9 * 3600),  # an IANA name: a POSIX reading found no zone and took local time as UTC
+    ("America/New_York", NOON + 5 * 3600),
+    ("GMT+00:00", NOON),  # no offset: nothing to misread
+])
+def test_utc_is_certain_where_the_zone_says_where_it_is(tz, utc):
+    from scanner.probes.onvif_device import _device_utc
+
+    readings, certain = _device_utc(_local_only(tz))
+    assert certain and readings[0][1] == utc
+
+
+@pytest.mark.parametrize(("tz", "utcs"), [
+    ("GMT+09:00", (NOON - 9 * 3600, NOON + 9 * 3600)),  # as devices mean it (UTC+9) first, then the POSIX reading
+    ("UTC-3:30", (NOON + 3.5 * 3600, NOON - 3.5 * 3600)),
+    ("", (NOON,)),  # no zone: local time taken as UTC, a guess
+    (None, (NOON,)),
+    ("Mars/Olympus_Mons", (NOON,)),  # no such zone here
+])
+def test_utc_is_a_guess_where_the_zone_does_not_say(tz, utcs):
+    from scanner.probes.onvif_device import _device_utc
+
+    readings, certain = _device_utc(_local_only(tz))
+    assert not certain and tuple(when for _, when in readings) == utcs
+
+
+def test_a_time_zone_is_quoted_printable_and_short():
+    """The TimeZone goes into status_reason: a NUL or a 5,000-character name does not."""
+    from scanner.probes.onvif_device import _device_utc
+
+    for tz in ("Asia/Seoul\x00", "x" * 5000):
+        (how, _), = _device_utc(_local_only(tz))[0]
+        assert how.isprintable() and len(how) < 120, how

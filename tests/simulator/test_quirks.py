@@ -930,3 +930,50 @@ def test_basic_only(quirk_lab):
     with urllib.request.urlopen(request, timeout=5) as answer:
         assert d["model"].encode() in answer.read()
     assert [r["auth"] for r in quirk_lab.requests() if r["device"] == d["address"]][-1] == "basic ok"
+
+
+def test_illegal_login_lock(quirk_lab):
+    """A Hikvision's Illegal Login Lock has shut the address out: every signed call, right password or not, is
+    refused with 403 and the web server's HTML page; what ONVIF leaves open is still answered."""
+    d = dev(quirk_lab, "illegal_login_lock")
+    assert call(d, "GetSystemDateAndTime", auth=False).status == 200
+    for password in (d["password"], "wrong"):
+        reply = call(d, "GetDeviceInformation", password=password)
+        assert reply.status == 403 and b"Access Error: 403 -- Forbidden" in reply.body
+        assert reply.headers["Content-Type"].startswith("text/html")
+
+
+def test_tls_handshake_alert(quirk_lab):
+    """The HTTPS port takes the connection and answers the ClientHello with a fatal handshake_failure alert."""
+    import ssl
+
+    d = dev(quirk_lab, "tls_handshake_alert")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, \
+            pytest.raises(ssl.SSLError, match="HANDSHAKE_FAILURE"):
+        context.wrap_socket(raw)
+    assert any(r["op"] == "(TLS handshake refused)" for r in quirk_lab.requests() if r["device"] == d["address"])
+
+
+def test_padded_namespaces(quirk_lab):
+    d = dev(quirk_lab, "padded_namespaces")
+    reply = call(d, "GetServices", auth=False)
+    namespaces = [e.text for e in ET.fromstring(reply.body).iter(f"{TDS}Namespace")]
+    assert "\n      http://www.onvif.org/ver10/media/wsdl\n    " in namespaces, namespaces
+    assert all(n != n.strip() for n in namespaces)
+
+
+def test_cert_names_hostname(quirk_lab):
+    """A self-signed certificate naming only the device's hostname (CN=<hostname>), not its maker."""
+    import ssl
+
+    from cryptography import x509
+
+    d = dev(quirk_lab, "cert_names_hostname")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection((d["address"], d["https_port"]), timeout=5) as raw, context.wrap_socket(raw) as tls:
+        certificate = x509.load_der_x509_certificate(tls.getpeercert(binary_form=True))
+    assert certificate.subject.rfc4514_string() == f"CN={d['hostname']}"
+    assert certificate.issuer == certificate.subject
