@@ -5,16 +5,17 @@ Device strings are hostile (DESIGN §7). Every text cell is written as a string 
 never a formula, whatever it starts with) and the ones a spreadsheet would read as a formula when
 retyped (`= + - @`, tab, CR) also get the quotePrefix style, so Excel and LibreOffice show the text
 exactly as the device sent it and never evaluate it. No apostrophe is added to the text (that is the
-CSV guard, table.neutralize). Control characters XLSX cannot hold are replaced with U+FFFD (a hostile
-device string must not make the workbook unwritable).
+CSV guard, table.neutralize). Characters XLSX cannot hold (controls, U+FFFE, U+FFFF) are replaced with
+U+FFFD, and text beyond Excel's 32,767 characters a cell is cut with a note (a hostile device string
+must not make the workbook unwritable, or damaged in Excel).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -26,10 +27,23 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 _BOLD = Font(bold=True)
 
 
+# What XML 1.0 cannot hold: the C0 controls but tab, LF and CR, lone surrogates, and U+FFFE / U+FFFF.
+# openpyxl's own ILLEGAL_CHARACTERS_RE stops at the controls; a U+FFFF in an HTTP Server header (a
+# fingerprint, kept as the device sent it) made the workbook unwritable and, with it, the whole report set.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Excel holds at most 32,767 characters in a cell and calls a workbook with a longer one damaged (it
+# offers a "repair" that drops content); a device answers GetDeviceInformation with up to 1 MB.
+MAX_CELL_CHARS = 32_767
+
+
 def safe_cell(value: Any) -> Any:
-    """The value as XLSX can store it: text keeps every character it can hold, others become U+FFFD."""
+    """The value as XLSX can store it: text keeps every character it can hold, others become U+FFFD;
+    text longer than a cell holds is cut, and says so (report.json keeps all of it)."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        value = _NOT_XML.sub("\ufffd", value)
+        if len(value) > MAX_CELL_CHARS:
+            marker = f" … [{MAX_CELL_CHARS:,} of {len(value):,} characters; the JSON report holds all]"
+            value = value[: MAX_CELL_CHARS - len(marker)] + marker
     return value
 
 

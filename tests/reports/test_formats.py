@@ -292,3 +292,27 @@ def test_control_characters_do_not_break_the_workbook(shared_report):
     row = next(wb[messages("en")("csv_sheet_devices")].iter_rows(min_row=2, max_row=2))
     assert row[3].value == "\tXNO" and row[3].data_type == "s" and row[3].quotePrefix
     assert row[4].value == "1.0\ufffd\ufffd\ufffd[31m"
+
+
+def test_characters_xml_cannot_hold_and_huge_strings_do_not_lose_the_report_set(shared_report, tmp_path):
+    """A Server header of bytes EF BF BF is a U+FFFF the scanner keeps (a fingerprint, as sent); lxml
+    refuses it in a sheet, so the workbook failed and write_report_set wrote none of the four files.
+    A 1 MB model string (GetDeviceInformation is read up to 1 MB) gave a cell Excel calls damaged."""
+    from dataclasses import replace
+
+    from reports.formats.xlsx import MAX_CELL_CHARS
+    from reports.writer import write_report_set
+
+    evil = replace(shared_report.devices[0], model="XNO-" + "6" * 100_000,
+                   fingerprints={"http_server": "Boa\uffff/0.94\ufffe"})
+    report = replace(shared_report, devices=(evil, *shared_report.devices[1:]))
+    written = write_report_set(report, tmp_path, list(FORMATS), "ko")
+    assert sorted(p.name for p in written) == ["report.csv", "report.html", "report.json", "report.xlsx"]
+    wb = load_workbook(tmp_path / "report.xlsx")
+    row = next(wb[messages("ko")("csv_sheet_devices")].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert "http_server: Boa\ufffd/0.94\ufffd" in row
+    model = row[3]
+    assert len(model) == MAX_CELL_CHARS and model.startswith("XNO-666") and "100,004 characters" in model
+    assert all(len(c) <= MAX_CELL_CHARS for ws in wb.worksheets for r in ws.iter_rows(values_only=True)
+               for c in r if isinstance(c, str))
+    assert json.loads((tmp_path / "report.json").read_bytes())["devices"][0]["model"] == evil.model
