@@ -1,7 +1,8 @@
 """The device table shared by the CSV and XLSX renderers, and the cell guard against formula injection.
 
 Device strings are hostile input (DESIGN §7). A spreadsheet treats a cell that starts with
-`= + - @` (or a tab / carriage return, which some importers strip before looking) as a formula:
+`= + - @` (or a tab / carriage return, which some importers strip before looking; also after leading
+white space, and in their full-width forms ＝ ＋ － ＠) as a formula:
 `=HYPERLINK("http://x")` from a camera's model string would become a live link. In CSV, which has no
 cell types, every text cell is prefixed with `'` when it starts with one of those, which makes Excel and
 LibreOffice show it as text (`neutralize`). XLSX has cell types: xlsx.py stores such text unchanged as a
@@ -10,12 +11,14 @@ string cell with the quotePrefix style instead.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from ..messages import Messages
 from ..model import CertificateRow, DeviceRow, Report
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_LEADING_BREAKS = ("\t", "\r", "\n")
 
 DEVICE_COLUMNS = (
     "col_address", "col_mac", "col_manufacturer", "col_model", "col_firmware", "col_serial", "col_role",
@@ -25,9 +28,20 @@ DEVICE_COLUMNS = (
 )
 
 
+def looks_like_formula(value: str) -> bool:
+    """Whether a spreadsheet may read the text as a formula: it starts with `= + - @` (or a tab, CR or
+    LF), also after leading white space (LibreOffice's CSV import trims it when asked, and " =1+1" is
+    then a formula) and in the full-width forms East Asian input gives (＝ ＋ － ＠: NFKC folds them to
+    the ASCII ones, and so do spreadsheets that take them as operators)."""
+    if value.startswith(_LEADING_BREAKS):
+        return True
+    head = value.lstrip()[:1]
+    return bool(head) and unicodedata.normalize("NFKC", head)[:1] in FORMULA_TRIGGERS
+
+
 def neutralize(value: Any) -> Any:
     """A text cell made inert for spreadsheets; other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
 

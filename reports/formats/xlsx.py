@@ -3,7 +3,7 @@ parts, findings and device tables, headers in the report language.
 
 Device strings are hostile (DESIGN §7). Every text cell is written as a string cell (`t="inlineStr"`,
 never a formula, whatever it starts with) and the ones a spreadsheet would read as a formula when
-retyped (`= + - @`, tab, CR) also get the quotePrefix style, so Excel and LibreOffice show the text
+retyped (`= + - @`, tab, CR, LF, also after white space or full-width: table.looks_like_formula) also get the quotePrefix style, so Excel and LibreOffice show the text
 exactly as the device sent it and never evaluate it. No apostrophe is added to the text (that is the
 CSV guard, table.neutralize). Characters XLSX cannot hold (controls, U+FFFE, U+FFFF) are replaced with
 U+FFFD, and text beyond Excel's 32,767 characters a cell is cut with a note (a hostile device string
@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from ..messages import Messages, messages
 from ..model import Report, report_to_dict
-from .table import DEVICE_COLUMNS, FORMULA_TRIGGERS, device_cells
+from .table import DEVICE_COLUMNS, device_cells, looks_like_formula
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 _BOLD = Font(bold=True)
@@ -57,7 +57,7 @@ def _as_text(ws) -> None:  # type: ignore[no-untyped-def]
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
-            if cell.value.startswith(FORMULA_TRIGGERS):
+            if looks_like_formula(cell.value):
                 cell.quotePrefix = True
 
 

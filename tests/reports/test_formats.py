@@ -316,3 +316,23 @@ def test_characters_xml_cannot_hold_and_huge_strings_do_not_lose_the_report_set(
     assert all(len(c) <= MAX_CELL_CHARS for ws in wb.worksheets for r in ws.iter_rows(values_only=True)
                for c in r if isinstance(c, str))
     assert json.loads((tmp_path / "report.json").read_bytes())["devices"][0]["model"] == evil.model
+
+
+FORMULA_LOOKALIKES = [" =1+1", "\u3000=HYPERLINK(\"http://x\")", "\n=1+1", " \t@SUM(A1)", "＝HYPERLINK(\"http://x\")",
+                      "＋1", "－1+2", "＠SUM(A1)", "﹦1+1"]
+
+
+@pytest.mark.parametrize("value", FORMULA_LOOKALIKES)
+def test_formula_after_white_space_or_in_full_width_is_neutralized(shared_report, value):
+    """Only a first character of `= + - @`, tab or CR was guarded: ' =cmd|…' (a CSV import that trims
+    spaces) and the full-width '＝' of East Asian input went to the spreadsheet as typed."""
+    from dataclasses import replace
+
+    evil = replace(shared_report.devices[0], model=value, firmware="1.0.0")
+    report = replace(shared_report, devices=(evil, *shared_report.devices[1:]))
+    rows = list(csv.reader(io.StringIO(render(report, "csv", "en").decode("utf-8-sig"))))
+    assert rows[1][3] == "'" + value and rows[1][4] == "1.0.0"
+    wb = load_workbook(io.BytesIO(render(report, "xlsx", "en")))
+    row = next(wb[messages("en")("csv_sheet_devices")].iter_rows(min_row=2, max_row=2))
+    assert row[3].value == value and row[3].data_type == "s" and row[3].quotePrefix
+    assert not row[4].quotePrefix
