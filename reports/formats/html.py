@@ -1,7 +1,8 @@
 """The report as one self-contained HTML page (Jinja2, autoescaped), Korean by default.
 
 - Every word comes from the message catalogs; the template holds markup and CSS only.
-- Device strings are hostile: autoescape is on for the whole template, nothing is marked safe.
+- Device strings are hostile: autoescape is on for the whole template, nothing is marked safe, and
+  every printed value shows its invisible bidi / zero-width characters as [U+XXXX] (`finalize`).
 - One file with inline CSS and no external reference; a Content-Security-Policy meta
   (`default-src 'none'; style-src 'unsafe-inline'`) forbids any script, image or fetch, so even a
   string that slipped through escaping could not run or call home.
@@ -20,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ..assessment import KST
 from ..messages import messages
 from ..model import Report, report_to_dict
-from .table import announced_text, counted_text, yes_no
+from .table import announced_text, counted_text, reveal_invisible, yes_no
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -38,6 +39,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,  # a misspelt variable fails the render instead of printing nothing
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=reveal_invisible,  # a bidi override or zero-width character shows as [U+XXXX]
     )
 
 

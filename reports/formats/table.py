@@ -28,6 +28,22 @@ DEVICE_COLUMNS = (
 )
 
 
+def reveal_invisible(value: Any) -> Any:
+    """Text with its invisible format characters shown as `[U+XXXX]`; other values pass unchanged.
+
+    Unicode format characters (category Cf) draw nothing but change what is drawn: a bidi override
+    (U+202E) shows "\u202eR0806-ONX" as "XNO-6080R", a zero-width space (U+200B) makes "XNO-6080R\u200b"
+    look like the certified model the registry did not match, a left-to-right mark hides in a serial.
+    In a report that is evidence, what a reader sees must be what the device sent: the HTML, CSV and
+    XLSX renderers show each such character by its code point. report.json keeps the text verbatim.
+    """
+    if not isinstance(value, str) or value.isprintable():  # no Cf character is printable: the usual case
+        return value
+    if not any(unicodedata.category(c) == "Cf" for c in value):
+        return value
+    return "".join(f"[U+{ord(c):04X}]" if unicodedata.category(c) == "Cf" else c for c in value)
+
+
 def looks_like_formula(value: str) -> bool:
     """Whether a spreadsheet may read the text as a formula: it starts with `= + - @` (or a tab, CR or
     LF), also after leading white space (LibreOffice's CSV import trims it when asked, and " =1+1" is

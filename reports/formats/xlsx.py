@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from ..messages import Messages, messages
 from ..model import Report, report_to_dict
-from .table import DEVICE_COLUMNS, device_cells, looks_like_formula
+from .table import DEVICE_COLUMNS, device_cells, looks_like_formula, reveal_invisible
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 _BOLD = Font(bold=True)
@@ -37,10 +37,11 @@ MAX_CELL_CHARS = 32_767
 
 
 def safe_cell(value: Any) -> Any:
-    """The value as XLSX can store it: text keeps every character it can hold, others become U+FFFD;
+    """The value as XLSX can store it: text keeps every character it can hold, others become U+FFFD,
+    invisible bidi / zero-width characters show as [U+XXXX] (table.reveal_invisible);
     text longer than a cell holds is cut, and says so (report.json keeps all of it)."""
     if isinstance(value, str):
-        value = _NOT_XML.sub("\ufffd", value)
+        value = _NOT_XML.sub("\ufffd", reveal_invisible(value))
         if len(value) > MAX_CELL_CHARS:
             marker = f" … [{MAX_CELL_CHARS:,} of {len(value):,} characters; the JSON report holds all]"
             value = value[: MAX_CELL_CHARS - len(marker)] + marker

@@ -94,3 +94,20 @@ def test_write_rollup_writes_nothing_when_a_format_is_unknown(rollup, tmp_path):
     written = write_rollup(rollup, tmp_path / "out", ["html", "json", "xlsx"], "en")
     assert sorted(p.name for p in written) == ["rollup.html", "rollup.json", "rollup.xlsx"]
     assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
+
+
+def test_invisible_bidi_and_zero_width_characters_show_by_code_point():
+    """A maker of "\\u202eisivnoikiH" drew as a reversed name and a zero-width space hid in a model; the
+    rollup's HTML and XLSX show them as [U+XXXX], as the report does."""
+    doc = site_report(5)
+    for device in doc["devices"]:
+        device["manufacturer"] = "\u202eisivnoikiH"
+        device["model"] = "XNO-6080R\u200b"
+    rollup = build_rollup([doc], as_of=AS_OF)
+    page = _render(rollup, "html").decode()
+    assert "[U+202E]isivnoikiH" in page and "XNO-6080R[U+200B]" in page
+    assert "\u202e" not in page and "\u200b" not in page
+    wb = load_workbook(BytesIO(_render(rollup, "xlsx")))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "[U+202E]isivnoikiH" in cells and "XNO-6080R[U+200B]" in cells
+    assert not any("\u202e" in c or "\u200b" in c for c in cells)

@@ -336,3 +336,29 @@ def test_formula_after_white_space_or_in_full_width_is_neutralized(shared_report
     row = next(wb[messages("en")("csv_sheet_devices")].iter_rows(min_row=2, max_row=2))
     assert row[3].value == value and row[3].data_type == "s" and row[3].quotePrefix
     assert not row[4].quotePrefix
+
+
+SPOOFED_MAKER = "\u202eisivnoikiH"  # draws as "Hikvision" reversed into view: "\u202e" reverses what follows
+SPOOFED_MODEL = "XNO-6080R\u200b"  # draws exactly as the certified model the registry did not match
+
+
+def test_invisible_bidi_and_zero_width_characters_show_by_code_point(shared_report):
+    """A bidi override or a zero-width space in a device string drew nothing and changed what the
+    reader saw; the report is evidence, so HTML, CSV and XLSX show them as [U+XXXX]. JSON keeps them."""
+    from dataclasses import replace
+
+    evil = replace(shared_report.devices[0], manufacturer=SPOOFED_MAKER, model=SPOOFED_MODEL,
+                   serial="SN\u2066000011\u2069")
+    report = replace(shared_report, devices=(evil, *shared_report.devices[1:]))
+    for lang in LANGUAGES:
+        html = render_text(report, lang)
+        assert "[U+202E]isivnoikiH" in html and "XNO-6080R[U+200B]" in html and "SN[U+2066]000011[U+2069]" in html
+        assert not any(c in html for c in "\u202e\u200b\u2066\u2069")
+        rows = list(csv.reader(io.StringIO(render(report, "csv", lang).decode("utf-8-sig"))))
+        assert rows[1][2:4] == ["[U+202E]isivnoikiH", "XNO-6080R[U+200B]"]
+        assert rows[1][5] == "SN[U+2066]000011[U+2069]"
+        wb = load_workbook(io.BytesIO(render(report, "xlsx", lang)))
+        row = next(wb[messages(lang)("csv_sheet_devices")].iter_rows(min_row=2, max_row=2, values_only=True))
+        assert row[2:4] == ("[U+202E]isivnoikiH", "XNO-6080R[U+200B]")
+    device = json.loads(render(report, "json", "ko"))["devices"][0]
+    assert (device["manufacturer"], device["model"]) == (SPOOFED_MAKER, SPOOFED_MODEL)

@@ -1,7 +1,8 @@
 """The rollup as one self-contained HTML page (inline CSS, no script, printable on A4).
 
 Site names, makers, models and evidence come from installers' bundles and devices: untrusted.
-Jinja2 autoescape is on for everything, and the page forbids scripts and fetches by CSP.
+Jinja2 autoescape is on for everything, invisible bidi / zero-width characters show as [U+XXXX], and the
+page forbids scripts and fetches by CSP.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import BinaryIO
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ...formats.table import reveal_invisible
 from ..messages import messages
 from ..model import Rollup
 
@@ -21,6 +23,7 @@ _env = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=reveal_invisible,  # a bidi override or zero-width character shows as [U+XXXX]
 )
 
 
