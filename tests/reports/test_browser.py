@@ -100,3 +100,26 @@ def test_an_unread_device_shows_what_it_announced_beside_its_empty_model(browser
     assert "XNO-6080R" in cell.locator(".announced").inner_text() and cell.locator(".announced").is_visible()
     assert page.locator('tr[data-address="10.10.0.11"] .announced').count() == 0  # read: nothing announced shown
     page.close()
+
+
+def test_very_long_device_strings_wrap_inside_the_page(browser, tmp_path, shared_report):
+    """Cells wrapped only at spaces (overflow-wrap: break-word leaves a cell's minimum width at its longest
+    word): a 300-character model pushed the device table to ~5,400 px, off an A4 page in print and off
+    the screen, and a long site name did the same to the header grid."""
+    from dataclasses import replace
+
+    long = replace(shared_report.devices[0], manufacturer="M" * 200, model="XNO-" + "6" * 300,
+                   firmware="V" + "1" * 200, serial="S" * 150)
+    report = replace(shared_report, site="가" * 40 + "S" * 300, devices=(long, *shared_report.devices[1:]))
+    write_report_set(report, tmp_path, ["html"], "ko")
+    page = browser.new_page(viewport={"width": 700, "height": 1000})  # about an A4 page's printable width
+    page.goto((tmp_path / "report.html").as_uri())
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth, "
+                               "document.querySelector('table.devices').getBoundingClientRect().right, "
+                               "document.querySelector('dl.meta').getBoundingClientRect().right]")
+        page_width = widths[1]
+        assert widths[0] <= page_width and max(widths[2:]) <= page_width, (media, widths)
+    assert page.locator('tr[data-address="10.10.0.11"] td').nth(2).inner_text().replace("\n", "") == "XNO-" + "6" * 300
+    page.close()
