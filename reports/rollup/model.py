@@ -14,7 +14,8 @@ Decisions (docs/auditor.md repeats them):
 - makers are counted under their vendor family (Samsung Techwin, Hanwha Techwin and Hanwha Vision are
   one maker, config/vendors.yaml), by the brand the device *claims*; relabels are listed separately.
 - an expiring certificate is one whose valid_to falls within [as_of, as_of + N days]; ones already
-  expired are findings of their site's report, not "expiring".
+  expired are findings of their site's report, not "expiring". as_of defaults to today in Korea (KST),
+  and a site's scan day is its KST day, as in its report.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 from scanner.vendors import VendorCatalog, load_vendor_catalog, normalize_maker, normalize_text
 
+from ..assessment import KST
 from ..model import VERDICTS  # target_met, target_not_met, incomplete, fail (under a mandatory policy)
 
 PART_IDS = ("camera", "recorder_analytics", "terminal_server")
@@ -62,6 +64,16 @@ class SiteRow:
 
     def part(self, part_id: str) -> PartRow | None:
         return next((p for p in self.parts if p.part == part_id), None)
+
+    @property
+    def scan_day(self) -> str:
+        """The scan's calendar day in Korea (KST), the day its report shows and judged certificates at;
+        the stored instant is UTC, whose date is the day before for a scan from 00:00 to 08:59 KST."""
+        try:
+            moment = datetime.fromisoformat(self.scanned_at)
+        except ValueError:
+            return self.scanned_at[:10]
+        return (moment.astimezone(KST) if moment.tzinfo else moment).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -277,7 +289,7 @@ def _build(
     catalog: VendorCatalog | None,
     top_n: int,
 ) -> Rollup:
-    as_of = as_of or datetime.now(UTC).date()
+    as_of = as_of or datetime.now(KST).date()  # today in Korea, as the reports count days
     horizon = as_of + timedelta(days=expiring_days)
     names = _MakerNames(catalog or load_vendor_catalog())
     warnings: list[str] = []

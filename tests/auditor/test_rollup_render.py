@@ -111,3 +111,28 @@ def test_invisible_bidi_and_zero_width_characters_show_by_code_point():
     cells = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert "[U+202E]isivnoikiH" in cells and "XNO-6080R[U+200B]" in cells
     assert not any("\u202e" in c or "\u200b" in c for c in cells)
+
+
+def test_a_scan_s_date_is_its_day_in_korea():
+    """A scan started at 08:30 KST on 2 November is 23:30 UTC on 1 November: the rollup printed the UTC
+    date, a day before the one its report (and its certificate checks) use."""
+    doc = site_report(0)
+    doc["scan"]["started_at"] = "2026-11-01T23:30:00+00:00"
+    page = _render(build_rollup([doc], as_of=AS_OF), "html").decode()
+    assert "<td>2026-11-02</td>" in page and "2026-11-01" not in page
+
+
+def test_as_of_defaults_to_today_in_korea(monkeypatch):
+    """At 05:00 KST on 25 November it is still the 24th in UTC: the default as_of was the UTC day, so a
+    certificate that ran out on the 24th (Korean time) was listed as expiring, with 0 days left."""
+    from datetime import UTC, datetime
+
+    from reports.rollup import model
+
+    class At0500KST(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 24, 20, 0, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(model, "datetime", At0500KST)
+    assert build_rollup([site_report(0)]).as_of.isoformat() == "2026-11-25"
