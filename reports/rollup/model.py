@@ -229,8 +229,10 @@ def _parse_date(value: Any) -> date | None:
 
 
 def _certificates(device: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """The certificates a device holds by its report: a candidate (a fuzzy match, shown for review and
+    never counted) is another model's certificate, whose expiry says nothing of this device."""
     match = device.get("match")
-    if isinstance(match, dict):
+    if isinstance(match, dict) and match.get("level") != "candidate":
         yield match
     for other in device.get("other_certificates") or ():
         if isinstance(other, dict):

@@ -169,3 +169,17 @@ def test_a_device_read_at_two_addresses_is_counted_once():
     assert site_row(doc).device_count == 25
     twice, once = build_rollup([doc], as_of=AS_OF), build_rollup([site_report(1)], as_of=AS_OF)
     assert (twice.device_count, twice.makers) == (once.device_count, once.makers)
+
+
+def test_a_candidate_match_is_not_a_certificate_of_the_device():
+    """A device whose only evidence match is a fuzzy candidate (another model, shown for review) had that
+    model's certificate listed as its own 'expiring' one."""
+    from copy import deepcopy
+
+    doc = site_report(0)
+    device = next(d for d in doc["devices"] if d["match"])
+    device["match"]["valid_to"] = (AS_OF + timedelta(days=10)).isoformat()
+    counted = build_rollup([deepcopy(doc)], as_of=AS_OF)
+    assert device["address"] in {e.address for e in counted.expiring}
+    device["match"]["level"] = "candidate"
+    assert device["address"] not in {e.address for e in build_rollup([doc], as_of=AS_OF).expiring}
