@@ -169,7 +169,10 @@ def _units(doc: dict[str, Any]) -> list[dict[str, Any]]:
     and one device, as in the report's own part figures (reports/assessment.py)."""
     seen: set[str] = set()
     units = []
-    for device in doc.get("devices") or ():
+    devices = doc.get("devices") or ()
+    if not isinstance(devices, list | tuple):
+        raise TypeError(f"devices is a {type(devices).__name__}, not a list")
+    for device in devices:
         if not isinstance(device, dict):
             continue
         key = device.get("device_key")
@@ -186,6 +189,13 @@ def _policy_id(doc: dict[str, Any]) -> str:
     return str(policy.get("id", "")) if isinstance(policy, dict) else str(policy or "")
 
 
+def _list(doc: dict[str, Any], key: str) -> list[Any] | tuple[Any, ...]:
+    value = doc.get(key) or ()
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"{key} is a {type(value).__name__}, not a list")
+    return value
+
+
 def site_row(doc: dict[str, Any]) -> SiteRow:
     """The `sites` line of one site, from its latest report."""
     scan = report_scan(doc)
@@ -197,7 +207,7 @@ def site_row(doc: dict[str, Any]) -> SiteRow:
             share=float(p.get("share") or 0.0),
             status=str(p.get("status", "")),
         )
-        for p in doc.get("parts") or ()
+        for p in _list(doc, "parts")
         if isinstance(p, dict)
     )
     findings = [f for f in doc.get("findings") or () if isinstance(f, dict)]
@@ -296,7 +306,20 @@ def _build(
     names = _MakerNames(catalog or load_vendor_catalog())
     warnings: list[str] = []
 
-    rows = sorted((site_row(doc) for doc in latest_reports), key=lambda r: r.site)
+    # A stored report is what a bundle carried, and a bundle's digest anyone can recompute: one whose
+    # parts or devices are not lists of the report's shape stopped the whole rollup with a TypeError.
+    # It is left out with a warning naming it; every other site is still counted.
+    rows: list[SiteRow] = []
+    readable: list[dict[str, Any]] = []
+    for doc in latest_reports:
+        try:
+            rows.append(site_row(doc))
+        except (TypeError, ValueError, AttributeError) as exc:
+            name = report_site(doc) if isinstance(doc, dict) else ""
+            warnings.append(f"the report of site {name!r} is not in the report format and is left out ({exc})")
+            continue
+        readable.append(doc)
+    rows.sort(key=lambda r: r.site)
     verdicts = Counter(r.verdict for r in rows)
     for unknown in sorted(set(verdicts) - set(VERDICTS)):
         warnings.append(f"{verdicts[unknown]} site(s) have an unknown verdict {unknown!r}")
@@ -310,7 +333,7 @@ def _build(
     relabels: list[RelabelRow] = []
     expiring: list[ExpiringCertificate] = []
 
-    for doc in latest_reports:
+    for doc in readable:
         site = report_site(doc)
         for device in _units(doc):
             maker = device.get("manufacturer")

@@ -183,3 +183,24 @@ def test_a_candidate_match_is_not_a_certificate_of_the_device():
     assert device["address"] in {e.address for e in counted.expiring}
     device["match"]["level"] = "candidate"
     assert device["address"] not in {e.address for e in build_rollup([doc], as_of=AS_OF).expiring}
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda doc: doc.__setitem__("devices", 5),
+        lambda doc: doc.__setitem__("parts", {"camera": 1}),
+        lambda doc: doc["parts"][0].__setitem__("devices", "many"),
+    ],
+    ids=["devices-not-a-list", "parts-not-a-list", "count-not-a-number"],
+)
+def test_a_report_not_in_the_report_format_is_left_out_with_a_warning(spoil):
+    """A bundle's digest can be recomputed by anyone, so a stored report may be any JSON object: one whose
+    parts or devices were not the report's lists stopped the rollup of every site with a TypeError."""
+    docs = [site_report(i) for i in range(3)]
+    spoil(docs[1])
+    rollup = build_rollup(docs, as_of=AS_OF)
+    assert [s.site for s in rollup.sites] == sorted([site_name(0), site_name(2)])
+    assert rollup.device_count == site_row(docs[0]).device_count + site_row(docs[2]).device_count
+    assert len(rollup.warnings) == 1 and repr(site_name(1)) in rollup.warnings[0]
+    assert "left out" in rollup.warnings[0]
