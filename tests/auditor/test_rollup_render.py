@@ -136,3 +136,18 @@ def test_as_of_defaults_to_today_in_korea(monkeypatch):
 
     monkeypatch.setattr(model, "datetime", At0500KST)
     assert build_rollup([site_report(0)]).as_of.isoformat() == "2026-11-25"
+
+
+def test_warnings_reach_the_workbook():
+    """The rollup's warnings (a site's report left out, an unknown verdict) were shown by the HTML only:
+    an auditor reading the XLSX counted sites without knowing one was missing."""
+    docs = [site_report(i) for i in range(3)]
+    docs[1]["verdict"] = "looks_fine"
+    rollup = build_rollup(docs, as_of=AS_OF)
+    assert rollup.warnings
+    wb = load_workbook(BytesIO(_render(rollup, "xlsx")))
+    first = wb.worksheets[0]
+    assert first.title == messages("ko")("warnings")
+    assert [c.value for c in first["A"]][1:] == list(rollup.warnings)
+    clean = load_workbook(BytesIO(_render(build_rollup([site_report(0)], as_of=AS_OF), "xlsx")))
+    assert messages("ko")("warnings") not in clean.sheetnames

@@ -121,4 +121,7 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
             for e in rollup.expiring
         ],
     )
+    if rollup.warnings:  # the HTML shows them above everything; a workbook reader must see them too
+        _sheet(wb, t("warnings"), [t("warnings")], [[w] for w in rollup.warnings])
+        wb.move_sheet(t("warnings")[:31], offset=-(len(wb.sheetnames) - 1))
     wb.save(out)
