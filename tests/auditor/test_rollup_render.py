@@ -151,3 +151,12 @@ def test_warnings_reach_the_workbook():
     assert [c.value for c in first["A"]][1:] == list(rollup.warnings)
     clean = load_workbook(BytesIO(_render(build_rollup([site_report(0)], as_of=AS_OF), "xlsx")))
     assert messages("ko")("warnings") not in clean.sheetnames
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_expiring_sheet_names_its_window_whole(lang):
+    """Sheet names hold 31 characters: the English heading cut there named a 365-day window
+    "Certificates expiring within 36"."""
+    wb = load_workbook(BytesIO(_render(build_rollup([site_report(0)], as_of=AS_OF, expiring_days=365), "xlsx", lang)))
+    assert all(len(name) <= 31 for name in wb.sheetnames)
+    assert any("365" in name for name in wb.sheetnames), wb.sheetnames

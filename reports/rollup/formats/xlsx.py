@@ -96,7 +96,8 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
     )
     _sheet(
         wb,
-        t("expiring_heading", days=rollup.expiring_days),
+        # a sheet name holds 31 characters: the heading cut there read "…within 36" for 365 days
+        t("expiring_sheet", days=rollup.expiring_days),
         [
             t("site"),
             t("address"),
