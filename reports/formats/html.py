@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ..assessment import KST
 from ..messages import messages
 from ..model import Report, report_to_dict
-from .table import announced_text, counted_text, reveal_invisible, yes_no
+from .table import announced_text, counted_text, reveal_invisible, shown_share, yes_no
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -68,7 +68,7 @@ def context(report: Report, lang: str) -> dict[str, Any]:
         "counted": lambda d: counted_text(t, d),
         "announced": lambda d: announced_text(t, d),
         "yes_no": lambda v: yes_no(t, v),
-        "percent": lambda share: f"{share:.0%}",
+        "percent": lambda part: f"{shown_share(part.covered, part.devices, 0):.0%}",
         "when": local_time,
         "severity_counts": report.finding_counts(),
         "device_at": {d.address: d for d in report.devices}.get,

@@ -62,6 +62,18 @@ def neutralize(value: Any) -> Any:
     return value
 
 
+def shown_share(covered: int, devices: int, decimals: int) -> float:
+    """A part's share as shown with `decimals` decimals of a percent: never 100 % while a device is
+    uncovered, never 0 % while one is covered (199 of 200 cameras read "100%" beside "partly covered")."""
+    if not devices:
+        return 0.0
+    share = covered / devices
+    if 0 < covered < devices:
+        step = 10 ** -(decimals + 2)  # the smallest step shown: 0.01 for "0%", 0.001 for "0.0%"
+        share = min(max(share, step), 1 - step)
+    return share
+
+
 def yes_no(t: Messages, value: bool | None) -> str:
     return t("word_none") if value is None else t("word_yes") if value else t("word_no")
 

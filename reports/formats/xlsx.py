@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from ..messages import Messages, messages
 from ..model import Report, report_to_dict
-from .table import DEVICE_COLUMNS, device_cells, looks_like_formula, reveal_invisible
+from .table import DEVICE_COLUMNS, device_cells, looks_like_formula, reveal_invisible, shown_share
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 _BOLD = Font(bold=True)
@@ -116,7 +116,8 @@ def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:
     _table(
         parts,
         [t("col_part"), t("col_devices"), t("col_covered"), t("col_unread"), t("col_share"), t("col_status")],
-        [[_part_name(report, t, r.part), r.devices, r.covered, r.unread, r.share, t.label("part_status", r.status)]
+        [[_part_name(report, t, r.part), r.devices, r.covered, r.unread, shown_share(r.covered, r.devices, 1),
+          t.label("part_status", r.status)]
          for r in report.parts],
         [32, 10, 10, 10, 10, 16],
     )

@@ -362,3 +362,24 @@ def test_invisible_bidi_and_zero_width_characters_show_by_code_point(shared_repo
         assert row[2:4] == ("[U+202E]isivnoikiH", "XNO-6080R[U+200B]")
     device = json.loads(render(report, "json", "ko"))["devices"][0]
     assert (device["manufacturer"], device["model"]) == (SPOOFED_MAKER, SPOOFED_MODEL)
+
+
+@pytest.mark.parametrize(("covered", "devices", "html", "xlsx"),
+                         [(199, 200, "99%", "99.5%"), (1999, 2000, "99%", "99.9%"), (1, 300, "1%", "0.3%"),
+                          (1, 2000, "1%", "0.1%"), (200, 200, "100%", "100.0%"), (0, 200, "0%", "0.0%")])
+def test_a_part_s_share_never_reads_all_or_none_when_it_is_neither(shared_report, covered, devices, html, xlsx):
+    """A 통합관제센터 has hundreds of cameras: 199 of 200 covered printed "100%" beside "partly covered"
+    (HTML rounds to a whole percent, XLSX's 0.0% format showed 1999 of 2000 as 100.0%)."""
+    from dataclasses import replace
+
+    from reports.model import PartResult
+
+    status = "localized" if covered == devices else "partly_covered" if covered else "not_localized"
+    camera = PartResult("camera", devices, covered, 0, status)
+    report = replace(shared_report, parts=(camera, *shared_report.parts[1:]))
+    page = render_text(report, "en")
+    row = page.split('<tr data-part="camera">', 1)[1].split("</tr>", 1)[0]
+    assert f'<td class="num">{html}</td>' in row
+    cell = load_workbook(io.BytesIO(render(report, "xlsx", "en")))[messages("en")("csv_sheet_parts")]["E2"]
+    assert cell.number_format == "0.0%"
+    assert f"{cell.value:.1%}" == xlsx
