@@ -63,7 +63,8 @@ def context(report: Report, lang: str) -> dict[str, Any]:
             worst=report.worst_case_localized,
         ),
         "coverage_rule": (
-            t("method_all_devices") if p.coverage_mode == "all" else t("method_min_share", share=f"{p.min_share:.0%}")
+            t("method_all_devices") if p.coverage_mode == "all"
+            else t("method_min_share", share=f"{p.min_share * 100:.4g}%")  # 0.675 is 67.5 %, not "68%"
         ),
         "counted": lambda d: counted_text(t, d),
         "announced": lambda d: announced_text(t, d),

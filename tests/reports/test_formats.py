@@ -383,3 +383,14 @@ def test_a_part_s_share_never_reads_all_or_none_when_it_is_neither(shared_report
     cell = load_workbook(io.BytesIO(render(report, "xlsx", "en")))[messages("en")("csv_sheet_parts")]["E2"]
     assert cell.number_format == "0.0%"
     assert f"{cell.value:.1%}" == xlsx
+
+
+@pytest.mark.parametrize(("min_share", "shown"), [(0.675, "67.5%"), (0.995, "99.5%"), (0.5, "50%")])
+def test_the_coverage_rule_shows_the_policy_s_share_as_written(shared_report, min_share, shown):
+    """The method section rounded the policy's min_share to a whole percent: a rule of 99.5 % read
+    "100%" (every device), one of 67.5 % read "68%"."""
+    from dataclasses import replace
+
+    report = replace(shared_report, policy=replace(shared_report.policy, coverage_mode="share", min_share=min_share))
+    for lang in LANGUAGES:
+        assert messages(lang)("method_min_share", share=shown) in render_text(report, lang)
