@@ -160,3 +160,19 @@ def test_the_expiring_sheet_names_its_window_whole(lang):
     wb = load_workbook(BytesIO(_render(build_rollup([site_report(0)], as_of=AS_OF, expiring_days=365), "xlsx", lang)))
     assert all(len(name) <= 31 for name in wb.sheetnames)
     assert any("365" in name for name in wb.sheetnames), wb.sheetnames
+
+
+def test_relabel_evidence_reads_in_the_rollup_s_language():
+    """The scanner writes relabel evidence in English ("MAC OUI: …"); a report shows the labels in its
+    language, the Korean rollup showed them in English. What the device said stays verbatim."""
+    from reports.messages import messages as report_messages
+
+    rollup = build_rollup([site_report(0)], as_of=AS_OF)
+    [line] = rollup.relabels[0].evidence
+    korean = report_messages("ko").fingerprint_line(line)
+    assert korean != line and "Zhejiang Dahua Technology" in korean
+    page = _render(rollup, "html", "ko").decode()
+    assert korean in page and line not in page
+    wb = load_workbook(BytesIO(_render(rollup, "xlsx", "ko")))
+    assert korean in [c for row in wb[messages("ko")("relabels_heading")[:31]].iter_rows(values_only=True) for c in row]
+    assert line in _render(rollup, "html", "en").decode()

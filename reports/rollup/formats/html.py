@@ -13,6 +13,7 @@ from typing import BinaryIO
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ...formats.table import reveal_invisible
+from ...messages import messages as report_messages
 from ..messages import messages
 from ..model import Rollup
 
@@ -29,4 +30,6 @@ _env = Environment(
 
 def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
     template = _env.get_template("rollup.html.j2")
-    out.write(template.render(r=rollup, t=messages(lang), lang=lang).encode("utf-8"))
+    # relabel evidence lines are the scanner's English; their labels read in the rollup's language, as in a report
+    fingerprint_line = report_messages(lang).fingerprint_line
+    out.write(template.render(r=rollup, t=messages(lang), lang=lang, fp=fingerprint_line).encode("utf-8"))
