@@ -11,6 +11,7 @@ string cell with the quotePrefix style instead.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -33,15 +34,26 @@ def reveal_invisible(value: Any) -> Any:
 
     Unicode format characters (category Cf) draw nothing but change what is drawn: a bidi override
     (U+202E) shows "\u202eR0806-ONX" as "XNO-6080R", a zero-width space (U+200B) makes "XNO-6080R\u200b"
-    look like the certified model the registry did not match, a left-to-right mark hides in a serial.
+    look like the certified model the registry did not match, a left-to-right mark hides in a serial;
+    a Hangul filler (U+3164, a letter) draws as a space.
     In a report that is evidence, what a reader sees must be what the device sent: the HTML, CSV and
     XLSX renderers show each such character by its code point. report.json keeps the text verbatim.
     """
-    if not isinstance(value, str) or value.isprintable():  # no Cf character is printable: the usual case
+    if not isinstance(value, str):
         return value
-    if not any(unicodedata.category(c) == "Cf" for c in value):
+    if value.isprintable() and not _HANGUL_FILLERS.search(value):  # no Cf character is printable: the usual case
         return value
-    return "".join(f"[U+{ord(c):04X}]" if unicodedata.category(c) == "Cf" else c for c in value)
+    if not any(_invisible(c) for c in value):
+        return value
+    return "".join(f"[U+{ord(c):04X}]" if _invisible(c) else c for c in value)
+
+
+# Hangul fillers are letters (Lo) that draw as blank space: "Hanwha\u3164Vision" reads "Hanwha Vision".
+_HANGUL_FILLERS = re.compile("[\u115f\u1160\u3164\uffa0]")
+
+
+def _invisible(c: str) -> bool:
+    return unicodedata.category(c) == "Cf" or _HANGUL_FILLERS.match(c) is not None
 
 
 def looks_like_formula(value: str) -> bool:

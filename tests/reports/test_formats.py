@@ -348,12 +348,13 @@ def test_invisible_bidi_and_zero_width_characters_show_by_code_point(shared_repo
     from dataclasses import replace
 
     evil = replace(shared_report.devices[0], manufacturer=SPOOFED_MAKER, model=SPOOFED_MODEL,
-                   serial="SN\u2066000011\u2069")
+                   serial="SN\u2066000011\u2069", firmware="1.0\u31640")
     report = replace(shared_report, devices=(evil, *shared_report.devices[1:]))
     for lang in LANGUAGES:
         html = render_text(report, lang)
         assert "[U+202E]isivnoikiH" in html and "XNO-6080R[U+200B]" in html and "SN[U+2066]000011[U+2069]" in html
-        assert not any(c in html for c in "\u202e\u200b\u2066\u2069")
+        assert "1.0[U+3164]0" in html  # a Hangul filler draws as a space
+        assert not any(c in html for c in "\u202e\u200b\u2066\u2069\u3164")
         rows = list(csv.reader(io.StringIO(render(report, "csv", lang).decode("utf-8-sig"))))
         assert rows[1][2:4] == ["[U+202E]isivnoikiH", "XNO-6080R[U+200B]"]
         assert rows[1][5] == "SN[U+2066]000011[U+2069]"
