@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ..assessment import KST
 from ..messages import messages
 from ..model import Report, report_to_dict
-from .table import announced_text, counted_text, reveal_invisible, shown_share, yes_no
+from .table import announced_text, breakable, counted_text, reveal_invisible, shown_share, yes_no
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -33,7 +33,7 @@ def local_time(moment: datetime) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,  # a misspelt variable fails the render instead of printing nothing
@@ -41,6 +41,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         finalize=reveal_invisible,  # a bidi override or zero-width character shows as [U+XXXX]
     )
+    env.filters["breakable"] = breakable  # long device strings wrap inside a table cell (table.breakable)
+    return env
 
 
 def context(report: Report, lang: str) -> dict[str, Any]:

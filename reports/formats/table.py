@@ -15,6 +15,8 @@ import re
 import unicodedata
 from typing import Any
 
+from markupsafe import Markup
+
 from ..messages import Messages
 from ..model import CertificateRow, DeviceRow, Report
 
@@ -39,7 +41,7 @@ def reveal_invisible(value: Any) -> Any:
     In a report that is evidence, what a reader sees must be what the device sent: the HTML, CSV and
     XLSX renderers show each such character by its code point. report.json keeps the text verbatim.
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or isinstance(value, Markup):  # Markup: breakable() revealed them already
         return value
     if value.isprintable() and not _HANGUL_FILLERS.search(value):  # no Cf character is printable: the usual case
         return value
@@ -54,6 +56,28 @@ _HANGUL_FILLERS = re.compile("[\u115f\u1160\u3164\uffa0]")
 
 def _invisible(c: str) -> bool:
     return unicodedata.category(c) == "Cf" or _HANGUL_FILLERS.match(c) is not None
+
+
+_LONG_RUN = re.compile(r"\S{31,}")
+_CHUNK = 8  # about a short serial: a chunked cell is no wider than the usual ones
+
+
+def breakable(value: Any) -> Markup:
+    """Text for an HTML table cell, escaped, with a line-break chance (<wbr>) every 8 characters of any
+    run of more than 30 without a space. A table cell is at least as wide as its longest unbreakable
+    run: a 300-character model made the device table ~5,400 px wide, off the A4 page. CSS cannot fix
+    that without breaking every short value too (`overflow-wrap: anywhere` gave "SN00|0011", "1.0|.0");
+    <wbr> adds nothing to the text a reader copies, and strings of 30 or fewer are left as they were."""
+    text = reveal_invisible(value if isinstance(value, str) else str(value))
+    pieces: list[Any] = []
+    last = 0
+    for run in _LONG_RUN.finditer(text):
+        pieces.append(text[last:run.start()])
+        word = run.group()
+        pieces.append(Markup("<wbr>").join(word[i:i + _CHUNK] for i in range(0, len(word), _CHUNK)))
+        last = run.end()
+    pieces.append(text[last:])
+    return Markup("").join(pieces)
 
 
 def looks_like_formula(value: str) -> bool:

@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ...formats.table import reveal_invisible
+from ...formats.table import breakable, reveal_invisible
 from ...messages import messages as report_messages
 from ..messages import messages
 from ..model import Rollup
@@ -26,6 +26,7 @@ _env = Environment(
     lstrip_blocks=True,
     finalize=reveal_invisible,  # a bidi override or zero-width character shows as [U+XXXX]
 )
+_env.filters["breakable"] = breakable  # long device strings wrap inside a table cell
 
 
 def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
