@@ -99,21 +99,24 @@ def compare_declared(
     unread_note = (Evidence("unread_devices", {"count": str(unread)}),) if unread else ()
     for key, line in lines.items():
         devices = found.get(key, [])
+        # Units, not rows: a recorder with a NIC on each scanned subnet is read at two addresses, one
+        # device_key, and is one unit of its line (as in the part figures), not a second one found.
+        units = len({d.device_key for d in devices})
         where = Evidence("declared_rows", {"rows": ", ".join(str(r) for r in line.rows)})
         # The contract names where this equipment stands, and the device there could not be read:
         # that says more than "N devices could not be read".
         unread_here = [a for a in line.addresses if a in unread_at]
         note = (Evidence("declared_address_unread", {"addresses": ", ".join(unread_here)}),) if unread_here else unread_note
-        if len(devices) < line.quantity:
+        if units < line.quantity:
             # Unread devices whose scopes announce this model: likely the missing units, never counted.
             announcing = [r.address for r in unread_at.values() if _announces(r, key[1])]
             if announcing:
                 note = (Evidence("unread_announces_model", {"addresses": ", ".join(announcing)}), *note)
         params = {"manufacturer": line.manufacturer, "model": line.model, "declared": str(line.quantity),
-                  "found": str(len(devices))}
+                  "found": str(units)}
         # Where the contract puts this equipment and no device was found: did anything answer there?
         presence = tuple(_presence(a, checks.get(a)) for a in dict.fromkeys(line.addresses) if a not in device_at)
-        if len(devices) < line.quantity:
+        if units < line.quantity:
             note = (*presence, *note)
         if not devices and line.parts == {"terminal_server"}:
             answered = bool(presence) and all(e.key in _ANSWERED for e in presence)
@@ -121,7 +124,7 @@ def compare_declared(
                                     {**params, "variant": "terminal"}, (where, *note)))
         elif not devices:
             findings.append(Finding("declared_not_found", "warning", None, params, (where, *note)))
-        elif len(devices) != line.quantity:
+        elif units != line.quantity:
             found_at = Evidence("found_at", {"addresses": ", ".join(d.address for d in devices)})
             findings.append(Finding("quantity_mismatch", "warning", None, params, (where, found_at, *note)))
         seen_serials = {normalize_text(d.serial) for d in devices if d.serial}

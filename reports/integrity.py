@@ -162,15 +162,44 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _no_constant(name: str) -> Any:
+    raise IntegrityError(f"not a report: {name} is not a JSON number (a report is written without it)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise IntegrityError(f"not a report: the number {text[:40]} is too large to be one it was written with")
+    return value
+
+
 def load_report_document(data: bytes) -> dict[str, Any]:
+    """The JSON document of a report file, or IntegrityError saying why it is none.
+
+    Python's json reads more than a report is ever written with (NaN, Infinity, numbers beyond a float,
+    a string escape that is a lone surrogate); none of those can be hashed canonically, so without the
+    checks here `verify` (and bundle verification) ended in a traceback instead of a failed check.
+    """
     try:
-        doc = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates)
+        doc = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
+                         parse_constant=_no_constant, parse_float=_finite_float)
     except UnicodeDecodeError as exc:
         raise IntegrityError(f"not UTF-8 ({exc})") from None
     except json.JSONDecodeError as exc:
         raise IntegrityError(f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise IntegrityError("not a report: nested too deeply to read") from None
+    except ValueError as exc:  # an integer of more digits than Python converts (int_max_str_digits)
+        if isinstance(exc, IntegrityError):
+            raise
+        raise IntegrityError(f"not a report: {exc}") from None
     if not isinstance(doc, dict):
         raise IntegrityError("not a report: the top level is not a JSON object")
+    try:
+        canonical_json(doc)
+    except UnicodeEncodeError:
+        raise IntegrityError("not a report: a string holds a lone surrogate escape (\\ud800-\\udfff), "
+                             "which no report is written with and UTF-8 cannot hold") from None
     return doc
 
 
@@ -190,7 +219,10 @@ def verify_report_file(path: Path, public_key_path: Path | None = None) -> Verif
     """Check a report file's digest and, with a public key, its detached signature (PATH.sig)."""
     path = Path(path)
     sig_path = signature_path(path)
-    signature = sig_path.read_bytes() if sig_path.is_file() else None
+    try:
+        signature = sig_path.read_bytes() if sig_path.is_file() else None
+    except OSError as exc:
+        return VerifyResult(False, False, None, None, True, False, None, f"{sig_path}: cannot be read ({exc})")
     try:
         data = path.read_bytes()
         doc = load_report_document(data)

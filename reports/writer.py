@@ -48,7 +48,8 @@ def render_report_set(
     return rendered
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes, before_replace: Path | None = None) -> None:
+    """Write `path` by a rename; `before_replace`, when given, is deleted just before that rename."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -56,6 +57,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)
+        if before_replace is not None:
+            before_replace.unlink(missing_ok=True)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -72,14 +75,13 @@ def write_report_set(
     rendered = render_report_set(report, formats, lang, signing_key)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # The old signature goes just before the new report.json arrives, not after: a stale one beside a
+    # new report.json reads "BAD SIGNATURE" (tampering) to whoever verifies, and a run stopped between
+    # the two renames (a full disk, a kill) left exactly that. Stopped there now, the report is unsigned.
+    stale = out_dir / f"{BASENAME}.json{SIGNATURE_SUFFIX}"
     written = []
     for name, data in rendered:
         path = out_dir / name
-        _atomic_write(path, data)
+        _atomic_write(path, data, before_replace=stale if name == f"{BASENAME}.json" else None)
         written.append(path)
-    if signing_key is None:
-        # A stale signature beside a new, unsigned report.json would fail verification confusingly.
-        stale = out_dir / f"{BASENAME}.json{SIGNATURE_SUFFIX}"
-        if any(p.name == f"{BASENAME}.json" for p in written) and stale.exists():
-            stale.unlink()
     return written

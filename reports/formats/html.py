@@ -1,7 +1,8 @@
 """The report as one self-contained HTML page (Jinja2, autoescaped), Korean by default.
 
 - Every word comes from the message catalogs; the template holds markup and CSS only.
-- Device strings are hostile: autoescape is on for the whole template, nothing is marked safe.
+- Device strings are hostile: autoescape is on for the whole template, nothing is marked safe, and
+  every printed value shows its invisible bidi / zero-width characters as [U+XXXX] (`finalize`).
 - One file with inline CSS and no external reference; a Content-Security-Policy meta
   (`default-src 'none'; style-src 'unsafe-inline'`) forbids any script, image or fetch, so even a
   string that slipped through escaping could not run or call home.
@@ -20,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ..assessment import KST
 from ..messages import messages
 from ..model import Report, report_to_dict
-from .table import announced_text, counted_text, yes_no
+from .table import announced_text, breakable, counted_text, reveal_invisible, shown_share, yes_no
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -32,13 +33,16 @@ def local_time(moment: datetime) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,  # a misspelt variable fails the render instead of printing nothing
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=reveal_invisible,  # a bidi override or zero-width character shows as [U+XXXX]
     )
+    env.filters["breakable"] = breakable  # long device strings wrap inside a table cell (table.breakable)
+    return env
 
 
 def context(report: Report, lang: str) -> dict[str, Any]:
@@ -61,12 +65,13 @@ def context(report: Report, lang: str) -> dict[str, Any]:
             worst=report.worst_case_localized,
         ),
         "coverage_rule": (
-            t("method_all_devices") if p.coverage_mode == "all" else t("method_min_share", share=f"{p.min_share:.0%}")
+            t("method_all_devices") if p.coverage_mode == "all"
+            else t("method_min_share", share=f"{p.min_share * 100:.4g}%")  # 0.675 is 67.5 %, not "68%"
         ),
         "counted": lambda d: counted_text(t, d),
         "announced": lambda d: announced_text(t, d),
         "yes_no": lambda v: yes_no(t, v),
-        "percent": lambda share: f"{share:.0%}",
+        "percent": lambda part: f"{shown_share(part.covered, part.devices, 0):.0%}",
         "when": local_time,
         "severity_counts": report.finding_counts(),
         "device_at": {d.address: d for d in report.devices}.get,

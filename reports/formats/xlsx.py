@@ -3,33 +3,48 @@ parts, findings and device tables, headers in the report language.
 
 Device strings are hostile (DESIGN §7). Every text cell is written as a string cell (`t="inlineStr"`,
 never a formula, whatever it starts with) and the ones a spreadsheet would read as a formula when
-retyped (`= + - @`, tab, CR) also get the quotePrefix style, so Excel and LibreOffice show the text
+retyped (`= + - @`, tab, CR, LF, also after white space or full-width: table.looks_like_formula) also get the quotePrefix style, so Excel and LibreOffice show the text
 exactly as the device sent it and never evaluate it. No apostrophe is added to the text (that is the
-CSV guard, table.neutralize). Control characters XLSX cannot hold are replaced with U+FFFD (a hostile
-device string must not make the workbook unwritable).
+CSV guard, table.neutralize). Characters XLSX cannot hold (controls, U+FFFE, U+FFFF) are replaced with
+U+FFFD, and text beyond Excel's 32,767 characters a cell is cut with a note (a hostile device string
+must not make the workbook unwritable, or damaged in Excel).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..messages import Messages, messages
 from ..model import Report, report_to_dict
-from .table import DEVICE_COLUMNS, FORMULA_TRIGGERS, device_cells
+from .table import DEVICE_COLUMNS, device_cells, looks_like_formula, reveal_invisible, shown_share
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
 _BOLD = Font(bold=True)
 
 
+# What XML 1.0 cannot hold: the C0 controls but tab, LF and CR, lone surrogates, and U+FFFE / U+FFFF.
+# openpyxl's own ILLEGAL_CHARACTERS_RE stops at the controls; a U+FFFF in an HTTP Server header (a
+# fingerprint, kept as the device sent it) made the workbook unwritable and, with it, the whole report set.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Excel holds at most 32,767 characters in a cell and calls a workbook with a longer one damaged (it
+# offers a "repair" that drops content); a device answers GetDeviceInformation with up to 1 MB.
+MAX_CELL_CHARS = 32_767
+
+
 def safe_cell(value: Any) -> Any:
-    """The value as XLSX can store it: text keeps every character it can hold, others become U+FFFD."""
+    """The value as XLSX can store it: text keeps every character it can hold, others become U+FFFD,
+    invisible bidi / zero-width characters show as [U+XXXX] (table.reveal_invisible);
+    text longer than a cell holds is cut, and says so (report.json keeps all of it)."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        value = _NOT_XML.sub("\ufffd", reveal_invisible(value))
+        if len(value) > MAX_CELL_CHARS:
+            marker = f" … [{MAX_CELL_CHARS:,} of {len(value):,} characters; the JSON report holds all]"
+            value = value[: MAX_CELL_CHARS - len(marker)] + marker
     return value
 
 
@@ -43,7 +58,7 @@ def _as_text(ws) -> None:  # type: ignore[no-untyped-def]
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
-            if cell.value.startswith(FORMULA_TRIGGERS):
+            if looks_like_formula(cell.value):
                 cell.quotePrefix = True
 
 
@@ -101,7 +116,8 @@ def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:
     _table(
         parts,
         [t("col_part"), t("col_devices"), t("col_covered"), t("col_unread"), t("col_share"), t("col_status")],
-        [[_part_name(report, t, r.part), r.devices, r.covered, r.unread, r.share, t.label("part_status", r.status)]
+        [[_part_name(report, t, r.part), r.devices, r.covered, r.unread, shown_share(r.covered, r.devices, 1),
+          t.label("part_status", r.status)]
          for r in report.parts],
         [32, 10, 10, 10, 10, 16],
     )

@@ -14,7 +14,8 @@ Decisions (docs/auditor.md repeats them):
 - makers are counted under their vendor family (Samsung Techwin, Hanwha Techwin and Hanwha Vision are
   one maker, config/vendors.yaml), by the brand the device *claims*; relabels are listed separately.
 - an expiring certificate is one whose valid_to falls within [as_of, as_of + N days]; ones already
-  expired are findings of their site's report, not "expiring".
+  expired are findings of their site's report, not "expiring". as_of defaults to today in Korea (KST),
+  and a site's scan day is its KST day, as in its report.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 from scanner.vendors import VendorCatalog, load_vendor_catalog, normalize_maker, normalize_text
 
+from ..assessment import KST
 from ..model import VERDICTS  # target_met, target_not_met, incomplete, fail (under a mandatory policy)
 
 PART_IDS = ("camera", "recorder_analytics", "terminal_server")
@@ -62,6 +64,16 @@ class SiteRow:
 
     def part(self, part_id: str) -> PartRow | None:
         return next((p for p in self.parts if p.part == part_id), None)
+
+    @property
+    def scan_day(self) -> str:
+        """The scan's calendar day in Korea (KST), the day its report shows and judged certificates at;
+        the stored instant is UTC, whose date is the day before for a scan from 00:00 to 08:59 KST."""
+        try:
+            moment = datetime.fromisoformat(self.scanned_at)
+        except ValueError:
+            return self.scanned_at[:10]
+        return (moment.astimezone(KST) if moment.tzinfo else moment).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -157,7 +169,10 @@ def _units(doc: dict[str, Any]) -> list[dict[str, Any]]:
     and one device, as in the report's own part figures (reports/assessment.py)."""
     seen: set[str] = set()
     units = []
-    for device in doc.get("devices") or ():
+    devices = doc.get("devices") or ()
+    if not isinstance(devices, list | tuple):
+        raise TypeError(f"devices is a {type(devices).__name__}, not a list")
+    for device in devices:
         if not isinstance(device, dict):
             continue
         key = device.get("device_key")
@@ -174,6 +189,13 @@ def _policy_id(doc: dict[str, Any]) -> str:
     return str(policy.get("id", "")) if isinstance(policy, dict) else str(policy or "")
 
 
+def _list(doc: dict[str, Any], key: str) -> list[Any] | tuple[Any, ...]:
+    value = doc.get(key) or ()
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"{key} is a {type(value).__name__}, not a list")
+    return value
+
+
 def site_row(doc: dict[str, Any]) -> SiteRow:
     """The `sites` line of one site, from its latest report."""
     scan = report_scan(doc)
@@ -185,7 +207,7 @@ def site_row(doc: dict[str, Any]) -> SiteRow:
             share=float(p.get("share") or 0.0),
             status=str(p.get("status", "")),
         )
-        for p in doc.get("parts") or ()
+        for p in _list(doc, "parts")
         if isinstance(p, dict)
     )
     findings = [f for f in doc.get("findings") or () if isinstance(f, dict)]
@@ -217,8 +239,10 @@ def _parse_date(value: Any) -> date | None:
 
 
 def _certificates(device: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """The certificates a device holds by its report: a candidate (a fuzzy match, shown for review and
+    never counted) is another model's certificate, whose expiry says nothing of this device."""
     match = device.get("match")
-    if isinstance(match, dict):
+    if isinstance(match, dict) and match.get("level") != "candidate":
         yield match
     for other in device.get("other_certificates") or ():
         if isinstance(other, dict):
@@ -277,12 +301,25 @@ def _build(
     catalog: VendorCatalog | None,
     top_n: int,
 ) -> Rollup:
-    as_of = as_of or datetime.now(UTC).date()
+    as_of = as_of or datetime.now(KST).date()  # today in Korea, as the reports count days
     horizon = as_of + timedelta(days=expiring_days)
     names = _MakerNames(catalog or load_vendor_catalog())
     warnings: list[str] = []
 
-    rows = sorted((site_row(doc) for doc in latest_reports), key=lambda r: r.site)
+    # A stored report is what a bundle carried, and a bundle's digest anyone can recompute: one whose
+    # parts or devices are not lists of the report's shape stopped the whole rollup with a TypeError.
+    # It is left out with a warning naming it; every other site is still counted.
+    rows: list[SiteRow] = []
+    readable: list[dict[str, Any]] = []
+    for doc in latest_reports:
+        try:
+            rows.append(site_row(doc))
+        except (TypeError, ValueError, AttributeError) as exc:
+            name = report_site(doc) if isinstance(doc, dict) else ""
+            warnings.append(f"the report of site {name!r} is not in the report format and is left out ({exc})")
+            continue
+        readable.append(doc)
+    rows.sort(key=lambda r: r.site)
     verdicts = Counter(r.verdict for r in rows)
     for unknown in sorted(set(verdicts) - set(VERDICTS)):
         warnings.append(f"{verdicts[unknown]} site(s) have an unknown verdict {unknown!r}")
@@ -296,7 +333,7 @@ def _build(
     relabels: list[RelabelRow] = []
     expiring: list[ExpiringCertificate] = []
 
-    for doc in latest_reports:
+    for doc in readable:
         site = report_site(doc)
         for device in _units(doc):
             maker = device.get("manufacturer")

@@ -169,3 +169,38 @@ def test_a_device_read_at_two_addresses_is_counted_once():
     assert site_row(doc).device_count == 25
     twice, once = build_rollup([doc], as_of=AS_OF), build_rollup([site_report(1)], as_of=AS_OF)
     assert (twice.device_count, twice.makers) == (once.device_count, once.makers)
+
+
+def test_a_candidate_match_is_not_a_certificate_of_the_device():
+    """A device whose only evidence match is a fuzzy candidate (another model, shown for review) had that
+    model's certificate listed as its own 'expiring' one."""
+    from copy import deepcopy
+
+    doc = site_report(0)
+    device = next(d for d in doc["devices"] if d["match"])
+    device["match"]["valid_to"] = (AS_OF + timedelta(days=10)).isoformat()
+    counted = build_rollup([deepcopy(doc)], as_of=AS_OF)
+    assert device["address"] in {e.address for e in counted.expiring}
+    device["match"]["level"] = "candidate"
+    assert device["address"] not in {e.address for e in build_rollup([doc], as_of=AS_OF).expiring}
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda doc: doc.__setitem__("devices", 5),
+        lambda doc: doc.__setitem__("parts", {"camera": 1}),
+        lambda doc: doc["parts"][0].__setitem__("devices", "many"),
+    ],
+    ids=["devices-not-a-list", "parts-not-a-list", "count-not-a-number"],
+)
+def test_a_report_not_in_the_report_format_is_left_out_with_a_warning(spoil):
+    """A bundle's digest can be recomputed by anyone, so a stored report may be any JSON object: one whose
+    parts or devices were not the report's lists stopped the rollup of every site with a TypeError."""
+    docs = [site_report(i) for i in range(3)]
+    spoil(docs[1])
+    rollup = build_rollup(docs, as_of=AS_OF)
+    assert [s.site for s in rollup.sites] == sorted([site_name(0), site_name(2)])
+    assert rollup.device_count == site_row(docs[0]).device_count + site_row(docs[2]).device_count
+    assert len(rollup.warnings) == 1 and repr(site_name(1)) in rollup.warnings[0]
+    assert "left out" in rollup.warnings[0]

@@ -94,3 +94,85 @@ def test_write_rollup_writes_nothing_when_a_format_is_unknown(rollup, tmp_path):
     written = write_rollup(rollup, tmp_path / "out", ["html", "json", "xlsx"], "en")
     assert sorted(p.name for p in written) == ["rollup.html", "rollup.json", "rollup.xlsx"]
     assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
+
+
+def test_invisible_bidi_and_zero_width_characters_show_by_code_point():
+    """A maker of "\\u202eisivnoikiH" drew as a reversed name and a zero-width space hid in a model; the
+    rollup's HTML and XLSX show them as [U+XXXX], as the report does."""
+    doc = site_report(5)
+    for device in doc["devices"]:
+        device["manufacturer"] = "\u202eisivnoikiH"
+        device["model"] = "XNO-6080R\u200b"
+    rollup = build_rollup([doc], as_of=AS_OF)
+    page = _render(rollup, "html").decode()
+    assert "[U+202E]isivnoikiH" in page and "XNO-6080R[U+200B]" in page
+    assert "\u202e" not in page and "\u200b" not in page
+    wb = load_workbook(BytesIO(_render(rollup, "xlsx")))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "[U+202E]isivnoikiH" in cells and "XNO-6080R[U+200B]" in cells
+    assert not any("\u202e" in c or "\u200b" in c for c in cells)
+
+
+def test_a_scan_s_date_is_its_day_in_korea():
+    """A scan started at 08:30 KST on 2 November is 23:30 UTC on 1 November: the rollup printed the UTC
+    date, a day before the one its report (and its certificate checks) use."""
+    doc = site_report(0)
+    doc["scan"]["started_at"] = "2026-11-01T23:30:00+00:00"
+    page = _render(build_rollup([doc], as_of=AS_OF), "html").decode()
+    assert "<td>2026-11-02</td>" in page and "2026-11-01" not in page
+
+
+def test_as_of_defaults_to_today_in_korea(monkeypatch):
+    """At 05:00 KST on 25 November it is still the 24th in UTC: the default as_of was the UTC day, so a
+    certificate that ran out on the 24th (Korean time) was listed as expiring, with 0 days left."""
+    from datetime import UTC, datetime
+
+    from reports.rollup import model
+
+    class At0500KST(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 24, 20, 0, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(model, "datetime", At0500KST)
+    assert build_rollup([site_report(0)]).as_of.isoformat() == "2026-11-25"
+
+
+def test_warnings_reach_the_workbook():
+    """The rollup's warnings (a site's report left out, an unknown verdict) were shown by the HTML only:
+    an auditor reading the XLSX counted sites without knowing one was missing."""
+    docs = [site_report(i) for i in range(3)]
+    docs[1]["verdict"] = "looks_fine"
+    rollup = build_rollup(docs, as_of=AS_OF)
+    assert rollup.warnings
+    wb = load_workbook(BytesIO(_render(rollup, "xlsx")))
+    first = wb.worksheets[0]
+    assert first.title == messages("ko")("warnings")
+    assert [c.value for c in first["A"]][1:] == list(rollup.warnings)
+    clean = load_workbook(BytesIO(_render(build_rollup([site_report(0)], as_of=AS_OF), "xlsx")))
+    assert messages("ko")("warnings") not in clean.sheetnames
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_expiring_sheet_names_its_window_whole(lang):
+    """Sheet names hold 31 characters: the English heading cut there named a 365-day window
+    "Certificates expiring within 36"."""
+    wb = load_workbook(BytesIO(_render(build_rollup([site_report(0)], as_of=AS_OF, expiring_days=365), "xlsx", lang)))
+    assert all(len(name) <= 31 for name in wb.sheetnames)
+    assert any("365" in name for name in wb.sheetnames), wb.sheetnames
+
+
+def test_relabel_evidence_reads_in_the_rollup_s_language():
+    """The scanner writes relabel evidence in English ("MAC OUI: …"); a report shows the labels in its
+    language, the Korean rollup showed them in English. What the device said stays verbatim."""
+    from reports.messages import messages as report_messages
+
+    rollup = build_rollup([site_report(0)], as_of=AS_OF)
+    [line] = rollup.relabels[0].evidence
+    korean = report_messages("ko").fingerprint_line(line)
+    assert korean != line and "Zhejiang Dahua Technology" in korean
+    page = _render(rollup, "html", "ko").decode()
+    assert korean in page and line not in page
+    wb = load_workbook(BytesIO(_render(rollup, "xlsx", "ko")))
+    assert korean in [c for row in wb[messages("ko")("relabels_heading")[:31]].iter_rows(values_only=True) for c in row]
+    assert line in _render(rollup, "html", "en").decode()

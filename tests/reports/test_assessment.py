@@ -465,3 +465,18 @@ def test_a_recorder_on_two_addresses_is_one_device_of_its_part(policy):
     recorders = next(p for p in r.parts if p.part == "recorder_analytics")
     assert (recorders.devices, recorders.covered) == (2, 1)
     assert len([d for d in r.devices if d.part == "recorder_analytics"]) == 3  # each address still listed
+
+
+def test_a_recorder_on_two_addresses_is_one_unit_of_its_declared_line(policy):
+    """The declared comparison counted rows: the recorder read at both of its addresses (one serial) was
+    'found 2' against a declared 1, a quantity_mismatch for a site that has exactly what it declared."""
+    twin_a = md(device("10.0.0.31", "Hanwha Vision", "XRN-1610", "nvr", serial="XRN0001"), match(XRN))
+    twin_b = md(device("10.1.0.31", "Hanwha Vision", "XRN-1610", "nvr", serial="XRN0001"), match(XRN))
+    declared = (DeclaredItem("camera", "Hanwha Vision", "XNO-6080R", 1),
+                DeclaredItem("recorder_analytics", "Hanwha Vision", "XRN-1610", 1))
+    r = run([CAM1, twin_a, twin_b], policy, declared=declared)
+    assert not {"quantity_mismatch", "declared_not_found", "found_not_declared"} & kinds(r), kinds(r)
+    two = (DeclaredItem("camera", "Hanwha Vision", "XNO-6080R", 1),
+           DeclaredItem("recorder_analytics", "Hanwha Vision", "XRN-1610", 2))
+    short = next(f for f in run([CAM1, twin_a, twin_b], policy, declared=two).findings if f.kind == "quantity_mismatch")
+    assert (short.params["declared"], short.params["found"]) == ("2", "1")

@@ -100,3 +100,31 @@ def test_an_unread_device_shows_what_it_announced_beside_its_empty_model(browser
     assert "XNO-6080R" in cell.locator(".announced").inner_text() and cell.locator(".announced").is_visible()
     assert page.locator('tr[data-address="10.10.0.11"] .announced').count() == 0  # read: nothing announced shown
     page.close()
+
+
+def test_very_long_device_strings_wrap_inside_the_page(browser, tmp_path, shared_report):
+    """A table cell is as wide as its longest unbreakable run: a 300-character model pushed the device
+    table to ~5,400 px, off an A4 page in print and off the screen, and a long site name did the same to
+    the header grid. Now the page is about as wide as the same report without those strings."""
+    from dataclasses import replace
+
+    long = replace(shared_report.devices[0], manufacturer="M" * 200, model="XNO-" + "6" * 300,
+                   firmware="V" + "1" * 200, serial="S" * 150)
+    report = replace(shared_report, site="가" * 40 + "S" * 300, devices=(long, *shared_report.devices[1:]))
+    write_report_set(report, tmp_path / "long", ["html"], "ko")
+    write_report_set(shared_report, tmp_path / "plain", ["html"], "ko")
+    widths = {}
+    for name in ("plain", "long"):
+        for media, viewport in (("print", 700), ("screen", 1200)):  # 700 px: about an A4 page's printable width
+            page = browser.new_page(viewport={"width": viewport, "height": 1000})
+            page.goto((tmp_path / name / "report.html").as_uri())
+            page.emulate_media(media=media)
+            widths[name, media] = page.evaluate(
+                "() => [document.documentElement.scrollWidth, document.querySelector('dl.meta').getBoundingClientRect().right]")
+            if name == "long":
+                cell = page.locator('tr[data-address="10.10.0.11"] td').nth(2).inner_text()
+                assert cell.replace("\n", "") == "XNO-" + "6" * 300  # wrapped, nothing lost or added
+            page.close()
+    assert widths["long", "screen"][0] <= 1200 and widths["long", "screen"][1] <= 1200, widths
+    assert widths["long", "print"][0] <= widths["plain", "print"][0] * 1.05, widths
+    assert widths["long", "print"][1] <= 700, widths

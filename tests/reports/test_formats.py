@@ -292,3 +292,106 @@ def test_control_characters_do_not_break_the_workbook(shared_report):
     row = next(wb[messages("en")("csv_sheet_devices")].iter_rows(min_row=2, max_row=2))
     assert row[3].value == "\tXNO" and row[3].data_type == "s" and row[3].quotePrefix
     assert row[4].value == "1.0\ufffd\ufffd\ufffd[31m"
+
+
+def test_characters_xml_cannot_hold_and_huge_strings_do_not_lose_the_report_set(shared_report, tmp_path):
+    """A Server header of bytes EF BF BF is a U+FFFF the scanner keeps (a fingerprint, as sent); lxml
+    refuses it in a sheet, so the workbook failed and write_report_set wrote none of the four files.
+    A 1 MB model string (GetDeviceInformation is read up to 1 MB) gave a cell Excel calls damaged."""
+    from dataclasses import replace
+
+    from reports.formats.xlsx import MAX_CELL_CHARS
+    from reports.writer import write_report_set
+
+    evil = replace(shared_report.devices[0], model="XNO-" + "6" * 100_000,
+                   fingerprints={"http_server": "Boa\uffff/0.94\ufffe"})
+    report = replace(shared_report, devices=(evil, *shared_report.devices[1:]))
+    written = write_report_set(report, tmp_path, list(FORMATS), "ko")
+    assert sorted(p.name for p in written) == ["report.csv", "report.html", "report.json", "report.xlsx"]
+    wb = load_workbook(tmp_path / "report.xlsx")
+    row = next(wb[messages("ko")("csv_sheet_devices")].iter_rows(min_row=2, max_row=2, values_only=True))
+    assert "http_server: Boa\ufffd/0.94\ufffd" in row
+    model = row[3]
+    assert len(model) == MAX_CELL_CHARS and model.startswith("XNO-666") and "100,004 characters" in model
+    assert all(len(c) <= MAX_CELL_CHARS for ws in wb.worksheets for r in ws.iter_rows(values_only=True)
+               for c in r if isinstance(c, str))
+    assert json.loads((tmp_path / "report.json").read_bytes())["devices"][0]["model"] == evil.model
+
+
+FORMULA_LOOKALIKES = [" =1+1", "\u3000=HYPERLINK(\"http://x\")", "\n=1+1", " \t@SUM(A1)", "＝HYPERLINK(\"http://x\")",
+                      "＋1", "－1+2", "＠SUM(A1)", "﹦1+1"]
+
+
+@pytest.mark.parametrize("value", FORMULA_LOOKALIKES)
+def test_formula_after_white_space_or_in_full_width_is_neutralized(shared_report, value):
+    """Only a first character of `= + - @`, tab or CR was guarded: ' =cmd|…' (a CSV import that trims
+    spaces) and the full-width '＝' of East Asian input went to the spreadsheet as typed."""
+    from dataclasses import replace
+
+    evil = replace(shared_report.devices[0], model=value, firmware="1.0.0")
+    report = replace(shared_report, devices=(evil, *shared_report.devices[1:]))
+    rows = list(csv.reader(io.StringIO(render(report, "csv", "en").decode("utf-8-sig"))))
+    assert rows[1][3] == "'" + value and rows[1][4] == "1.0.0"
+    wb = load_workbook(io.BytesIO(render(report, "xlsx", "en")))
+    row = next(wb[messages("en")("csv_sheet_devices")].iter_rows(min_row=2, max_row=2))
+    assert row[3].value == value and row[3].data_type == "s" and row[3].quotePrefix
+    assert not row[4].quotePrefix
+
+
+SPOOFED_MAKER = "\u202eisivnoikiH"  # draws as "Hikvision" reversed into view: "\u202e" reverses what follows
+SPOOFED_MODEL = "XNO-6080R\u200b"  # draws exactly as the certified model the registry did not match
+
+
+def test_invisible_bidi_and_zero_width_characters_show_by_code_point(shared_report):
+    """A bidi override or a zero-width space in a device string drew nothing and changed what the
+    reader saw; the report is evidence, so HTML, CSV and XLSX show them as [U+XXXX]. JSON keeps them."""
+    from dataclasses import replace
+
+    evil = replace(shared_report.devices[0], manufacturer=SPOOFED_MAKER, model=SPOOFED_MODEL,
+                   serial="SN\u2066000011\u2069", firmware="1.0\u31640")
+    report = replace(shared_report, devices=(evil, *shared_report.devices[1:]))
+    for lang in LANGUAGES:
+        html = render_text(report, lang)
+        assert "[U+202E]isivnoikiH" in html and "XNO-6080R[U+200B]" in html and "SN[U+2066]000011[U+2069]" in html
+        assert "1.0[U+3164]0" in html  # a Hangul filler draws as a space
+        assert not any(c in html for c in "\u202e\u200b\u2066\u2069\u3164")
+        rows = list(csv.reader(io.StringIO(render(report, "csv", lang).decode("utf-8-sig"))))
+        assert rows[1][2:4] == ["[U+202E]isivnoikiH", "XNO-6080R[U+200B]"]
+        assert rows[1][5] == "SN[U+2066]000011[U+2069]"
+        wb = load_workbook(io.BytesIO(render(report, "xlsx", lang)))
+        row = next(wb[messages(lang)("csv_sheet_devices")].iter_rows(min_row=2, max_row=2, values_only=True))
+        assert row[2:4] == ("[U+202E]isivnoikiH", "XNO-6080R[U+200B]")
+    device = json.loads(render(report, "json", "ko"))["devices"][0]
+    assert (device["manufacturer"], device["model"]) == (SPOOFED_MAKER, SPOOFED_MODEL)
+
+
+@pytest.mark.parametrize(("covered", "devices", "html", "xlsx"),
+                         [(199, 200, "99%", "99.5%"), (1999, 2000, "99%", "99.9%"), (1, 300, "1%", "0.3%"),
+                          (1, 2000, "1%", "0.1%"), (200, 200, "100%", "100.0%"), (0, 200, "0%", "0.0%")])
+def test_a_part_s_share_never_reads_all_or_none_when_it_is_neither(shared_report, covered, devices, html, xlsx):
+    """A 통합관제센터 has hundreds of cameras: 199 of 200 covered printed "100%" beside "partly covered"
+    (HTML rounds to a whole percent, XLSX's 0.0% format showed 1999 of 2000 as 100.0%)."""
+    from dataclasses import replace
+
+    from reports.model import PartResult
+
+    status = "localized" if covered == devices else "partly_covered" if covered else "not_localized"
+    camera = PartResult("camera", devices, covered, 0, status)
+    report = replace(shared_report, parts=(camera, *shared_report.parts[1:]))
+    page = render_text(report, "en")
+    row = page.split('<tr data-part="camera">', 1)[1].split("</tr>", 1)[0]
+    assert f'<td class="num">{html}</td>' in row
+    cell = load_workbook(io.BytesIO(render(report, "xlsx", "en")))[messages("en")("csv_sheet_parts")]["E2"]
+    assert cell.number_format == "0.0%"
+    assert f"{cell.value:.1%}" == xlsx
+
+
+@pytest.mark.parametrize(("min_share", "shown"), [(0.675, "67.5%"), (0.995, "99.5%"), (0.5, "50%")])
+def test_the_coverage_rule_shows_the_policy_s_share_as_written(shared_report, min_share, shown):
+    """The method section rounded the policy's min_share to a whole percent: a rule of 99.5 % read
+    "100%" (every device), one of 67.5 % read "68%"."""
+    from dataclasses import replace
+
+    report = replace(shared_report, policy=replace(shared_report.policy, coverage_mode="share", min_share=min_share))
+    for lang in LANGUAGES:
+        assert messages(lang)("method_min_share", share=shown) in render_text(report, lang)

@@ -135,3 +135,41 @@ def test_not_json_is_a_failed_check_not_a_crash(tmp_path):
     bad = tmp_path / "report.json"
     bad.write_bytes(b"\xff\xfe not json")
     assert not verify_report_file(bad).ok
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda b: b.replace(b'"declared_items": 0', b'"declared_items": NaN', 1), "NaN"),
+        (lambda b: b.replace(b'"declared_items": 0', b'"declared_items": -Infinity', 1), "-Infinity"),
+        (lambda b: b.replace(b'"declared_items": 0', b'"declared_items": 1e400', 1), "too large"),
+        (lambda b: b.replace(b'"declared_items": 0', b'"declared_items": ' + b"9" * 5000, 1), "digits"),
+        (lambda b: b.replace(b'"agent_version": "0.1.0"', b'"agent_version": "\\ud800"', 1), "lone surrogate"),
+        (lambda b: b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ],
+    ids=["nan", "infinity", "float-overflow", "huge-int", "lone-surrogate", "deep"],
+)
+def test_json_that_no_report_is_written_with_is_a_failed_check_not_a_crash(signed, keys, edit, said):
+    """Python's json reads NaN, 1e400 (inf), a lone surrogate escape and more than a report can hold;
+    hashing such a document raised (ValueError, UnicodeEncodeError), and `verify` ended in a traceback."""
+    data = edit(signed.read_bytes())
+    assert data != signed.read_bytes()
+    signed.write_bytes(data)
+    for key in (None, keys[1]):
+        result = verify_report_file(signed, key)
+        assert not result.ok and not result.hash_ok
+        assert "not a report" in result.message and said in result.message
+
+
+def test_unreadable_signature_is_a_failed_check_not_a_crash(signed, keys, monkeypatch):
+    sig = signature_path(signed)
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self == sig:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = verify_report_file(signed, keys[1])
+    assert not result.ok and "cannot be read" in result.message and "Permission denied" in result.message

@@ -54,3 +54,25 @@ def test_an_unsigned_rewrite_removes_a_stale_signature(shared_report, tmp_path):
     write_report_set(shared_report, tmp_path / "out", ["json"], "ko", private)
     write_report_set(replace(shared_report, site="다른 현장"), tmp_path / "out", ["json"], "ko", None)
     assert not (tmp_path / "out" / "report.json.sig").exists()
+
+
+def test_a_run_stopped_before_the_signature_leaves_no_stale_one(shared_report, tmp_path, monkeypatch):
+    """A signed report rewritten and stopped between report.json and report.json.sig (a full disk, a kill)
+    left the new report beside the old signature: `verify --key` then said BAD SIGNATURE, i.e. tampering."""
+    from reports import writer
+
+    private, public = generate_keypair(tmp_path / "k")
+    out = tmp_path / "out"
+    write_report_set(shared_report, out, ["json"], "ko", private)
+    real = writer._atomic_write
+
+    def disk_full_at_the_signature(path, data, **kwargs):
+        if path.name.endswith(".sig"):
+            raise OSError(28, "No space left on device")
+        real(path, data, **kwargs)
+
+    monkeypatch.setattr(writer, "_atomic_write", disk_full_at_the_signature)
+    with pytest.raises(OSError):
+        write_report_set(replace(shared_report, site="다른 현장"), out, ["json"], "ko", private)
+    result = verify_report_file(out / "report.json", public)
+    assert not result.ok and "BAD SIGNATURE" not in result.message and "no report.json.sig" in result.message

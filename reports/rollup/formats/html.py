@@ -1,7 +1,8 @@
 """The rollup as one self-contained HTML page (inline CSS, no script, printable on A4).
 
 Site names, makers, models and evidence come from installers' bundles and devices: untrusted.
-Jinja2 autoescape is on for everything, and the page forbids scripts and fetches by CSP.
+Jinja2 autoescape is on for everything, invisible bidi / zero-width characters show as [U+XXXX], and the
+page forbids scripts and fetches by CSP.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import BinaryIO
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ...formats.table import breakable, reveal_invisible
+from ...messages import messages as report_messages
 from ..messages import messages
 from ..model import Rollup
 
@@ -21,9 +24,13 @@ _env = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=reveal_invisible,  # a bidi override or zero-width character shows as [U+XXXX]
 )
+_env.filters["breakable"] = breakable  # long device strings wrap inside a table cell
 
 
 def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
     template = _env.get_template("rollup.html.j2")
-    out.write(template.render(r=rollup, t=messages(lang), lang=lang).encode("utf-8"))
+    # relabel evidence lines are the scanner's English; their labels read in the rollup's language, as in a report
+    fingerprint_line = report_messages(lang).fingerprint_line
+    out.write(template.render(r=rollup, t=messages(lang), lang=lang, fp=fingerprint_line).encode("utf-8"))

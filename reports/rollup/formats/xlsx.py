@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ...formats.xlsx import append_text_row
+from ...messages import messages as report_messages
 from ..messages import Messages, messages
 from ..model import Rollup
 
@@ -32,6 +33,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]]) 
 
 def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
     t: Messages = messages(lang)
+    fingerprint_line = report_messages(lang).fingerprint_line  # the scanner's English labels, in `lang`
     wb = Workbook()
     wb.remove(wb.active)
     _sheet(
@@ -90,13 +92,14 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
         t("relabels_heading"),
         [t("site"), t("address"), t("claimed"), t("model"), t("likely_maker"), t("evidence")],
         [
-            [r.site, r.address, r.claimed, r.model, r.likely_maker, "; ".join(r.evidence)]
+            [r.site, r.address, r.claimed, r.model, r.likely_maker, "; ".join(map(fingerprint_line, r.evidence))]
             for r in rollup.relabels
         ],
     )
     _sheet(
         wb,
-        t("expiring_heading", days=rollup.expiring_days),
+        # a sheet name holds 31 characters: the heading cut there read "…within 36" for 365 days
+        t("expiring_sheet", days=rollup.expiring_days),
         [
             t("site"),
             t("address"),
@@ -121,4 +124,7 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
             for e in rollup.expiring
         ],
     )
+    if rollup.warnings:  # the HTML shows them above everything; a workbook reader must see them too
+        _sheet(wb, t("warnings"), [t("warnings")], [[w] for w in rollup.warnings])
+        wb.move_sheet(t("warnings")[:31], offset=-(len(wb.sheetnames) - 1))
     wb.save(out)
