@@ -289,6 +289,13 @@ QUIRKS: dict[str, Quirk] = {
               {}, "a Bosch camera with Basic authentication switched on for ONVIF ('only basic auth working to "
               "Bosch (it's specifically enabled in Bosch cam)', jimm98y/SharpOnvif#16); Basic for ONVIF is a "
               "proposal for TLS only (onvif/specs#812)"),
+        # --- tenth pass (docs/simulator.md, "Tenth pass") ----------------------------------
+        Quirk("no_system_date_and_time", "GetSystemDateAndTime is not implemented: it answers gSOAP's own fault "
+              "(HTTP 400, Sender, no Subcode, \"Method 'tds:GetSystemDateAndTime' not implemented: method name or "
+              "namespace not recognized\"); the answer's HTTP Date still comes from the device's clock", {},
+              "a Kojima camera ('Method ns0:GetSystemDateAndTime not implemented … (code:SOAP-ENV:Sender) "
+              "(subcodes:)', home-assistant/core#138579); a HiKam A7 whose maker 'did not implement "
+              "GetSystemDateAndTime', Manufacturer 'Technology', Model 'IPC' (agsh/onvif#65)"),
     )
 }
 

@@ -118,6 +118,8 @@ def _posix_offset_hours(tz: str) -> int:
 
 
 def get_system_date_and_time(d: Device, req: Any) -> str:
+    if quirks.has(d, "no_system_date_and_time"):  # a Kojima camera (home-assistant/core#138579)
+        raise NoMethod("GetSystemDateAndTime")
     now = device_now(d)
     tz = str(quirks.param(d, "local_time_only", "tz")) if quirks.has(d, "local_time_only") else "KST-9"
     zone = f"<tt:TimeZone>{el('tt:TZ', tz)}</tt:TimeZone>" if tz else ""

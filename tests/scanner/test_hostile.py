@@ -85,6 +85,7 @@ EXPECTED = {
     "127.30.0.68": ("auth_failed", "refused the credentials"),  # a name scope with an unencoded space
     "127.30.0.69": ("ok", ""),  # edge_recording: a camera with an SD card
     "127.30.0.70": ("ok", "GetProfiles"),  # profiles_refused: noted, the video sources kept
+    "127.30.0.80": ("ok", "clock read from its HTTP Date header"),  # no_system_date_and_time, 15 min behind
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -738,3 +739,16 @@ def test_a_refused_get_profiles_costs_only_the_profiles(hostile):
     device = found["127.30.0.70"]
     assert (device.status, device.video_sources, device.profiles, device.role) == ("ok", 1, None, "camera")
     assert "GetProfiles" in device.status_reason
+
+
+def test_a_clock_that_is_not_implemented_is_read_from_the_http_date(hostile):
+    """Site: hostile-site.yaml. GetSystemDateAndTime answered with gSOAP's 'not implemented' (a Kojima,
+    home-assistant/core#138579; a HiKam A7, agsh/onvif#65) on a camera 15 min behind: the fault's HTTP Date
+    is its clock, so the tokens are dated by it and accepted, and the skew is kept."""
+    lab, found = hostile
+    d = found["127.30.0.80"]
+    assert (d.manufacturer, d.model, d.serial) == ("Technology", "IPC", "3529616")
+    assert d.clock_skew_s == pytest.approx(-900, abs=5)
+    assert any(e.field == "clock_skew_s" and e.operation == "HTTP Date header" for e in d.evidence)
+    signed = [r for r in lab.requests() if r["device"] == "127.30.0.80" and r["auth"] not in ("none",)]
+    assert signed and all(r["auth"] == "ok" for r in signed)  # not one token refused for its time

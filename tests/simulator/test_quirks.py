@@ -930,3 +930,22 @@ def test_basic_only(quirk_lab):
     with urllib.request.urlopen(request, timeout=5) as answer:
         assert d["model"].encode() in answer.read()
     assert [r["auth"] for r in quirk_lab.requests() if r["device"] == d["address"]][-1] == "basic ok"
+
+
+async def test_no_system_date_and_time(quirk_lab):
+    d = dev(quirk_lab, "no_system_date_and_time")
+    reply = call(d, "GetSystemDateAndTime", auth=False)
+    assert reply.status == 400 and b"env:Sender" in reply.body and b"Subcode" not in reply.body
+    assert b"Method 'tds:GetSystemDateAndTime' not implemented" in reply.body
+    # Its HTTP Date is still its clock: the one a client can date its tokens by.
+    assert abs((parsedate_to_datetime(reply.headers["Date"]) - datetime.now(UTC)).total_seconds()) < 5
+    assert call(d, "GetDeviceInformation").status == 200  # only that one operation is missing
+    cam = ONVIFCamera(d["address"], d["port"], d["username"], d["password"])
+    try:  # the real client gets a Fault with no subcodes
+        await cam.update_xaddrs()
+        mgmt = await cam.create_devicemgmt_service()
+        with pytest.raises(Fault) as info:
+            await mgmt.GetSystemDateAndTime()
+        assert "not implemented" in info.value.message and not info.value.subcodes
+    finally:
+        await cam.close()
