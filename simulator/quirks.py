@@ -296,6 +296,12 @@ QUIRKS: dict[str, Quirk] = {
               "a Kojima camera ('Method ns0:GetSystemDateAndTime not implemented … (code:SOAP-ENV:Sender) "
               "(subcodes:)', home-assistant/core#138579); a HiKam A7 whose maker 'did not implement "
               "GetSystemDateAndTime', Manufacturer 'Technology', Model 'IPC' (agsh/onvif#65)"),
+        Quirk("rtsp_odd_headers", "its RTSP answers name the sequence header `Cseq` and always give it 0, whatever "
+              "the request's CSeq, and write the challenge header `Www-Authenticate`", {},
+              "a Foscam C1's Hisilicon Streaming Media Server answering 'Cseq: 0' to 'CSeq: 1' "
+              "(luisiam/homebridge-foscamcamera#6); TP-Link's 'Cseq: 1' and 'Www-Authenticate: Basic realm=…' "
+              "(AlexxIT/go2rtc#999); a camera's CSeq with a space before the line end (bluenviron/gortsplib#437); "
+              "a Tapo C220 answering with the previous request's CSeq (scottlamb/retina#136)"),
     )
 }
 

@@ -86,6 +86,7 @@ EXPECTED = {
     "127.30.0.69": ("ok", ""),  # edge_recording: a camera with an SD card
     "127.30.0.70": ("ok", "GetProfiles"),  # profiles_refused: noted, the video sources kept
     "127.30.0.80": ("ok", "clock read from its HTTP Date header"),  # no_system_date_and_time, 15 min behind
+    "127.30.0.81": ("ok", ""),  # rtsp_odd_headers: Cseq: 0 and Www-Authenticate, read all the same
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -752,3 +753,17 @@ def test_a_clock_that_is_not_implemented_is_read_from_the_http_date(hostile):
     assert any(e.field == "clock_skew_s" and e.operation == "HTTP Date header" for e in d.evidence)
     signed = [r for r in lab.requests() if r["device"] == "127.30.0.80" and r["auth"] not in ("none",)]
     assert signed and all(r["auth"] == "ok" for r in signed)  # not one token refused for its time
+
+
+def test_rtsp_headers_in_odd_case_and_a_wrong_cseq_are_still_evidence(hostile):
+    """Site: hostile-site.yaml. RTSP answers with 'Cseq: 0' whatever was asked and 'Www-Authenticate'
+    (Hisilicon, luisiam/homebridge-foscamcamera#6; TP-Link, AlexxIT/go2rtc#999) on a relabelled Dahua with no
+    HTTPS and a MAC that names nobody: its RTSP Server header and realm are what tell the relabel."""
+    lab, found = hostile
+    d = found["127.30.0.81"]
+    assert d.fingerprints.rtsp_server == "Dahua Rtsp Server"
+    assert d.fingerprints.rtsp_realm == f"Login to {lab.device('127.30.0.81')['serial']}"
+    assert d.fingerprints.tls_subject is None and d.suspected_relabel is not None
+    assert d.suspected_relabel.likely_maker.startswith("Dahua")
+    labels = " ".join(d.suspected_relabel.evidence)
+    assert "RTSP Server header" in labels and "RTSP authentication realm" in labels

@@ -231,6 +231,13 @@ def test_rtsp_bare_lf(quirk_lab):
     assert _rtsp_describe(dev(quirk_lab, "slow")["address"]).endswith(b"\r\n\r\n")  # an ordinary one: CR LF
 
 
+def test_rtsp_odd_headers(quirk_lab):
+    answer = _rtsp_describe(dev(quirk_lab, "rtsp_odd_headers")["address"])
+    assert answer.startswith(b"RTSP/1.0 401 Unauthorized\r\nCseq: 0\r\n")  # not our 4, nor CSeq
+    assert b"\r\nWww-Authenticate: Digest realm=" in answer and b"WWW-Authenticate" not in answer
+    assert _rtsp_describe(dev(quirk_lab, "slow")["address"]).startswith(b"RTSP/1.0 401 Unauthorized\r\nCSeq: 4\r\n")
+
+
 def test_wrong_relates_to(quirk_lab):
     d = dev(quirk_lab, "wrong_relates_to")
     mid, replies = probe(d["address"], wait=0.8)
