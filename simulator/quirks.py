@@ -302,6 +302,12 @@ QUIRKS: dict[str, Quirk] = {
               "(luisiam/homebridge-foscamcamera#6); TP-Link's 'Cseq: 1' and 'Www-Authenticate: Basic realm=…' "
               "(AlexxIT/go2rtc#999); a camera's CSeq with a space before the line end (bluenviron/gortsplib#437); "
               "a Tapo C220 answering with the previous request's CSeq (scottlamb/retina#136)"),
+        Quirk("no_onvif_recordings", "a recorder that lists no recordings over ONVIF: GetRecordings answers an empty "
+              "list and GetRecordingSummary NumberRecordings 0, though its channels (video sources, profiles) are all "
+              "there and it offers the recording, search and replay services", {},
+              "Hikvision and Milesight recorders, whose own recordings ONVIF does not list ('to list recordings via "
+              "onvif, they should be created via onvif', hammeraj/onvif#112); a Uniview NVR501-08B-P8 refusing "
+              "GetRecordingOptions as an optional action (agsh/onvif#317)"),
     )
 }
 

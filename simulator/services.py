@@ -327,9 +327,14 @@ def get_stream_uri(d: Device, req: Any) -> str:
 # --- recorders -----------------------------------------------------------------------
 
 
+def _listed_recordings(d: Device) -> int:
+    """Recordings ONVIF lists: none on a recorder whose own recordings were not made through ONVIF (hammeraj/onvif#112)."""
+    return 0 if quirks.has(d, "no_onvif_recordings") else d["channels"]
+
+
 def get_recordings(d: Device, req: Any) -> str:
     items = []
-    for i in range(1, d["channels"] + 1):
+    for i in range(1, _listed_recordings(d) + 1):
         items.append(
             f"<trc:RecordingItem><tt:RecordingToken>Recording_{i}</tt:RecordingToken><tt:Configuration>"
             f"<tt:Source><tt:SourceId>VideoSource_{i}</tt:SourceId><tt:Name>CH{i:02d}</tt:Name>"
@@ -346,7 +351,7 @@ def get_recording_summary(d: Device, req: Any) -> str:
     until = device_now(d).strftime("%Y-%m-%dT%H:%M:%SZ")
     since = (device_now(d) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (f"<tse:GetRecordingSummaryResponse><tse:Summary>{el('tt:DataFrom', since)}{el('tt:DataUntil', until)}"
-            f"{el('tt:NumberRecordings', d['channels'])}</tse:Summary></tse:GetRecordingSummaryResponse>")
+            f"{el('tt:NumberRecordings', _listed_recordings(d))}</tse:Summary></tse:GetRecordingSummaryResponse>")
 
 
 # --- analytics / deviceio ------------------------------------------------------------

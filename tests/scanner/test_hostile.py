@@ -87,6 +87,7 @@ EXPECTED = {
     "127.30.0.70": ("ok", "GetProfiles"),  # profiles_refused: noted, the video sources kept
     "127.30.0.80": ("ok", "clock read from its HTTP Date header"),  # no_system_date_and_time, 15 min behind
     "127.30.0.81": ("ok", ""),  # rtsp_odd_headers: Cseq: 0 and Www-Authenticate, read all the same
+    "127.30.0.82": ("ok", ""),  # no_onvif_recordings: a recorder listing none is still a recorder
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -767,3 +768,18 @@ def test_rtsp_headers_in_odd_case_and_a_wrong_cseq_are_still_evidence(hostile):
     assert d.suspected_relabel.likely_maker.startswith("Dahua")
     labels = " ".join(d.suspected_relabel.evidence)
     assert "RTSP Server header" in labels and "RTSP authentication realm" in labels
+
+
+def test_a_recorder_listing_no_recordings_is_still_a_recorder_with_its_channels(hostile):
+    """Site: hostile-site.yaml. Hikvision and Milesight recorders list over ONVIF only recordings made through
+    it (hammeraj/onvif#112): none. The recorder is one by its services, and its channels are its video sources
+    (reports/recorders.py counts those first), not its zero recordings."""
+    from reports.policy import load_policy
+    from reports.recorders import unseen_cameras
+
+    _, found = hostile
+    d = found["127.30.0.82"]
+    assert (d.role, d.recordings, d.video_sources, d.profiles) == ("nvr", 0, 8, 8)
+    assert "recording" in d.role_reason
+    unseen = unseen_cameras([d], load_policy("kr-sme-parts-localization-2024"))
+    assert unseen.count == 8 and unseen.findings[0].evidence[0].key == "recorder_video_sources"

@@ -956,3 +956,16 @@ async def test_no_system_date_and_time(quirk_lab):
         assert "not implemented" in info.value.message and not info.value.subcodes
     finally:
         await cam.close()
+
+
+def test_no_onvif_recordings(quirk_lab):
+    d = dev(quirk_lab, "no_onvif_recordings")
+    assert d["role"] == "nvr" and d["channels"] >= 1
+    recordings = call(d, "GetRecordings", "http://www.onvif.org/ver10/recording/wsdl", path="/onvif/recording_service")
+    assert recordings.status == 200 and b"<trc:GetRecordingsResponse></trc:GetRecordingsResponse>" in recordings.body
+    validate(schema_of("recording.wsdl"), recordings.body)  # an empty list is a valid answer
+    summary = call(d, "GetRecordingSummary", "http://www.onvif.org/ver10/search/wsdl", path="/onvif/search_service")
+    assert summary.status == 200 and b"<tt:NumberRecordings>0</tt:NumberRecordings>" in summary.body
+    validate(schema_of("search.wsdl"), summary.body)
+    sources = call(d, "GetVideoSources", MEDIA_NS, path="/onvif/media_service")
+    assert sources.body.count(b"<trt:VideoSources ") == d["channels"]  # its channels are all there
