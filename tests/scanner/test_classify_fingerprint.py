@@ -136,3 +136,18 @@ def test_a_maker_named_short_or_inside_another_product_is_not_accused():
     assert detect_relabel("Hanwha Vision", Fingerprints(http_server="Apache-Axis/1.4"), CATALOG) is None
     assert CATALOG.family_of_banner("AXIS_ACCC8E45256A").id == "axis"  # a realm's own marker still counts
     assert detect_relabel("한빛비전", techwin, CATALOG).likely_maker == "Hanwha Vision"  # another brand still is
+
+
+@pytest.mark.parametrize("claimed", ["Technology", "Digital Technology", "Zhejiang", "Network"])
+def test_a_placeholder_that_is_only_a_word_of_the_makers_long_name_is_still_suspected(claimed):
+    """White-label firmware fills Manufacturer with a placeholder: "Technology" on a HiKam A7 (agsh/onvif#65),
+    "IPCAM" on CamHipro units (home-assistant/core#92308). "Technology" is a word of "Zhejiang Dahua Technology",
+    and was taken for Dahua's name cut short ("Samsung" of "Samsung Techwin"), so Dahua-made hardware under it was
+    never suspected. A place or a word any company calls itself names no maker."""
+    dahua = Fingerprints(oui_vendor="Zhejiang Dahua Technology Co., Ltd.", rtsp_server="Dahua Rtsp Server")
+    found = detect_relabel(claimed, dahua, CATALOG)
+    assert found is not None and found.likely_maker.startswith("Dahua"), claimed
+    assert detect_relabel("IPCAM", dahua, CATALOG).likely_maker.startswith("Dahua")
+    assert detect_relabel("Dahua", dahua, CATALOG) is None  # its own name still is not
+    techwin = Fingerprints(oui_vendor="Samsung Techwin Co.,Ltd", rtsp_realm="iPOLiS")
+    assert detect_relabel("Samsung", techwin, CATALOG) is None  # a real shortening still is not

@@ -88,6 +88,8 @@ EXPECTED = {
     "127.30.0.80": ("ok", "clock read from its HTTP Date header"),  # no_system_date_and_time, 15 min behind
     "127.30.0.81": ("ok", ""),  # rtsp_odd_headers: Cseq: 0 and Www-Authenticate, read all the same
     "127.30.0.82": ("ok", ""),  # no_onvif_recordings: a recorder listing none is still a recorder
+    "127.30.0.83": ("ok", ""),  # white label "Technology" on Dahua-made hardware
+    "127.30.0.84": ("auth_failed", "refused the credentials"),  # white label IPCAM, placeholder scopes
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -783,3 +785,18 @@ def test_a_recorder_listing_no_recordings_is_still_a_recorder_with_its_channels(
     assert "recording" in d.role_reason
     unseen = unseen_cameras([d], load_policy("kr-sme-parts-localization-2024"))
     assert unseen.count == 8 and unseen.findings[0].evidence[0].key == "recorder_video_sources"
+
+
+def test_a_white_label_placeholder_is_no_makers_name(hostile):
+    """Site: hostile-site.yaml. White-label firmware names no maker: "Technology" (a HiKam A7, agsh/onvif#65) was
+    taken for "Zhejiang Dahua Technology" cut short, so Dahua-made hardware under it went unsuspected (.83).
+    A placeholder whose fingerprints name nobody is no accusation, and what it announced is kept as said (.84)."""
+    _, found = hostile
+    white = found["127.30.0.83"]
+    assert (white.manufacturer, white.model) == ("Technology", "IPC")
+    assert white.suspected_relabel is not None and white.suspected_relabel.claimed == "Technology"
+    assert white.suspected_relabel.likely_maker.startswith("Dahua")
+    ipcam = found["127.30.0.84"]
+    assert ipcam.suspected_relabel is None and ipcam.manufacturer is None  # it refused us: nothing claimed
+    assert "onvif://www.onvif.org/hardware/IPC-model" in ipcam.scopes
+    assert ipcam.role == "camera" and "WS-Discovery scopes only" in ipcam.role_reason
