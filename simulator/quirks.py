@@ -306,8 +306,7 @@ QUIRKS: dict[str, Quirk] = {
               "list and GetRecordingSummary NumberRecordings 0, though its channels (video sources, profiles) are all "
               "there and it offers the recording, search and replay services", {},
               "Hikvision and Milesight recorders, whose own recordings ONVIF does not list ('to list recordings via "
-              "onvif, they should be created via onvif', hammeraj/onvif#112); a Uniview NVR501-08B-P8 refusing "
-              "GetRecordingOptions as an optional action (agsh/onvif#317)"),
+              "onvif, they should be created via onvif', hammeraj/onvif#112)"),
     )
 }
 
