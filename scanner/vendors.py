@@ -142,9 +142,12 @@ class VendorCatalog:
         return None
 
     def shortens_a_name_of(self, name: str | None, family: VendorFamily) -> bool:
-        """Whether every word of `name` is in one of the family's names ("Samsung" of "Samsung Techwin")."""
+        """Whether every word of `name` is in one of the family's names ("Samsung" of "Samsung Techwin"), one
+        of them at least more than a place or a word any company calls itself: a HiKam A7 says its
+        Manufacturer is "Technology" (agsh/onvif#65), which is in "Zhejiang Dahua Technology" and names nobody."""
         words = set(normalize_maker(name).split())
-        return bool(words) and any(words <= set(normalize_maker(known).split()) for known in family.names())
+        return bool(words - _NAME_FILLER) and any(words <= set(normalize_maker(known).split())
+                                                  for known in family.names())
 
     def family_of_oui_org(self, organisation: str | None) -> VendorFamily | None:
         return _first_marked(self._oui_markers, organisation)

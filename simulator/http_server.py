@@ -392,6 +392,9 @@ class Rtsp(asyncio.Protocol):
             status, extra = "455 Method Not Valid in This State", ""
         server_line = f"Server: {server}\r\n" if server else ""
         answer = f"RTSP/1.0 {status}\r\nCSeq: {cseq}\r\n{server_line}{extra}\r\n"
+        if quirks.has(device, "rtsp_odd_headers"):  # Hisilicon's and TP-Link's spellings (go2rtc#999)
+            answer = answer.replace(f"CSeq: {cseq}\r\n", "Cseq: 0\r\n", 1).replace("WWW-Authenticate:",
+                                                                                  "Www-Authenticate:")
         if quirks.has(device, "rtsp_bare_lf"):
             answer = answer.replace("\r\n", "\n")
         self.transport.write(answer.encode())

@@ -309,6 +309,24 @@ QUIRKS: dict[str, Quirk] = {
               "nothing else: the name the user gave it, not its maker's", {},
               "self-signed device certificates naming the device (cockpit-project/cockpit#3282, "
               "xapi-project/xen-api#4454; Dahua's CN=<IP>, rroller/dahua#647)"),
+        # --- tenth pass (docs/simulator.md, "Tenth pass") ----------------------------------
+        Quirk("no_system_date_and_time", "GetSystemDateAndTime is not implemented: it answers gSOAP's own fault "
+              "(HTTP 400, Sender, no Subcode, \"Method 'tds:GetSystemDateAndTime' not implemented: method name or "
+              "namespace not recognized\"); the answer's HTTP Date still comes from the device's clock", {},
+              "a Kojima camera ('Method ns0:GetSystemDateAndTime not implemented … (code:SOAP-ENV:Sender) "
+              "(subcodes:)', home-assistant/core#138579); a HiKam A7 whose maker 'did not implement "
+              "GetSystemDateAndTime', Manufacturer 'Technology', Model 'IPC' (agsh/onvif#65)"),
+        Quirk("rtsp_odd_headers", "its RTSP answers name the sequence header `Cseq` and always give it 0, whatever "
+              "the request's CSeq, and write the challenge header `Www-Authenticate`", {},
+              "a Foscam C1's Hisilicon Streaming Media Server answering 'Cseq: 0' to 'CSeq: 1' "
+              "(luisiam/homebridge-foscamcamera#6); TP-Link's 'Cseq: 1' and 'Www-Authenticate: Basic realm=…' "
+              "(AlexxIT/go2rtc#999); a camera's CSeq with a space before the line end (bluenviron/gortsplib#437); "
+              "a Tapo C220 answering with the previous request's CSeq (scottlamb/retina#136)"),
+        Quirk("no_onvif_recordings", "a recorder that lists no recordings over ONVIF: GetRecordings answers an empty "
+              "list and GetRecordingSummary NumberRecordings 0, though its channels (video sources, profiles) are all "
+              "there and it offers the recording, search and replay services", {},
+              "Hikvision and Milesight recorders, whose own recordings ONVIF does not list ('to list recordings via "
+              "onvif, they should be created via onvif', hammeraj/onvif#112)"),
     )
 }
 

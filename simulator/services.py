@@ -121,6 +121,8 @@ def _posix_offset_hours(tz: str) -> int:
 
 
 def get_system_date_and_time(d: Device, req: Any) -> str:
+    if quirks.has(d, "no_system_date_and_time"):  # a Kojima camera (home-assistant/core#138579)
+        raise NoMethod("GetSystemDateAndTime")
     now = device_now(d)
     tz = str(quirks.param(d, "local_time_only", "tz")) if quirks.has(d, "local_time_only") else "KST-9"
     zone = f"<tt:TimeZone>{el('tt:TZ', tz)}</tt:TimeZone>" if tz else ""
@@ -332,9 +334,14 @@ def get_stream_uri(d: Device, req: Any) -> str:
 # --- recorders -----------------------------------------------------------------------
 
 
+def _listed_recordings(d: Device) -> int:
+    """Recordings ONVIF lists: none on a recorder whose own recordings were not made through ONVIF (hammeraj/onvif#112)."""
+    return 0 if quirks.has(d, "no_onvif_recordings") else d["channels"]
+
+
 def get_recordings(d: Device, req: Any) -> str:
     items = []
-    for i in range(1, d["channels"] + 1):
+    for i in range(1, _listed_recordings(d) + 1):
         items.append(
             f"<trc:RecordingItem><tt:RecordingToken>Recording_{i}</tt:RecordingToken><tt:Configuration>"
             f"<tt:Source><tt:SourceId>VideoSource_{i}</tt:SourceId><tt:Name>CH{i:02d}</tt:Name>"
@@ -351,7 +358,7 @@ def get_recording_summary(d: Device, req: Any) -> str:
     until = device_now(d).strftime("%Y-%m-%dT%H:%M:%SZ")
     since = (device_now(d) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (f"<tse:GetRecordingSummaryResponse><tse:Summary>{el('tt:DataFrom', since)}{el('tt:DataUntil', until)}"
-            f"{el('tt:NumberRecordings', d['channels'])}</tse:Summary></tse:GetRecordingSummaryResponse>")
+            f"{el('tt:NumberRecordings', _listed_recordings(d))}</tse:Summary></tse:GetRecordingSummaryResponse>")
 
 
 # --- analytics / deviceio ------------------------------------------------------------

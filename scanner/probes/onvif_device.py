@@ -196,19 +196,26 @@ class Clock(OnvifProbe):
         device.use_wsse = False
         sent = time.time()
         try:
-            reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetSystemDateAndTime")
-        except SoapProblem as problem:
-            if problem.kind != "auth_failed":
-                raise
-            # A device that wants auth even for its clock (Vivotek, Panasonic, Axis with replay
-            # protection) cannot tell its time over ONVIF first, and a digest signed with our clock
-            # is refused when its clock is off. Its HTTP Date header still tells the time.
-            hinted = _skew_from_http_date(device.http_date, (sent + time.time()) / 2)
-            if hinted is not None:
-                device.dt_diff = timedelta(seconds=hinted)
-            device.use_wsse = True  # ask again, signed
-            sent = time.time()
-            reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetSystemDateAndTime")
+            try:
+                reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetSystemDateAndTime")
+            except SoapProblem as problem:
+                if problem.kind != "auth_failed":
+                    raise
+                # A device that wants auth even for its clock (Vivotek, Panasonic, Axis with replay
+                # protection) cannot tell its time over ONVIF first, and a digest signed with our clock
+                # is refused when its clock is off. Its HTTP Date header still tells the time.
+                hinted = _skew_from_http_date(device.http_date, (sent + time.time()) / 2)
+                if hinted is not None:
+                    device.dt_diff = timedelta(seconds=hinted)
+                device.use_wsse = True  # ask again, signed
+                sent = time.time()
+                reply = await ctx.onvif.call("devicemgmt", facts.service_url, "GetSystemDateAndTime")
+        except Fault as fault:
+            # Firmware without GetSystemDateAndTime answers gSOAP's own "not implemented" (a Kojima,
+            # home-assistant/core#138579; a HiKam A7, agsh/onvif#65). Its every signed call is still
+            # dated, and the fault's HTTP Date is its clock: without it, a camera minutes off was sent
+            # tokens dated by ours, refused them, and ended auth_failed with the right password.
+            return self._from_http_date(facts, device, str(fault.message), (sent + time.time()) / 2)
         finally:
             device.use_wsse = True
             device.clock_done.set()

@@ -152,3 +152,16 @@ def test_a_certificate_cn_that_is_the_hostname_or_address_points_nowhere():
     mixed = Fingerprints(rtsp_server="Dahua Rtsp Server", tls_subject="CN=hikvision-lobby")
     assert detect_relabel("한빛비전", mixed, CATALOG) is None
     assert detect_relabel("한빛비전", mixed, CATALOG, names=("hikvision-lobby",)).likely_maker == "Dahua"
+@pytest.mark.parametrize("claimed", ["Technology", "Digital Technology", "Zhejiang", "Network"])
+def test_a_placeholder_that_is_only_a_word_of_the_makers_long_name_is_still_suspected(claimed):
+    """White-label firmware fills Manufacturer with a placeholder: "Technology" on a HiKam A7 (agsh/onvif#65),
+    "IPCAM" on CamHipro units (home-assistant/core#92308). "Technology" is a word of "Zhejiang Dahua Technology",
+    and was taken for Dahua's name cut short ("Samsung" of "Samsung Techwin"), so Dahua-made hardware under it was
+    never suspected. A place or a word any company calls itself names no maker."""
+    dahua = Fingerprints(oui_vendor="Zhejiang Dahua Technology Co., Ltd.", rtsp_server="Dahua Rtsp Server")
+    found = detect_relabel(claimed, dahua, CATALOG)
+    assert found is not None and found.likely_maker.startswith("Dahua"), claimed
+    assert detect_relabel("IPCAM", dahua, CATALOG).likely_maker.startswith("Dahua")
+    assert detect_relabel("Dahua", dahua, CATALOG) is None  # its own name still is not
+    techwin = Fingerprints(oui_vendor="Samsung Techwin Co.,Ltd", rtsp_realm="iPOLiS")
+    assert detect_relabel("Samsung", techwin, CATALOG) is None  # a real shortening still is not

@@ -94,6 +94,11 @@ EXPECTED = {
     "127.30.0.76": ("ok", ""),  # padded_namespaces
     "127.30.0.77": ("ok", ""),  # cert_names_hostname: CN=DAHUA-GATE-2 on a Hanwha
     "127.30.0.78": ("ok", ""),  # cert_names_hostname: CN=hikvision-lobby on a relabelled Dahua
+    "127.30.0.80": ("ok", "clock read from its HTTP Date header"),  # no_system_date_and_time, 15 min behind
+    "127.30.0.81": ("ok", ""),  # rtsp_odd_headers: Cseq: 0 and Www-Authenticate, read all the same
+    "127.30.0.82": ("ok", ""),  # no_onvif_recordings: a recorder listing none is still a recorder
+    "127.30.0.83": ("ok", ""),  # white label "Technology" on Dahua-made hardware
+    "127.30.0.84": ("auth_failed", "refused the credentials"),  # white label IPCAM, placeholder scopes
 }
 NOT_ONVIF = "127.30.0.31"  # wsd_host_not_onvif: not a device of the scan at all, but listed
 TLS_NO_CLOSE_NOTIFY = "127.30.0.22"
@@ -824,3 +829,58 @@ def test_a_certificate_naming_the_hostname_points_at_no_maker(hostile):
     assert relabelled.fingerprints.tls_subject == "CN=hikvision-lobby"
     assert relabelled.suspected_relabel is not None and relabelled.suspected_relabel.likely_maker == "Dahua"
     assert not any("certificate" in line for line in relabelled.suspected_relabel.evidence)
+def test_a_clock_that_is_not_implemented_is_read_from_the_http_date(hostile):
+    """Site: hostile-site.yaml. GetSystemDateAndTime answered with gSOAP's 'not implemented' (a Kojima,
+    home-assistant/core#138579; a HiKam A7, agsh/onvif#65) on a camera 15 min behind: the fault's HTTP Date
+    is its clock, so the tokens are dated by it and accepted, and the skew is kept."""
+    lab, found = hostile
+    d = found["127.30.0.80"]
+    assert (d.manufacturer, d.model, d.serial) == ("Technology", "IPC", "3529616")
+    assert d.clock_skew_s == pytest.approx(-900, abs=5)
+    assert any(e.field == "clock_skew_s" and e.operation == "HTTP Date header" for e in d.evidence)
+    signed = [r for r in lab.requests() if r["device"] == "127.30.0.80" and r["auth"] not in ("none",)]
+    assert signed and all(r["auth"] == "ok" for r in signed)  # not one token refused for its time
+
+
+def test_rtsp_headers_in_odd_case_and_a_wrong_cseq_are_still_evidence(hostile):
+    """Site: hostile-site.yaml. RTSP answers with 'Cseq: 0' whatever was asked and 'Www-Authenticate'
+    (Hisilicon, luisiam/homebridge-foscamcamera#6; TP-Link, AlexxIT/go2rtc#999) on a relabelled Dahua with no
+    HTTPS and a MAC that names nobody: its RTSP Server header and realm are what tell the relabel."""
+    lab, found = hostile
+    d = found["127.30.0.81"]
+    assert d.fingerprints.rtsp_server == "Dahua Rtsp Server"
+    assert d.fingerprints.rtsp_realm == f"Login to {lab.device('127.30.0.81')['serial']}"
+    assert d.fingerprints.tls_subject is None and d.suspected_relabel is not None
+    assert d.suspected_relabel.likely_maker.startswith("Dahua")
+    labels = " ".join(d.suspected_relabel.evidence)
+    assert "RTSP Server header" in labels and "RTSP authentication realm" in labels
+
+
+def test_a_recorder_listing_no_recordings_is_still_a_recorder_with_its_channels(hostile):
+    """Site: hostile-site.yaml. Hikvision and Milesight recorders list over ONVIF only recordings made through
+    it (hammeraj/onvif#112): none. The recorder is one by its services, and its channels are its video sources
+    (reports/recorders.py counts those first), not its zero recordings."""
+    from reports.policy import load_policy
+    from reports.recorders import unseen_cameras
+
+    _, found = hostile
+    d = found["127.30.0.82"]
+    assert (d.role, d.recordings, d.video_sources, d.profiles) == ("nvr", 0, 8, 8)
+    assert "recording" in d.role_reason
+    unseen = unseen_cameras([d], load_policy("kr-sme-parts-localization-2024"))
+    assert unseen.count == 8 and unseen.findings[0].evidence[0].key == "recorder_video_sources"
+
+
+def test_a_white_label_placeholder_is_no_makers_name(hostile):
+    """Site: hostile-site.yaml. White-label firmware names no maker: "Technology" (a HiKam A7, agsh/onvif#65) was
+    taken for "Zhejiang Dahua Technology" cut short, so Dahua-made hardware under it went unsuspected (.83).
+    A placeholder whose fingerprints name nobody is no accusation, and what it announced is kept as said (.84)."""
+    _, found = hostile
+    white = found["127.30.0.83"]
+    assert (white.manufacturer, white.model) == ("Technology", "IPC")
+    assert white.suspected_relabel is not None and white.suspected_relabel.claimed == "Technology"
+    assert white.suspected_relabel.likely_maker.startswith("Dahua")
+    ipcam = found["127.30.0.84"]
+    assert ipcam.suspected_relabel is None and ipcam.manufacturer is None  # it refused us: nothing claimed
+    assert "onvif://www.onvif.org/hardware/IPC-model" in ipcam.scopes
+    assert ipcam.role == "camera" and "WS-Discovery scopes only" in ipcam.role_reason

@@ -2,7 +2,7 @@
 
 - `demo_lab`: config/lab/demo-site.yaml (the 25-device 가람구청 site).
 - `quirk_lab`: tests/simulator/fixtures/quirks-site.yaml, written below: one camera per quirk at
-  127.20.0.N, so each quirk is tested alone on an otherwise ordinary device.
+  127.20.0.N (a recorder for a recorder's quirk), so each quirk is tested alone on an otherwise ordinary device.
 Both listen per device, so they can run side by side in the test namespace.
 """
 
@@ -22,6 +22,8 @@ QUIRK_SITE = FIXTURES / "quirks-site.yaml"
 # Parameters that keep the quirk tests quick.
 QUIRK_PARAMS = {"lockout": {"attempts": 3, "seconds": 2},"clock_skew": {"seconds": -7200}, "slow": {"delay": 1.0}, "huge_response": {"megabytes": 5},
                 "foreign_xaddrs": {"host": "192.168.1.64"}, "wrong_port_xaddrs": {"port": 8999}}
+# Quirks of a recorder's own services, served on a recorder (every other quirk's device is a camera).
+QUIRK_ROLES = {"no_onvif_recordings": "nvr"}
 
 
 def quirk_site() -> dict:
@@ -30,7 +32,7 @@ def quirk_site() -> dict:
         devices.append({
             "address": f"127.20.0.{i}", "manufacturer": "Hanwha Vision", "model": "XNO-6080R",
             "firmware": "2.21.02_20240320_R1", "serial": f"ZN7Q6HAR3000{i:03d}", "mac": f"e4:30:22:20:00:{i:02x}",
-            "role": "camera", "quirks": [{"name": name, **QUIRK_PARAMS.get(name, {})}],
+            "role": QUIRK_ROLES.get(name, "camera"), "quirks": [{"name": name, **QUIRK_PARAMS.get(name, {})}],
         })
     return {"site": {"name": "quirk lab (one camera per quirk)", "location": "test",
                      "credentials": {"username": "admin", "password": "quirk-pw"}}, "devices": devices}

@@ -231,6 +231,13 @@ def test_rtsp_bare_lf(quirk_lab):
     assert _rtsp_describe(dev(quirk_lab, "slow")["address"]).endswith(b"\r\n\r\n")  # an ordinary one: CR LF
 
 
+def test_rtsp_odd_headers(quirk_lab):
+    answer = _rtsp_describe(dev(quirk_lab, "rtsp_odd_headers")["address"])
+    assert answer.startswith(b"RTSP/1.0 401 Unauthorized\r\nCseq: 0\r\n")  # not our 4, nor CSeq
+    assert b"\r\nWww-Authenticate: Digest realm=" in answer and b"WWW-Authenticate" not in answer
+    assert _rtsp_describe(dev(quirk_lab, "slow")["address"]).startswith(b"RTSP/1.0 401 Unauthorized\r\nCSeq: 4\r\n")
+
+
 def test_wrong_relates_to(quirk_lab):
     d = dev(quirk_lab, "wrong_relates_to")
     mid, replies = probe(d["address"], wait=0.8)
@@ -977,3 +984,33 @@ def test_cert_names_hostname(quirk_lab):
         certificate = x509.load_der_x509_certificate(tls.getpeercert(binary_form=True))
     assert certificate.subject.rfc4514_string() == f"CN={d['hostname']}"
     assert certificate.issuer == certificate.subject
+async def test_no_system_date_and_time(quirk_lab):
+    d = dev(quirk_lab, "no_system_date_and_time")
+    reply = call(d, "GetSystemDateAndTime", auth=False)
+    assert reply.status == 400 and b"env:Sender" in reply.body and b"Subcode" not in reply.body
+    assert b"Method 'tds:GetSystemDateAndTime' not implemented" in reply.body
+    # Its HTTP Date is still its clock: the one a client can date its tokens by.
+    assert abs((parsedate_to_datetime(reply.headers["Date"]) - datetime.now(UTC)).total_seconds()) < 5
+    assert call(d, "GetDeviceInformation").status == 200  # only that one operation is missing
+    cam = ONVIFCamera(d["address"], d["port"], d["username"], d["password"])
+    try:  # the real client gets a Fault with no subcodes
+        await cam.update_xaddrs()
+        mgmt = await cam.create_devicemgmt_service()
+        with pytest.raises(Fault) as info:
+            await mgmt.GetSystemDateAndTime()
+        assert "not implemented" in info.value.message and not info.value.subcodes
+    finally:
+        await cam.close()
+
+
+def test_no_onvif_recordings(quirk_lab):
+    d = dev(quirk_lab, "no_onvif_recordings")
+    assert d["role"] == "nvr" and d["channels"] >= 1
+    recordings = call(d, "GetRecordings", "http://www.onvif.org/ver10/recording/wsdl", path="/onvif/recording_service")
+    assert recordings.status == 200 and b"<trc:GetRecordingsResponse></trc:GetRecordingsResponse>" in recordings.body
+    validate(schema_of("recording.wsdl"), recordings.body)  # an empty list is a valid answer
+    summary = call(d, "GetRecordingSummary", "http://www.onvif.org/ver10/search/wsdl", path="/onvif/search_service")
+    assert summary.status == 200 and b"<tt:NumberRecordings>0</tt:NumberRecordings>" in summary.body
+    validate(schema_of("search.wsdl"), summary.body)
+    sources = call(d, "GetVideoSources", MEDIA_NS, path="/onvif/media_service")
+    assert sources.body.count(b"<trt:VideoSources ") == d["channels"]  # its channels are all there
