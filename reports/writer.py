@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 
+from scanner.serialize import fsync_directory
+
 from .formats import FORMATS
 from .integrity import SIGNATURE_SUFFIX, sign
 from .messages import LANGUAGES
@@ -82,4 +84,5 @@ def write_report_set(
         stale = out_dir / f"{BASENAME}.json{SIGNATURE_SUFFIX}"
         if any(p.name == f"{BASENAME}.json" for p in written) and stale.exists():
             stale.unlink()
+    fsync_directory(out_dir)  # the renames above, once for the set: a power cut must not take them back
     return written
