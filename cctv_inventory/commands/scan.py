@@ -8,9 +8,7 @@ kept in a file), 130 interrupted (what was collected is written, complete=false)
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,7 +148,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Discover and interrogate the CCTV devices in scope; write JSON and/or store the scan."""
         from scanner.credentials import CredentialBook, load_credentials
-        from scanner.engine import ScanRequest, run_scan
+        from scanner.engine import ScanRequest, scan_until_signalled
         from scanner.errors import ScanError
         from scanner.scope import is_ipv4_address, resolve_scope
         from scanner.serialize import journal_path, write_scan_json
@@ -183,7 +181,7 @@ def register(app: typer.Typer) -> None:
                               allow_public=allow_public, workers=workers, journal=journal,
                               check_hosts=tuple(check_host), responses_dir=keep_responses)
         try:
-            result = asyncio.run(_run_cancellable(run_scan(request, _observer(plain))))
+            result, _ = scan_until_signalled(request, _observer(plain))  # SIGINT/SIGTERM: complete=False
         except ScanError as exc:
             typer.echo(f"cannot scan: {exc}", err=True)
             raise typer.Exit(EXIT_CANNOT_RUN) from None
@@ -229,15 +227,3 @@ def _recover_command(
     if db:
         _save_db(db, result, json_out)
 
-
-async def _run_cancellable(coro):
-    """Run the scan so SIGINT and SIGTERM cancel it; run_scan then returns what it has (complete=False)."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.ensure_future(coro)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
-    try:
-        return await task
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
