@@ -45,6 +45,7 @@ __all__ = [
     "IntegrityError",
     "VerifyResult",
     "canonical_json",
+    "check_signing_key",
     "content_bytes",
     "evidence_sha256",
     "generate_keypair",
@@ -120,6 +121,12 @@ def _private_key(path: Path) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise IntegrityError(f"{path}: not an Ed25519 private key")
     return key
+
+
+def check_signing_key(path: Path) -> None:
+    """Raise IntegrityError unless `path` is a usable Ed25519 private key: `audit` asks before it scans,
+    rather than find out at the report, after the whole site was scanned."""
+    _private_key(path)
 
 
 def _public_key(path: Path) -> Ed25519PublicKey:

@@ -6,9 +6,11 @@ everything went and the verdict in one line, set the exit code.
 Exit codes (README "Exit codes"; the numbers live in cctv_inventory/audit.py):
   0  target_met        1  target_not_met, or fail (a mandatory policy's missed target)
   2  incomplete (devices that could not be read could change the verdict)
-  3  bad input (arguments, credentials/registry/declared/policy file); the policy is checked before scanning
-  4  the database cannot be opened, is out of date or refused the write
+  3  bad input (arguments, credentials/registry/declared/policy file, --sign key, an --out that cannot be
+     written); the policy, the key and --out are checked before scanning
+  4  the database cannot be opened (checked before scanning), is out of date or refused the write
   5  the scan could not run (no interface, refused scope)
+  130  SIGINT or SIGTERM during the scan: what was read is written to scan.json (complete: false), no report
 
 Registry and declared rows that cannot be read are skipped, each named on stderr as a warning
 (file, row, reason) and counted in the verdict line; the exit code is still the verdict's.
@@ -32,9 +34,14 @@ from ..audit import (
     DEFAULT_POLICY,
     EXIT_BAD_INPUT,
     EXIT_DATABASE,
+    EXIT_INTERRUPTED,
     EXIT_SCAN_FAILED,
+    AuditInterrupted,
     AuditOutcome,
+    AuditRefused,
     AuditRequest,
+    ScanFileNotWritten,
+    first_line,
     run_audit,
 )
 from ..paths import config_path
@@ -66,25 +73,44 @@ def _formats(value: str) -> tuple[str, ...]:
 
 def _run(request: AuditRequest) -> AuditOutcome:
     """Run the audit, turning each stage's refusal into a clear message and its exit code."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from inventory.errors import InputFileError, InventoryError
+    from reports.integrity import IntegrityError
     from reports.policy import PolicyError
     from scanner.errors import ScanError
 
     from ..bundle import BundleError
 
+    kept = f"the scan itself is kept in {request.out_dir / 'scan.json'}"
     try:
         return run_audit(request, _observer())
     except ScanError as exc:
         raise _fail(f"the scan could not run: {exc}", EXIT_SCAN_FAILED) from None
     except PolicyError as exc:  # checked before the scan, so nothing was collected
         raise _fail(f"policy: {exc}", EXIT_BAD_INPUT) from None
+    except AuditRefused as exc:  # checked before the scan too
+        raise _fail(f"{exc} (nothing was scanned)", exc.exit_code) from None
+    except AuditInterrupted as exc:
+        raise _fail(f"audit {exc}: the scan so far ({exc.devices} device(s)) is kept in {exc.scan_json} "
+                    f"(complete: false); no report was written. `cctv-inventory import-scan {exc.scan_json}` "
+                    "and `cctv-inventory report` report on it", EXIT_INTERRUPTED) from None
+    except ScanFileNotWritten as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except InputFileError as exc:
-        raise _fail(f"{exc} (the scan itself is kept in {request.out_dir / 'scan.json'})", EXIT_BAD_INPUT) from None
+        raise _fail(f"{exc} ({kept})", EXIT_BAD_INPUT) from None
+    except IntegrityError as exc:  # the signing key, read again at the report (checked before the scan)
+        raise _fail(f"--sign {exc} ({kept})", EXIT_BAD_INPUT) from None
     except InventoryError as exc:
-        raise _fail(f"{exc} (the scan itself is kept in {request.out_dir / 'scan.json'})", EXIT_DATABASE) from None
+        raise _fail(f"{exc} ({kept})", EXIT_DATABASE) from None
+    except SQLAlchemyError as exc:  # the database went away or refused the write after the scan
+        raise _fail(f"the database refused the audit: {first_line(exc)} ({kept})", EXIT_DATABASE) from None
     except BundleError as exc:  # after the reports: they, the scan and the database rows are kept
         raise _fail(f"evidence bundle: {exc} (the scan and the reports are kept in {request.out_dir})",
                     EXIT_BAD_INPUT) from None
+    except OSError as exc:  # a report or the bundle could not be written (a full disk): the scan is on disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise _fail(f"cannot write the report set: {where}{exc.strerror or exc} ({kept})", EXIT_BAD_INPUT) from None
 
 
 def _print_outcome(outcome: AuditOutcome) -> None:
@@ -128,9 +154,10 @@ def audit_command(
     0 target_met
     1 target_not_met, or fail (a mandatory policy's target missed)
     2 incomplete (devices that could not be read could change the verdict)
-    3 bad input: arguments, credentials, registry, declared or policy file (the policy before scanning)
-    4 the database cannot be opened, is out of date or refused the write
+    3 bad input: arguments, credentials, registry, declared or policy file, --sign key, --out (the policy, key and --out before scanning)
+    4 the database cannot be opened (before scanning), is out of date or refused the write
     5 the scan could not run (no interface, unknown interface, public range without --allow-public)
+    130 interrupted (SIGINT/SIGTERM) during the scan: what was read is in scan.json (complete: false), no report
 
     Unreadable registry/declared rows are skipped, each named on stderr, and counted in the verdict line.
     """
