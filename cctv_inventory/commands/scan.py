@@ -166,6 +166,9 @@ def register(app: typer.Typer) -> None:
         if json_out is not None and not json_out.resolve().parent.is_dir():
             typer.echo(f"cannot scan: the directory for --json-out {json_out} does not exist", err=True)
             raise typer.Exit(EXIT_CANNOT_RUN)
+        if json_out is not None and json_out.is_dir():  # found only after the whole scan, as a traceback
+            typer.echo(f"cannot scan: --json-out {json_out} is a directory; name the scan file in it", err=True)
+            raise typer.Exit(EXIT_CANNOT_RUN)
         # Every finished device also goes to <json-out>.journal at once: if this process is killed outright,
         # `cctv-inventory recover` turns that into the scan file. With --db alone there is no scan file
         # to name it after, but a kill must lose nothing all the same: it goes in the current directory.
@@ -186,7 +189,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"cannot scan: {exc}", err=True)
             raise typer.Exit(EXIT_CANNOT_RUN) from None
         if json_out is not None:
-            write_scan_json(result, json_out)
+            try:
+                write_scan_json(result, json_out)
+            except OSError as exc:  # a full disk: the journal holds every device read; it stays
+                typer.echo(f"cannot write {json_out} ({exc.strerror or exc}); the {len(result.devices)} device(s) "
+                           f"read are kept in {journal}: `cctv-inventory recover {journal} --json-out FILE`",
+                           err=True)
+                raise typer.Exit(EXIT_CANNOT_RUN) from None
             journal.unlink(missing_ok=True)  # type: ignore[union-attr] - the scan file now holds it all
         if db:
             try:

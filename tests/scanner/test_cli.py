@@ -395,3 +395,35 @@ def test_workers_die_with_a_scan_killed_outright(tmp_path):
         if alive:
             os.killpg(process.pid, signal.SIGKILL)
     assert not alive, "a worker outlived its scan"
+
+
+def test_json_out_that_is_a_directory_is_refused_before_scanning(tmp_path):
+    """No site needed: refused before anything is sent. It was found only after the whole scan, as a
+    traceback (IsADirectoryError from os.replace), the journal left behind."""
+    run = cli("--target", "127.10.0.41", "--no-multicast", "--json-out", str(tmp_path), "--timeout", "4")
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and f"--json-out {tmp_path} is a directory" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scan_file_that_cannot_be_written_keeps_the_journal(demo_lab, tmp_path, monkeypatch):
+    """Site: demo-site.yaml, one host, in-process. A disk that fills as scan.json is written: a traceback
+    before; now one line naming the journal, which keeps the device, and `recover` to run."""
+    import errno
+
+    from typer.testing import CliRunner
+
+    import scanner.serialize
+    from cctv_inventory.cli import app
+
+    def full_disk(result, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(scanner.serialize, "write_scan_json", full_disk)
+    out = tmp_path / "scan.json"
+    run = CliRunner().invoke(app, ["scan", "--target", "127.10.0.41", "--no-multicast", "--workers", "0",
+                                   "--json-out", str(out), "--timeout", "4"])
+    assert run.exit_code == 2, run.output
+    journal = tmp_path / "scan.json.journal"
+    assert f"`cctv-inventory recover {journal} --json-out FILE`" in run.output
+    assert scanner.serialize.read_journal(journal).devices[0].address == "127.10.0.41"
