@@ -23,6 +23,7 @@ from scanner.model import ScanResult
 from scanner.serialize import journal_path, scan_to_json, write_scan_json
 
 from . import __version__
+from .messages import first_line
 
 if TYPE_CHECKING:
     from reports.policy import Policy
@@ -165,12 +166,6 @@ def _check_before_scanning(request: AuditRequest) -> None:
         raise AuditRefused(str(exc), EXIT_DATABASE) from None
     except (SQLAlchemyError, OSError) as exc:
         raise AuditRefused(f"cannot open the database: {first_line(exc)}", EXIT_DATABASE) from None
-
-
-def first_line(exc: BaseException) -> str:
-    """A driver's error in one line: SQLAlchemy adds the statement and a 'Background on this error' link."""
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _declared_addresses(path: Path | None) -> tuple[str, ...]:

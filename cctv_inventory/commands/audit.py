@@ -41,9 +41,9 @@ from ..audit import (
     AuditRefused,
     AuditRequest,
     ScanFileNotWritten,
-    first_line,
     run_audit,
 )
+from ..messages import first_line
 from ..paths import config_path
 
 DEMO_UNICAST_TARGET = "127.10.0.18"  # the demo site's camera that is silent on multicast (behind a router)

@@ -20,6 +20,8 @@ from typing import Annotated
 
 import typer
 
+from ..messages import first_line
+
 EXIT_CHANGED = 1
 EXIT_BAD_INPUT = 3
 EXIT_DATABASE = 4
@@ -59,7 +61,7 @@ def _open_store(db: str | None):
     try:
         store = Store.open(url)
     except Exception as exc:  # noqa: BLE001 - the store's message says what to do; no traceback
-        raise _fail(f"cannot open the database: {exc}", EXIT_DATABASE) from None
+        raise _fail(f"cannot open the database: {first_line(exc)}", EXIT_DATABASE) from None
     return store
 
 
@@ -107,7 +109,7 @@ def report_command(
         except ScanNotFound as exc:
             raise _fail(str(exc), EXIT_BAD_INPUT) from None
         except Exception as exc:  # noqa: BLE001 - database trouble: say so, keep the exit code distinct
-            raise _fail(f"cannot read the scan from the database: {exc}", EXIT_DATABASE) from None
+            raise _fail(f"cannot read the scan from the database: {first_line(exc)}", EXIT_DATABASE) from None
         if not matched.registry_sources:  # no registry entry in force: every device would read "unmatched"
             if not allow_empty_registry:
                 raise _fail(
@@ -141,7 +143,8 @@ def report_command(
                 signature=sig.read_text(encoding="ascii").strip() if sign is not None else None,
             )
         except Exception as exc:  # noqa: BLE001 - the files are written; say the database part failed
-            raise _fail(f"report written to {out_dir} but not stored in the database: {exc}", EXIT_DATABASE) from None
+            raise _fail(f"report written to {out_dir} but not stored in the database: {first_line(exc)}",
+                        EXIT_DATABASE) from None
 
     t = messages(lang)
     typer.echo(f"{t('section_verdict')}: {t.label('verdict', report.verdict)} ({report.verdict})")

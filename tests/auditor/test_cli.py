@@ -187,3 +187,28 @@ def test_bad_format_and_world_readable_config(tmp_path):
     assert run.returncode == 3 and "chmod 600" in run.stderr
     bad = cli("rollup", "--format", "pdf", db=f"sqlite:///{tmp_path / 'x.db'}", home=home)
     assert bad.returncode != 0 and "html" in (bad.stderr + bad.stdout)
+
+
+def test_rollup_out_that_cannot_be_written_is_one_line(tmp_path):
+    """--out naming a file (or a folder below one): a traceback (FileExistsError from mkdir), exit 1."""
+    taken = tmp_path / "rollup"
+    taken.write_text("an earlier file\n", encoding="utf-8")
+    for out in (taken, taken / "below"):
+        run = cli("rollup", "--out", str(out), db=f"sqlite:///{tmp_path / 'x.db'}", home=tmp_path / "home")
+        assert run.returncode == 3, run.stderr
+        assert "Traceback" not in run.stderr
+        assert run.stderr.startswith(f"error: cannot write the rollup to {out}: ") and run.stderr.count("\n") == 1
+    assert taken.read_text(encoding="utf-8") == "an earlier file\n"
+
+
+@pytest.mark.parametrize("command", [["sites"], ["rollup", "--out", "OUT"], ["diff", "--site", "s"],
+                                     ["import-bundle", "BUNDLE"]])
+def test_a_database_that_does_not_answer_is_one_line(tmp_path, command):
+    """A PostgreSQL that does not answer (a port nothing listens on, in the test's own namespace): the
+    driver's three lines and SQLAlchemy's 'Background on this error' link were printed as they came."""
+    args = [str(tmp_path / "out") if a == "OUT" else str(tmp_path / "b.zip") if a == "BUNDLE" else a
+            for a in command]
+    run = cli(*args, db="postgresql+psycopg://nobody@127.0.0.1:1/test", home=tmp_path / "home")
+    assert run.returncode == 4, run.stderr
+    assert run.stderr.startswith("error: cannot open the database: ") and "Connection refused" in run.stderr
+    assert run.stderr.count("\n") == 1, run.stderr

@@ -178,3 +178,18 @@ def test_report_refuses_a_database_without_registry_entries(inventory_ready, db_
     assert done.returncode == 0, done.stderr
     again = cli("report", "--site", SITE, "--out", str(tmp_path / "again"), "--format", "json", env=env)
     assert again.returncode == 0, again.stderr
+
+
+def test_report_with_a_database_that_does_not_answer_is_one_line(tmp_path):
+    """A PostgreSQL that does not answer (a port nothing listens on, in the test's own namespace): the
+    driver's extra lines and SQLAlchemy's 'Background on this error' link came along."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    run = subprocess.run([sys.executable, "-m", "cctv_inventory", "report", "--db",
+                          "postgresql+psycopg://nobody@127.0.0.1:1/test", "--out", str(tmp_path / "out")],
+                         cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 4, run.stderr
+    assert run.stderr.startswith("error: cannot open the database: ") and run.stderr.count("\n") == 1, run.stderr
