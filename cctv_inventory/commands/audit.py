@@ -171,7 +171,7 @@ def audit_command(
         raise _fail("--lang must be ko or en", EXIT_BAD_INPUT)
     for path in [*registry, *([declared] if declared else [])]:
         if not path.is_file():
-            raise _fail(f"{path}: no such file", EXIT_BAD_INPUT)
+            raise _fail(f"{path}: {'a directory, not a file' if path.is_dir() else 'no such file'}", EXIT_BAD_INPUT)
     try:
         book = load_credentials(credentials) if credentials else CredentialBook()
         db_url = resolve_db_url(db)

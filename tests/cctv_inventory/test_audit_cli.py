@@ -394,3 +394,10 @@ def test_a_signal_during_the_scan_writes_what_was_read_and_says_so(tmp_path: Pat
     assert scan["complete"] is False
     assert any(d["status"] == "ok" for d in scan["devices"])
     assert not journal.exists() and not (out / "report.json").exists()
+
+
+def test_a_registry_that_is_a_directory_is_called_one(tmp_path: Path) -> None:
+    """'no such file' sent the installer looking for a file that was there, as a folder."""
+    proc = audit("--interface", "lo", "--registry", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 3
+    assert assert_one_clear_line(proc) == f"error: {tmp_path}: a directory, not a file"
