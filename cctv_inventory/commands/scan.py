@@ -222,14 +222,20 @@ def _recover_command(
     try:
         result = read_journal(journal)
     except (ScanFileError, OSError) as exc:
-        typer.echo(f"cannot recover: {exc}", err=True)
+        typer.echo(f"cannot recover: {journal}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}",
+                   err=True)
         raise typer.Exit(EXIT_CANNOT_RUN) from None
     json_out = json_out or scan_file_of(journal)
     if json_out.exists():
         # The scan file of an earlier scan, most likely: evidence too, never overwritten here.
         typer.echo(f"cannot recover: {json_out} exists; name another file with --json-out", err=True)
         raise typer.Exit(EXIT_CANNOT_RUN)
-    write_scan_json(result, json_out)
+    try:
+        write_scan_json(result, json_out)
+    except OSError as exc:  # a folder that is not there, a full disk: a traceback before
+        typer.echo(f"cannot recover: cannot write {json_out} ({exc.strerror or exc}); {journal} is kept as it was",
+                   err=True)
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
     journal.unlink()  # everything it held is in the scan file now
     typer.echo(f"recovered {len(result.devices)} device(s) of scan {result.scan_id} into {json_out} "
                "(marked complete=false)", err=True)
