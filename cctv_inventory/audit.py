@@ -159,13 +159,32 @@ def _check_before_scanning(request: AuditRequest) -> None:
     except OSError as exc:
         raise AuditRefused(f"--out {request.out_dir}: cannot write there ({exc.strerror or exc})",
                            EXIT_BAD_INPUT) from None
+    previous = request.out_dir / "scan.json"
     try:
-        with Store.open(request.db_url):
-            pass
+        with Store.open(request.db_url) as store:
+            previous_kept = _held_by(store, previous) if previous.exists() else True
     except InventoryError as exc:
         raise AuditRefused(str(exc), EXIT_DATABASE) from None
     except (SQLAlchemyError, OSError) as exc:
         raise AuditRefused(f"cannot open the database: {first_line(exc)}", EXIT_DATABASE) from None
+    if not previous_kept:
+        # An audit stopped between its scan file and the database (killed, interrupted, the database
+        # down): this one would overwrite the only copy of that scan.
+        raise AuditRefused(
+            f"{previous} holds a scan the database does not; store it first with `cctv-inventory import-scan "
+            f"{previous}` (or move it away): this audit would overwrite it", EXIT_BAD_INPUT)
+
+
+def _held_by(store: object, scan_file: Path) -> bool:
+    """Whether the database holds the scan in `scan_file` (a file that cannot be read counts as not)."""
+    from inventory.errors import ScanNotFound
+    from scanner.serialize import ScanFileError, read_scan_json
+
+    try:
+        store.scan_json(read_scan_json(scan_file).scan_id)  # type: ignore[attr-defined]
+    except (ScanFileError, OSError, ScanNotFound):
+        return False
+    return True
 
 
 def _declared_addresses(path: Path | None) -> tuple[str, ...]:

@@ -248,6 +248,7 @@ def demo_command(
     out.mkdir(parents=True, exist_ok=True)
     db_path = out / "demo.db"
     db_path.unlink(missing_ok=True)  # a demo starts from an empty inventory every time
+    (out / "scan.json").unlink(missing_ok=True)  # so its last scan is not one `audit` would refuse to overwrite
     shutil.rmtree(out / "responses", ignore_errors=True)  # and keeps only this run's answers
     with tempfile.TemporaryDirectory(prefix="cctv-demo-") as tmp:
         credentials = Path(tmp) / "credentials.yaml"
