@@ -377,11 +377,18 @@ def test_a_signal_during_the_scan_writes_what_was_read_and_says_so(tmp_path: Pat
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
         )
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # until a device is journalled: there is something to lose
-            if journal.exists() and journal.read_text(encoding="utf-8").count("\n") >= 2:
-                break
+        read: dict[str, str] = {}
+        while time.monotonic() < deadline and not read:  # until a device is journalled: something to lose
+            lines = journal.read_text(encoding="utf-8").splitlines()[1:] if journal.exists() else []
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                except ValueError:  # a line being written
+                    continue
+                if "status" in entry:
+                    read[entry["address"]] = entry["status"]
             time.sleep(0.1)
-        else:
+        if not read:
             proc.kill()
             pytest.fail("no device was journalled within 60 s")
         proc.send_signal(getattr(signal, signal_name))
@@ -392,7 +399,8 @@ def test_a_signal_during_the_scan_writes_what_was_read_and_says_so(tmp_path: Pat
     assert last.startswith(f"error: audit interrupted by {signal_name}: ") and str(out / "scan.json") in last
     scan = json.loads((out / "scan.json").read_text(encoding="utf-8"))
     assert scan["complete"] is False
-    assert any(d["status"] == "ok" for d in scan["devices"])
+    kept = {d["address"]: d["status"] for d in scan["devices"]}
+    assert {address: kept.get(address) for address in read} == read  # every device read before the signal
     assert not journal.exists() and not (out / "report.json").exists()
 
 
@@ -401,3 +409,28 @@ def test_a_registry_that_is_a_directory_is_called_one(tmp_path: Path) -> None:
     proc = audit("--interface", "lo", "--registry", str(tmp_path), "--out", str(tmp_path / "out"))
     assert proc.returncode == 3
     assert assert_one_clear_line(proc) == f"error: {tmp_path}: a directory, not a file"
+
+
+def test_a_scan_file_the_database_does_not_hold_is_never_overwritten(tmp_path: Path) -> None:
+    """No site needed. An audit stopped between its scan.json and the database (killed, interrupted, the
+    database down) left the only copy of that scan in OUT/scan.json; the next audit into the same OUT
+    overwrote it. Now it refuses (exit 3, naming import-scan) until the database holds that scan."""
+    from scanner.serialize import write_scan_json
+    from tests.auditor.factory import demo_scan
+
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = out / "scan.json"
+    write_scan_json(demo_scan(), earlier)
+    before = earlier.read_bytes()
+    db = f"sqlite:///{tmp_path / 'inv.db'}"
+    proc = audit("--interface", "lo", "--db", db, "--out", str(out), "--timeout", "1")
+    assert proc.returncode == 3, proc.stderr[-3000:]
+    assert f"`cctv-inventory import-scan {earlier}`" in assert_one_clear_line(proc)
+    assert earlier.read_bytes() == before
+    stored = subprocess.run([sys.executable, "-m", "cctv_inventory", "import-scan", str(earlier), "--db", db],
+                            capture_output=True, text=True, timeout=60, check=False, cwd=REPO)
+    assert stored.returncode == 0, stored.stderr
+    proc = audit("--interface", "lo", "--db", db, "--out", str(out), "--timeout", "1")
+    assert proc.returncode in (0, 1, 2), proc.stderr[-3000:]  # stored: the audit runs, and replaces the file
+    assert earlier.read_bytes() != before
