@@ -241,6 +241,8 @@ def read_scan_json(path: Path) -> ScanResult:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ScanFileError(f"{path}: not JSON ({exc})") from None
+    except UnicodeDecodeError as exc:  # not text at all (a traceback from import-scan before)
+        raise ScanFileError(f"{path}: not a scan file: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if not isinstance(data, dict):
         raise ScanFileError(f"{path}: expected a JSON object")
     return scan_from_dict(data)

@@ -112,7 +112,8 @@ def register(app: typer.Typer) -> None:
             try:
                 scans.append(read_scan_json(path))
             except (ScanFileError, OSError) as exc:
-                raise _fail(f"{path}: {exc}", EXIT_BAD_INPUT) from None
+                said = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                raise _fail(said if said.startswith(f"{path}:") else f"{path}: {said}", EXIT_BAD_INPUT) from None
         out = []
         with _open(db) as store:
             for path, scan in zip(files, scans, strict=True):
