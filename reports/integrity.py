@@ -45,6 +45,7 @@ __all__ = [
     "IntegrityError",
     "VerifyResult",
     "canonical_json",
+    "check_public_key",
     "check_signing_key",
     "content_bytes",
     "evidence_sha256",
@@ -127,6 +128,12 @@ def check_signing_key(path: Path) -> None:
     """Raise IntegrityError unless `path` is a usable Ed25519 private key: `audit` asks before it scans,
     rather than find out at the report, after the whole site was scanned."""
     _private_key(path)
+
+
+def check_public_key(path: Path) -> None:
+    """Raise IntegrityError unless `path` is a usable Ed25519 public key: a key file that is not there is
+    the verifier's mistake, not a sign that the report was changed."""
+    _public_key(path)
 
 
 def _public_key(path: Path) -> Ed25519PublicKey:

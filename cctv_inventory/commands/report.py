@@ -10,7 +10,7 @@ Exit codes
            entries without --allow-empty-registry); 4 database cannot be opened or read.
   keygen   0 written; 3 a key file exists already (never overwritten) or cannot be written.
   verify   0 digest ok (and signature ok when --key is given); 1 changed, bad or missing signature,
-           or not a report.
+           or not a report; 3 the report or key file cannot be used (nothing was checked).
 """
 
 from __future__ import annotations
@@ -175,9 +175,22 @@ def verify_command(
     report: Annotated[Path, typer.Argument(help="The report.json to check (its .sig beside it).")],
     key: Annotated[Path | None, typer.Option("--key", help="Public key (PREFIX.pub) to check the signature.")] = None,
 ) -> None:
-    """Check a report's SHA-256 and, with --key, its Ed25519 signature; non-zero exit on any change."""
-    from reports.integrity import verify_report_file
+    """Check a report's SHA-256 and, with --key, its Ed25519 signature; non-zero exit on any change.
 
+    Exit codes: 0 ok; 1 changed, bad or missing signature, or not a report; 3 the report or key file
+    cannot be used (not there, a folder, not an Ed25519 public key): nothing was checked.
+    """
+    from reports.integrity import IntegrityError, check_public_key, verify_report_file
+
+    # A typo in a path said "FAILED" with exit 1, the code of a tampered report, to a script that checks it.
+    if not report.is_file():
+        raise _fail(f"{report}: {'a directory, not a report file' if report.is_dir() else 'no such file'}",
+                    EXIT_BAD_INPUT)
+    if key is not None:
+        try:
+            check_public_key(key)
+        except IntegrityError as exc:
+            raise _fail(f"--key {exc}", EXIT_BAD_INPUT) from None
     result = verify_report_file(report, key)
     if result.ok:
         typer.echo(f"OK {result.message}")

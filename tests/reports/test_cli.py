@@ -193,3 +193,20 @@ def test_report_with_a_database_that_does_not_answer_is_one_line(tmp_path):
                          cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert run.returncode == 4, run.stderr
     assert run.stderr.startswith("error: cannot open the database: ") and run.stderr.count("\n") == 1, run.stderr
+
+
+def test_verify_with_a_path_that_cannot_be_used_is_not_a_changed_report(tmp_path, keys, shared_report):
+    """A key file mistyped, a private key given for the public one, a report path that is not there: each
+    said FAILED with exit 1, the code a script reads as a tampered report. Exit 3, nothing checked."""
+    write_report_set(shared_report, tmp_path / "out", ["json"], "ko", keys[0])
+    report = tmp_path / "out" / "report.json"
+    for args, said in (
+        ([str(report), "--key", str(tmp_path / "keys" / "instaler.pub")], "--key "),
+        ([str(report), "--key", str(keys[0])], "not a readable PEM public key"),
+        ([str(tmp_path / "out" / "reprot.json")], "no such file"),
+        ([str(tmp_path / "out")], "a directory"),
+    ):
+        result = cli("verify", *args)
+        assert result.returncode == 3, (args, result.stderr)
+        assert result.stderr.startswith("error: ") and said in result.stderr and "FAILED" not in result.stderr
+    assert cli("verify", str(report), "--key", str(keys[1])).returncode == 0
