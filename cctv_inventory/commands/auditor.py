@@ -144,7 +144,13 @@ def import_bundle_cmd(
     from sqlalchemy.exc import SQLAlchemyError
 
     from cctv_inventory.bundle import BundleError, import_bundle
+    from reports.integrity import IntegrityError, check_public_key
 
+    if key is not None:  # else every bundle was REFUSED for the auditor's own mistyped path
+        try:
+            check_public_key(key)
+        except IntegrityError as exc:
+            raise _fail(f"--key {exc}", EXIT_BAD_INPUT) from None
     outcomes: list[dict[str, Any]] = []
     refused = 0
     with _open_store(db) as store:

@@ -212,3 +212,16 @@ def test_a_database_that_does_not_answer_is_one_line(tmp_path, command):
     assert run.returncode == 4, run.stderr
     assert run.stderr.startswith("error: cannot open the database: ") and "Connection refused" in run.stderr
     assert run.stderr.count("\n") == 1, run.stderr
+
+
+def test_import_bundle_with_a_key_file_that_cannot_be_used(tmp_path, make_bundle, installer_keys):
+    """A mistyped --key (or the private key for the public one) REFUSED every bundle, each 'failing' its
+    signature, the message blaming the installer's bundle for the auditor's path."""
+    bundle = make_bundle(demo_scan())
+    db = f"sqlite:///{tmp_path / 'inv.db'}"
+    for key, said in ((tmp_path / "installer.pbu", "--key "), (installer_keys[0], "not a readable PEM public key")):
+        run = cli("import-bundle", str(bundle), "--key", str(key), db=db, home=tmp_path / "home")
+        assert run.returncode == 3, run.stderr
+        assert run.stderr.startswith("error: --key ") and said in run.stderr and "REFUSED" not in run.stderr
+    run = cli("import-bundle", str(bundle), "--key", str(installer_keys[1]), db=db, home=tmp_path / "home")
+    assert run.returncode == 0 and "signature verified" in run.stdout, run.stderr
