@@ -245,10 +245,13 @@ def demo_command(
     """
     if not use_running_lab and _foreign_interfaces():
         _reexec_isolated()
-    out.mkdir(parents=True, exist_ok=True)
     db_path = out / "demo.db"
-    db_path.unlink(missing_ok=True)  # a demo starts from an empty inventory every time
-    (out / "scan.json").unlink(missing_ok=True)  # so its last scan is not one `audit` would refuse to overwrite
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        db_path.unlink(missing_ok=True)  # a demo starts from an empty inventory every time
+        (out / "scan.json").unlink(missing_ok=True)  # so its last scan is not one `audit` would refuse to overwrite
+    except OSError as exc:  # --out a file, or not writable: a traceback before
+        raise _fail(f"--out {out}: cannot write there ({exc.strerror or exc})", EXIT_BAD_INPUT) from None
     shutil.rmtree(out / "responses", ignore_errors=True)  # and keeps only this run's answers
     with tempfile.TemporaryDirectory(prefix="cctv-demo-") as tmp:
         credentials = Path(tmp) / "credentials.yaml"
