@@ -225,3 +225,20 @@ def test_import_bundle_with_a_key_file_that_cannot_be_used(tmp_path, make_bundle
         assert run.stderr.startswith("error: --key ") and said in run.stderr and "REFUSED" not in run.stderr
     run = cli("import-bundle", str(bundle), "--key", str(installer_keys[1]), db=db, home=tmp_path / "home")
     assert run.returncode == 0 and "signature verified" in run.stdout, run.stderr
+
+
+def test_a_postgresql_that_accepts_and_never_answers_times_out(tmp_path):
+    """A server that takes the connection and says nothing (hung, or another service on that port) held
+    `sites` (and every command, `audit` before its scan) forever: libpq waits without limit unless told."""
+    import socket
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))  # inside the test's own network namespace
+        silent.listen(8)
+        started = time.monotonic()
+        run = cli("sites", db=f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/test",
+                  home=tmp_path / "home")
+    assert run.returncode == 4, run.stderr
+    assert run.stderr == "error: cannot open the database: connection timeout expired\n"
+    assert time.monotonic() - started < 60
