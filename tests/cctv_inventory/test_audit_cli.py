@@ -434,3 +434,14 @@ def test_a_scan_file_the_database_does_not_hold_is_never_overwritten(tmp_path: P
     proc = audit("--interface", "lo", "--db", db, "--out", str(out), "--timeout", "1")
     assert proc.returncode in (0, 1, 2), proc.stderr[-3000:]  # stored: the audit runs, and replaces the file
     assert earlier.read_bytes() != before
+
+
+@pytest.mark.parametrize("args", [["--tagret", "10.20.0.5"], ["--timeout", "abc"], ["--timeout", "-5"],
+                                  ["--concurrency", "0"], ["stray-argument"]])
+def test_usage_errors_exit_3_not_the_incomplete_verdicts_2(tmp_path: Path, args: list[str]) -> None:
+    """click exits 2 on a usage error, which is `audit`'s `incomplete`: a script took a mistyped option for
+    a site that could not be fully read. A negative --timeout or --concurrency 0 was accepted (every device
+    'timeout' at once)."""
+    proc = audit("--interface", "lo", *args, "--out", str(tmp_path / "out"))
+    assert proc.returncode == 3, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
