@@ -204,6 +204,9 @@ async def until_signalled(coro, signals: Sequence[int] = STOP_SIGNALS):  # type:
             task.cancel()
         received.append(sig)
 
+    # The caller's own handlers come back afterwards (remove_signal_handler would leave SIGTERM at its
+    # default, killing `audit` silently in its report stage).
+    previous = {sig: signal.getsignal(sig) for sig in signals}
     for sig in signals:
         loop.add_signal_handler(sig, stop, sig)
     try:
@@ -211,6 +214,8 @@ async def until_signalled(coro, signals: Sequence[int] = STOP_SIGNALS):  # type:
     finally:
         for sig in signals:
             loop.remove_signal_handler(sig)
+            if previous[sig] is not None:
+                signal.signal(sig, previous[sig])
     return result, signal.Signals(received[0]) if received else None
 
 

@@ -10,7 +10,8 @@ Exit codes (README "Exit codes"; the numbers live in cctv_inventory/audit.py):
      written); the policy, the key and --out are checked before scanning
   4  the database cannot be opened (checked before scanning), is out of date or refused the write
   5  the scan could not run (no interface, refused scope)
-  130  SIGINT or SIGTERM during the scan: what was read is written to scan.json (complete: false), no report
+  130  SIGINT or SIGTERM: during the scan, what was read is written to scan.json (complete: false), no report;
+       before or after it (AuditCommand), the files already written stay
 
 Registry and declared rows that cannot be read are skipped, each named on stderr as a warning
 (file, row, reason) and counted in the verdict line; the exit code is still the verdict's.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -158,7 +160,7 @@ def audit_command(
     3 bad input: arguments, credentials, registry, declared or policy file, --sign key, --out (the policy, key and --out before scanning)
     4 the database cannot be opened (before scanning), is out of date or refused the write
     5 the scan could not run (no interface, unknown interface, public range without --allow-public)
-    130 interrupted (SIGINT/SIGTERM) during the scan: what was read is in scan.json (complete: false), no report
+    130 interrupted (SIGINT/SIGTERM); during the scan, what was read is written to scan.json (complete: false), no report
 
     Unreadable registry/declared rows are skipped, each named on stderr, and counted in the verdict line.
     """
@@ -305,10 +307,22 @@ def _usage_error_class() -> type[Exception]:
     return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
+class _Terminated(BaseException):
+    """SIGTERM outside the scan (which handles it itself): raised like KeyboardInterrupt, so open
+    transactions roll back and atomic writes drop their temporary files on the way out."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 class AuditCommand(TyperCommand):
-    """`audit` whose usage errors (an unknown option, a value that is no number, one out of range) exit 3,
-    bad input, as README's table says: click exits 2, which is `audit`'s `incomplete` verdict, so a
-    script read `--tagret` as a site that could not be fully read."""
+    """`audit`, whose exit codes are a contract (README "Exit codes"), guarded against click's own:
+    - a usage error (an unknown option, a value that is no number, one out of range) exits 3, bad input:
+      click exits 2, `audit`'s `incomplete`, so a script read `--tagret` as a site not fully read;
+    - SIGINT or SIGTERM before or after the scan exits 130 with one line: click said "Aborted!" with exit 1,
+      `target_not_met`, and SIGTERM killed the process without a word. (During the scan the engine
+      handles both: cctv_inventory.audit.run_audit.)"""
 
     def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
         try:
@@ -316,6 +330,18 @@ class AuditCommand(TyperCommand):
         except _usage_error_class() as exc:
             exc.exit_code = EXIT_BAD_INPUT  # type: ignore[attr-defined]
             raise
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        previous = signal.signal(signal.SIGTERM, _terminated)
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, _Terminated) as exc:
+            name = "SIGINT" if isinstance(exc, KeyboardInterrupt) else "SIGTERM"
+            out = ctx.params.get("out")
+            raise _fail(f"audit interrupted by {name}; the files already written in {out} are kept (scan.json once "
+                        "the scan had ended), none half-written", EXIT_INTERRUPTED) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def register(app: typer.Typer) -> None:

@@ -445,3 +445,52 @@ def test_usage_errors_exit_3_not_the_incomplete_verdicts_2(tmp_path: Path, args:
     proc = audit("--interface", "lo", *args, "--out", str(tmp_path / "out"))
     assert proc.returncode == 3, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_signal_outside_the_scan_exits_130_with_one_line(tmp_path: Path, signal_name: str) -> None:
+    """No site needed: the audit is held in its database check by a PostgreSQL that accepts and never
+    answers (in the test's own namespace). Outside the scan, SIGINT gave click's 'Aborted!' and exit 1,
+    `target_not_met`; SIGTERM killed the audit without a word."""
+    import signal
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        silent.settimeout(60)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cctv_inventory", "audit", "--interface", "lo", "--out", str(tmp_path / "out"),
+             "--db", f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/test"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        )
+        connection, _ = silent.accept()  # the audit is waiting for the database now
+        with connection:
+            time.sleep(0.3)
+            proc.send_signal(getattr(signal, signal_name))
+            _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr[-3000:]
+    assert stderr.strip() == (f"error: audit interrupted by {signal_name}; the files already written in "
+                              f"{tmp_path / 'out'} are kept (scan.json once the scan had ended), none half-written")
+
+
+def test_the_scan_gives_back_the_callers_signal_handlers() -> None:
+    """asyncio's remove_signal_handler leaves SIGTERM at its default: after the scan, a SIGTERM in the
+    report stage killed `audit` without a word instead of reaching its handler."""
+    import asyncio
+    import signal
+
+    from scanner.engine import until_signalled
+
+    def mine(signum, frame):  # type: ignore[no-untyped-def]
+        pass
+
+    async def nothing() -> str:
+        return "done"
+
+    previous = signal.signal(signal.SIGTERM, mine)
+    try:
+        assert asyncio.run(until_signalled(nothing())) == ("done", None)
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, previous)
