@@ -556,6 +556,7 @@ def import_bundle(path: Path, store: Any, public_key: Path | None = None) -> Bun
     are both kept. Nothing is stored unless the whole bundle verified.
     """
 
+    from inventory.errors import InventoryError
     from scanner.serialize import ScanFileError, scan_from_dict
 
     verified = verify_bundle(path, public_key)
@@ -563,7 +564,10 @@ def import_bundle(path: Path, store: Any, public_key: Path | None = None) -> Bun
         scan = scan_from_dict(verified.scan)
     except ScanFileError as exc:
         raise BundleError(SCAN, str(exc)) from None
-    saved = _with_one_retry(lambda: store.save_scan(scan))
+    try:
+        saved = _with_one_retry(lambda: store.save_scan(scan))
+    except InventoryError as exc:  # its scan id stored with other content: a traceback that stopped the batch
+        raise BundleError(SCAN, str(exc)) from None
     report = verified.report
     policy = report.get("policy")
     report_created = _with_one_retry(

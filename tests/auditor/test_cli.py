@@ -242,3 +242,19 @@ def test_a_postgresql_that_accepts_and_never_answers_times_out(tmp_path):
     assert run.returncode == 4, run.stderr
     assert run.stderr == "error: cannot open the database: connection timeout expired\n"
     assert time.monotonic() - started < 60
+
+
+def test_a_bundle_whose_scan_id_is_stored_with_other_content_is_refused(tmp_path, make_bundle):
+    """Two bundles claiming one scan id with different scans (a scan file edited after the scan, then
+    bundled again): the store refuses the second (InventoryError), which import-bundle let through as a
+    traceback; the bundles after it were never looked at. Now it is REFUSED by name and the rest import."""
+    first = demo_scan()
+    edited = dataclasses.replace(first, devices=first.devices[:-1])
+    other = demo_scan(site="나래군청 방범 CCTV")
+    bundles = [make_bundle(first, "first.zip"), make_bundle(edited, "edited.zip"), make_bundle(other, "other.zip")]
+    db = f"sqlite:///{tmp_path / 'inv.db'}"
+    run = cli("import-bundle", *map(str, bundles), db=db, home=tmp_path / "home")
+    assert run.returncode == 3, run.stderr
+    assert "Traceback" not in run.stderr
+    assert f"REFUSED {bundles[1]}: scan.json: " in run.stderr and "other content" in run.stderr
+    assert f"{bundles[2]}: imported" in run.stdout
