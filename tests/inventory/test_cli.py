@@ -131,6 +131,23 @@ def test_import_scan_of_a_file_that_is_no_text_is_one_line(db_url, tmp_path):
     assert stored_counts(db)["scans"] == 0
 
 
+def test_import_scan_of_an_edited_scan_file_is_refused_by_name(db_url, tmp_path):
+    """A scan file edited after it was stored keeps its scan id: the store refuses it (the stored one
+    stands), which import-scan let through as an InventoryError traceback."""
+    import dataclasses
+
+    db = upgraded(db_url, tmp_path)
+    scan = demo_scan()
+    original, edited = tmp_path / "scan.json", tmp_path / "edited.json"
+    write_scan_json(scan, original)
+    write_scan_json(dataclasses.replace(scan, site="edited"), edited)
+    assert run("import-scan", str(original), db=db, tmp_path=tmp_path).returncode == 0
+    result = run("import-scan", str(edited), db=db, tmp_path=tmp_path)
+    assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"error: {edited}: scan {scan.scan_id} is stored already, with other content")
+    assert stored_counts(db)["scans"] == 1
+
+
 def test_db_url_from_the_environment(db_url, tmp_path):
     env_db = upgraded(db_url, tmp_path)
     result = run("registry", "import", str(SAMPLE), db=None, tmp_path=tmp_path, env_db=env_db)
