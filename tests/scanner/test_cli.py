@@ -406,24 +406,25 @@ def test_json_out_that_is_a_directory_is_refused_before_scanning(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_scan_file_that_cannot_be_written_keeps_the_journal(demo_lab, tmp_path, monkeypatch):
-    """Site: demo-site.yaml, one host, in-process. A disk that fills as scan.json is written: a traceback
-    before; now one line naming the journal, which keeps the device, and `recover` to run."""
-    import errno
+def test_a_scan_file_that_cannot_be_written_keeps_the_journal(demo_lab, tmp_path):
+    """Site: demo-site.yaml, one host. A disk that fills as scan.json is written (write_scan_json made to
+    fail in the child): a traceback before; now one line naming the journal, which keeps the device."""
+    from scanner.serialize import read_journal
 
-    from typer.testing import CliRunner
-
-    import scanner.serialize
-    from cctv_inventory.cli import app
-
-    def full_disk(result, path):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(scanner.serialize, "write_scan_json", full_disk)
+    full_disk = ("import errno, sys, scanner.serialize\n"
+                 "def full(result, path):\n"
+                 "    raise OSError(errno.ENOSPC, 'No space left on device')\n"
+                 "scanner.serialize.write_scan_json = full\n"
+                 "from cctv_inventory.cli import main\n"
+                 "sys.argv[0] = 'cctv-inventory'\n"
+                 "main()\n")
     out = tmp_path / "scan.json"
-    run = CliRunner().invoke(app, ["scan", "--target", "127.10.0.41", "--no-multicast", "--workers", "0",
-                                   "--json-out", str(out), "--timeout", "4"])
-    assert run.exit_code == 2, run.output
+    run = subprocess.run([sys.executable, "-c", full_disk, "scan", "--target", "127.10.0.41", "--no-multicast",
+                          "--json-out", str(out), "--timeout", "4"],
+                         cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 2, run.stderr
     journal = tmp_path / "scan.json.journal"
-    assert f"`cctv-inventory recover {journal} --json-out FILE`" in run.output
-    assert scanner.serialize.read_journal(journal).devices[0].address == "127.10.0.41"
+    assert run.stderr.strip().splitlines()[-1] == (
+        f"cannot write {out} (No space left on device); the 1 device(s) read are kept in {journal}: "
+        f"`cctv-inventory recover {journal} --json-out FILE`")
+    assert read_journal(journal).devices[0].address == "127.10.0.41"
