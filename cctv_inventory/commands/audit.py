@@ -112,8 +112,8 @@ def _run(request: AuditRequest) -> AuditOutcome:
         raise _fail(f"evidence bundle: {exc} (the scan and the reports are kept in {request.out_dir})",
                     EXIT_BAD_INPUT) from None
     except OSError as exc:  # a report or the bundle could not be written (a full disk): the scan is on disk
-        where = f"{exc.filename}: " if exc.filename else ""
-        raise _fail(f"cannot write the report set: {where}{exc.strerror or exc} ({kept})", EXIT_BAD_INPUT) from None
+        what = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+        raise _fail(f"cannot write the reports or the bundle: {what} ({kept})", EXIT_BAD_INPUT) from None
 
 
 def _print_outcome(outcome: AuditOutcome) -> None:
