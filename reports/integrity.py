@@ -204,7 +204,10 @@ def verify_report_file(path: Path, public_key_path: Path | None = None) -> Verif
     """Check a report file's digest and, with a public key, its detached signature (PATH.sig)."""
     path = Path(path)
     sig_path = signature_path(path)
-    signature = sig_path.read_bytes() if sig_path.is_file() else None
+    try:
+        signature = sig_path.read_bytes() if sig_path.is_file() else None
+    except OSError as exc:  # unreadable (permissions, EIO): a traceback before
+        return VerifyResult(False, False, None, None, True, False, None, f"{sig_path}: cannot read ({exc.strerror or exc})")
     try:
         data = path.read_bytes()
         doc = load_report_document(data)

@@ -135,3 +135,20 @@ def test_not_json_is_a_failed_check_not_a_crash(tmp_path):
     bad = tmp_path / "report.json"
     bad.write_bytes(b"\xff\xfe not json")
     assert not verify_report_file(bad).ok
+
+
+def test_a_signature_that_cannot_be_read_is_a_failed_check_not_a_traceback(signed, keys, monkeypatch):
+    """report.json.sig unreadable (its permissions, an I/O error): it was read outside the try, and
+    `verify` ended in a traceback. (Root reads past permissions, so the read is made to fail here.)"""
+    import errno
+
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name.endswith(".sig"):
+            raise OSError(errno.EIO, "Input/output error", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = verify_report_file(signed, keys[1])
+    assert not result.ok and result.message == f"{signed}.sig: cannot read (Input/output error)"
