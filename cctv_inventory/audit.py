@@ -23,6 +23,7 @@ from scanner.model import ScanResult
 from scanner.serialize import journal_path, scan_to_json, write_scan_json
 
 from . import __version__
+from .messages import first_line
 
 if TYPE_CHECKING:
     from reports.policy import Policy
@@ -36,6 +37,7 @@ EXIT_FOR_VERDICT = {"target_met": 0, "target_not_met": 1, "incomplete": 2, "fail
 EXIT_BAD_INPUT = 3  # arguments, credentials, registry, declared or policy file
 EXIT_DATABASE = 4  # the database cannot be opened, is out of date or refused the write
 EXIT_SCAN_FAILED = 5  # the scan could not run (no interface, unknown interface, refused scope)
+EXIT_INTERRUPTED = 130  # SIGINT or SIGTERM during the scan: what was read is in scan.json, no report
 
 
 @dataclass(frozen=True)
@@ -83,22 +85,106 @@ class AuditOutcome:
         return EXIT_FOR_VERDICT[self.report.verdict]
 
 
+class AuditRefused(Exception):
+    """The audit stopped before it scanned: nothing was collected, so nothing is lost. `exit_code` says why."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class AuditInterrupted(Exception):
+    """SIGINT or SIGTERM cut the scan short; what it had read is in `scan_json` (complete=false)."""
+
+    def __init__(self, signal_name: str, scan_json: Path, devices: int):
+        super().__init__(f"interrupted by {signal_name}")
+        self.signal_name = signal_name
+        self.scan_json = scan_json
+        self.devices = devices
+
+
+class ScanFileNotWritten(Exception):
+    """The scan ran but its file could not be written; the journal still holds every device read."""
+
+
 def run_audit(request: AuditRequest, observer: object | None = None) -> AuditOutcome:
     from reports.policy import load_policy
-    from scanner.engine import scan as run_scan
+    from scanner.engine import scan_until_signalled
 
     policy = load_policy(request.policy)  # a bad policy is refused before a scan that would be wasted
-    request.out_dir.mkdir(parents=True, exist_ok=True)
+    _check_before_scanning(request)  # so are a signing key, an --out and a database that cannot be used
     scan_json = request.out_dir / "scan.json"
     # Devices are journalled as they finish: a killed audit leaves scan.json.journal for
     # `cctv-inventory recover`; one left by an earlier killed audit stops this one (ScanError).
     journal = journal_path(scan_json)
     scan_request = replace(request.scan, journal=journal,
                            check_hosts=(*request.scan.check_hosts, *_declared_addresses(request.declared_file)))
-    scan = run_scan(scan_request, observer)
-    write_scan_json(scan, scan_json)
+    # SIGINT and SIGTERM cut the scan short instead of ending the process (SIGTERM used to kill it with
+    # the devices read only in the journal): what was read is written below, then the audit stops.
+    scan, stopped_by = scan_until_signalled(scan_request, observer)
+    try:
+        write_scan_json(scan, scan_json)
+    except OSError as exc:
+        raise ScanFileNotWritten(
+            f"cannot write {scan_json} ({exc.strerror or exc}); the {len(scan.devices)} device(s) read are kept in "
+            f"its journal: `cctv-inventory recover {journal} --json-out FILE` writes them elsewhere") from None
     journal.unlink(missing_ok=True)
+    if stopped_by is not None:
+        raise AuditInterrupted(stopped_by.name, scan_json, len(scan.devices))
     return assess_and_report(scan, request, scan_json, policy)
+
+
+def _check_before_scanning(request: AuditRequest) -> None:
+    """What would otherwise fail only after the whole site was scanned: the signing key (read at the
+    report), the output folder and the database. Raises AuditRefused."""
+    import tempfile
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from inventory.errors import InventoryError
+    from inventory.store import Store
+    from reports.integrity import IntegrityError, check_signing_key
+
+    if request.signing_key is not None:
+        try:
+            check_signing_key(request.signing_key)
+        except IntegrityError as exc:
+            raise AuditRefused(f"--sign {exc}", EXIT_BAD_INPUT) from None
+    if request.out_dir.exists() and not request.out_dir.is_dir():
+        raise AuditRefused(f"--out {request.out_dir} is a file, not a folder", EXIT_BAD_INPUT)
+    try:
+        request.out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=request.out_dir):
+            pass
+    except OSError as exc:
+        raise AuditRefused(f"--out {request.out_dir}: cannot write there ({exc.strerror or exc})",
+                           EXIT_BAD_INPUT) from None
+    previous = request.out_dir / "scan.json"
+    try:
+        with Store.open(request.db_url) as store:
+            previous_kept = _held_by(store, previous) if previous.exists() else True
+    except InventoryError as exc:
+        raise AuditRefused(str(exc), EXIT_DATABASE) from None
+    except (SQLAlchemyError, OSError) as exc:
+        raise AuditRefused(f"cannot open the database: {first_line(exc)}", EXIT_DATABASE) from None
+    if not previous_kept:
+        # An audit stopped between its scan file and the database (killed, interrupted, the database
+        # down): this one would overwrite the only copy of that scan.
+        raise AuditRefused(
+            f"{previous} holds a scan the database does not; store it first with `cctv-inventory import-scan "
+            f"{previous}` (or move it away): this audit would overwrite it", EXIT_BAD_INPUT)
+
+
+def _held_by(store: object, scan_file: Path) -> bool:
+    """Whether the database holds the scan in `scan_file` (a file that cannot be read counts as not)."""
+    from inventory.errors import ScanNotFound
+    from scanner.serialize import ScanFileError, read_scan_json
+
+    try:
+        store.scan_json(read_scan_json(scan_file).scan_id)  # type: ignore[attr-defined]
+    except (ScanFileError, OSError, ScanNotFound):
+        return False
+    return True
 
 
 def _declared_addresses(path: Path | None) -> tuple[str, ...]:

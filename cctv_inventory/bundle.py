@@ -46,6 +46,7 @@ from typing import Any, TypeVar
 
 from inventory.errors import InventoryError
 from inventory.model import RegistrySource
+from scanner.serialize import fsync_directory
 
 BUNDLE_VERSION = 2  # 2 carries responses/; a bundle without them is still written as 1
 READABLE_VERSIONS = (1, 2)
@@ -232,6 +233,7 @@ def write_bundle(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_directory(path.parent)  # the rename: a power cut must not take the bundle back
     return path
 
 

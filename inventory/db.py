@@ -63,6 +63,9 @@ def _known(revision: str) -> bool:
         return False
 
 
+CONNECT_TIMEOUT_S = 10
+
+
 def create_engine(url: str) -> sa.Engine:
     try:
         parsed = sa.engine.make_url(url)
@@ -78,7 +81,12 @@ def create_engine(url: str) -> sa.Engine:
             cur.close()
 
         return engine
-    return sa.create_engine(parsed, pool_pre_ping=True)
+    # A server that accepts the connection and never answers (hung, or another service on the port) held
+    # every command forever: libpq waits without limit unless told. `?connect_timeout=N` in the URL wins.
+    connect_args = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    return sa.create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 
 
 def current_revision(engine: sa.Engine) -> str | None:

@@ -95,19 +95,37 @@ def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
     return found
 
 
+# Excel saves a workbook with a password as an OLE2 compound file holding the encrypted package (MS-OFFCRYPTO),
+# whatever its name ends in; openpyxl can only say "File is not a zip file".
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def _xlsx_rows(path: Path, error: Callable[[str], Exception]) -> list[tuple[int, tuple[Cell, ...]]]:
     import zipfile
 
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with open(path, "rb") as head:
+            if head.read(8) == _OLE2_MAGIC:
+                raise error(f"{path.name}: an encrypted (password-protected) workbook or an old .xls saved as "
+                            ".xlsx; save it in Excel as .xlsx without a password")
+    except OSError as exc:
+        raise error(f"{path.name}: cannot read ({exc.strerror or exc})") from None
+    try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        if not workbook.worksheets:  # a chart sheet alone, or a workbook cut down by hand
+            raise ValueError("it has no worksheet")
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers record a wrong used range; read what is there
         grid = [list(row) for row in sheet.iter_rows(values_only=True)]
         merged = _merged_ranges(sheet)
         workbook.close()
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
+    # SyntaxError: ElementTree's ParseError (and lxml's) on a sheet whose XML is cut short or damaged,
+    # which was a traceback; InvalidFileException: openpyxl's own refusal.
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError, SyntaxError, EOFError,
+            InvalidFileException) as exc:
         raise error(f"{path.name}: not a readable XLSX workbook ({exc})") from None
     if not grid:
         return []

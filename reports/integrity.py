@@ -45,6 +45,8 @@ __all__ = [
     "IntegrityError",
     "VerifyResult",
     "canonical_json",
+    "check_public_key",
+    "check_signing_key",
     "content_bytes",
     "evidence_sha256",
     "generate_keypair",
@@ -120,6 +122,18 @@ def _private_key(path: Path) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise IntegrityError(f"{path}: not an Ed25519 private key")
     return key
+
+
+def check_signing_key(path: Path) -> None:
+    """Raise IntegrityError unless `path` is a usable Ed25519 private key: `audit` asks before it scans,
+    rather than find out at the report, after the whole site was scanned."""
+    _private_key(path)
+
+
+def check_public_key(path: Path) -> None:
+    """Raise IntegrityError unless `path` is a usable Ed25519 public key: a key file that is not there is
+    the verifier's mistake, not a sign that the report was changed."""
+    _public_key(path)
 
 
 def _public_key(path: Path) -> Ed25519PublicKey:
@@ -221,8 +235,8 @@ def verify_report_file(path: Path, public_key_path: Path | None = None) -> Verif
     sig_path = signature_path(path)
     try:
         signature = sig_path.read_bytes() if sig_path.is_file() else None
-    except OSError as exc:
-        return VerifyResult(False, False, None, None, True, False, None, f"{sig_path}: cannot be read ({exc})")
+    except OSError as exc:  # unreadable (permissions, EIO): a traceback before
+        return VerifyResult(False, False, None, None, True, False, None, f"{sig_path}: cannot read ({exc.strerror or exc})")
     try:
         data = path.read_bytes()
         doc = load_report_document(data)

@@ -264,6 +264,10 @@ def load_policy(name_or_path: str) -> Policy:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PolicyError(f"{path}: no such policy file") from None
+    except yaml.MarkedYAMLError as exc:  # one line: PyYAML's own message spans five, with a caret drawing
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise PolicyError(f"{path}: cannot read the policy: not valid YAML{where} ({exc.problem})") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PolicyError(f"{path}: cannot read the policy ({exc})") from None
     try:

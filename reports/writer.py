@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 
+from scanner.serialize import fsync_directory
+
 from .formats import FORMATS
 from .integrity import SIGNATURE_SUFFIX, sign
 from .messages import LANGUAGES
@@ -84,4 +86,5 @@ def write_report_set(
         path = out_dir / name
         _atomic_write(path, data, before_replace=stale if name == f"{BASENAME}.json" else None)
         written.append(path)
+    fsync_directory(out_dir)  # the renames above, once for the set: a power cut must not take them back
     return written

@@ -90,6 +90,8 @@ def _check_permissions(path: Path) -> None:
         mode = path.stat().st_mode
     except OSError as exc:
         raise CredentialsError(f"cannot read credentials file {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):  # a folder was told to `chmod 600` (a pipe from <(...) stays welcome)
+        raise CredentialsError(f"credentials file {path} is a directory; name the YAML file in it")
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise CredentialsError(
             f"credentials file {path} is accessible by group or others (mode {stat.S_IMODE(mode):04o}); "

@@ -16,8 +16,10 @@ import asyncio
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -176,6 +178,45 @@ async def run_scan(request: ScanRequest, observer: ScanObserver | None = None) -
 def scan(request: ScanRequest, observer: ScanObserver | None = None) -> ScanResult:
     """Synchronous wrapper for callers without an event loop."""
     return asyncio.run(run_scan(request, observer))
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def scan_until_signalled(
+    request: ScanRequest, observer: ScanObserver | None = None, signals: Sequence[int] = STOP_SIGNALS
+) -> tuple[ScanResult, signal.Signals | None]:
+    """`scan`, but each of `signals` cuts the scan short instead of ending the process: what was collected
+    comes back (complete=False) with the signal that stopped it, for the caller to write and say so.
+    Only from the main thread (signal handlers). The handlers are gone again when this returns."""
+    return asyncio.run(until_signalled(run_scan(request, observer), signals))
+
+
+async def until_signalled(coro, signals: Sequence[int] = STOP_SIGNALS):  # type: ignore[no-untyped-def]
+    """Await `coro`; the first of `signals` cancels it (run_scan then returns what it has), a second one
+    is ignored: cancelling again could land after run_scan has caught the first and lose its result."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(coro)
+    received: list[int] = []
+
+    def stop(sig: int) -> None:
+        if not received:
+            task.cancel()
+        received.append(sig)
+
+    # The caller's own handlers come back afterwards (remove_signal_handler would leave SIGTERM at its
+    # default, killing `audit` silently in its report stage).
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+    for sig in signals:
+        loop.add_signal_handler(sig, stop, sig)
+    try:
+        result = await task
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+            if previous[sig] is not None:
+                signal.signal(sig, previous[sig])
+    return result, signal.Signals(received[0]) if received else None
 
 
 def _describe(scope: ResolvedScope) -> str:

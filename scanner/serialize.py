@@ -13,6 +13,7 @@ Reading back uses the standard `json`: already in C, and only done once.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import logging
 import os
@@ -48,6 +49,21 @@ class ScanFileError(ValueError):
     """A scan file that cannot be read back; the message says which key."""
 
 
+def fsync_directory(directory: Path) -> None:
+    """Make a rename (or a new file) in `directory` survive a power cut: os.replace changes only the
+    directory, which the kernel may still hold in memory; until it is fsynced, the file fsynced under its
+    temporary name can come back under that name, or not at all. Every atomic write here calls this
+    after its os.replace (scan files, the journal, report sets, bundles, rollups)."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):  # a file system that cannot sync a directory
+            raise
+    finally:
+        os.close(fd)
+
+
 def scan_to_dict(scan: ScanResult) -> dict[str, Any]:
     data = asdict(scan)
     data["format_version"] = SCAN_FORMAT_VERSION
@@ -78,6 +94,9 @@ def write_scan_json(scan: ScanResult, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    # Before anyone deletes the journal this file replaces: a journal gone and a rename lost to a power
+    # cut would lose the scan.
+    fsync_directory(path.parent)
 
 
 _DEVICES_PLACEHOLDER = "\x00streamed-devices\x00"  # only ever in the head dict, never in data
@@ -222,6 +241,8 @@ def read_scan_json(path: Path) -> ScanResult:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ScanFileError(f"{path}: not JSON ({exc})") from None
+    except UnicodeDecodeError as exc:  # not text at all (a traceback from import-scan before)
+        raise ScanFileError(f"{path}: not a scan file: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if not isinstance(data, dict):
         raise ScanFileError(f"{path}: expected a JSON object")
     return scan_from_dict(data)
@@ -272,6 +293,7 @@ class ScanJournal:
         line["journal_version"] = JOURNAL_VERSION
         self.stream.write(_dumps(line) + b"\n")
         self._sync()
+        fsync_directory(self.path.parent)  # the journal's name too, not only its bytes, must outlive a power cut
 
     failed: str | None = None  # why journalling stopped (a full disk), once it has
 

@@ -6,9 +6,12 @@ everything went and the verdict in one line, set the exit code.
 Exit codes (README "Exit codes"; the numbers live in cctv_inventory/audit.py):
   0  target_met        1  target_not_met, or fail (a mandatory policy's missed target)
   2  incomplete (devices that could not be read could change the verdict)
-  3  bad input (arguments, credentials/registry/declared/policy file); the policy is checked before scanning
-  4  the database cannot be opened, is out of date or refused the write
+  3  bad input (arguments, credentials/registry/declared/policy file, --sign key, an --out that cannot be
+     written); the policy, the key and --out are checked before scanning
+  4  the database cannot be opened (checked before scanning), is out of date or refused the write
   5  the scan could not run (no interface, refused scope)
+  130  SIGINT or SIGTERM: during the scan, what was read is written to scan.json (complete: false), no report;
+       before or after it (AuditCommand), the files already written stay
 
 Registry and declared rows that cannot be read are skipped, each named on stderr as a warning
 (file, row, reason) and counted in the verdict line; the exit code is still the verdict's.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -26,17 +30,23 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from ..audit import (
     DEFAULT_FORMATS,
     DEFAULT_POLICY,
     EXIT_BAD_INPUT,
     EXIT_DATABASE,
+    EXIT_INTERRUPTED,
     EXIT_SCAN_FAILED,
+    AuditInterrupted,
     AuditOutcome,
+    AuditRefused,
     AuditRequest,
+    ScanFileNotWritten,
     run_audit,
 )
+from ..messages import first_line
 from ..paths import config_path
 
 DEMO_UNICAST_TARGET = "127.10.0.18"  # the demo site's camera that is silent on multicast (behind a router)
@@ -66,25 +76,44 @@ def _formats(value: str) -> tuple[str, ...]:
 
 def _run(request: AuditRequest) -> AuditOutcome:
     """Run the audit, turning each stage's refusal into a clear message and its exit code."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from inventory.errors import InputFileError, InventoryError
+    from reports.integrity import IntegrityError
     from reports.policy import PolicyError
     from scanner.errors import ScanError
 
     from ..bundle import BundleError
 
+    kept = f"the scan itself is kept in {request.out_dir / 'scan.json'}"
     try:
         return run_audit(request, _observer())
     except ScanError as exc:
         raise _fail(f"the scan could not run: {exc}", EXIT_SCAN_FAILED) from None
     except PolicyError as exc:  # checked before the scan, so nothing was collected
         raise _fail(f"policy: {exc}", EXIT_BAD_INPUT) from None
+    except AuditRefused as exc:  # checked before the scan too
+        raise _fail(f"{exc} (nothing was scanned)", exc.exit_code) from None
+    except AuditInterrupted as exc:
+        raise _fail(f"audit {exc}: the scan so far ({exc.devices} device(s)) is kept in {exc.scan_json} "
+                    f"(complete: false); no report was written. `cctv-inventory import-scan {exc.scan_json}` "
+                    "and `cctv-inventory report` report on it", EXIT_INTERRUPTED) from None
+    except ScanFileNotWritten as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except InputFileError as exc:
-        raise _fail(f"{exc} (the scan itself is kept in {request.out_dir / 'scan.json'})", EXIT_BAD_INPUT) from None
+        raise _fail(f"{exc} ({kept})", EXIT_BAD_INPUT) from None
+    except IntegrityError as exc:  # the signing key, read again at the report (checked before the scan)
+        raise _fail(f"--sign {exc} ({kept})", EXIT_BAD_INPUT) from None
     except InventoryError as exc:
-        raise _fail(f"{exc} (the scan itself is kept in {request.out_dir / 'scan.json'})", EXIT_DATABASE) from None
+        raise _fail(f"{exc} ({kept})", EXIT_DATABASE) from None
+    except SQLAlchemyError as exc:  # the database went away or refused the write after the scan
+        raise _fail(f"the database refused the audit: {first_line(exc)} ({kept})", EXIT_DATABASE) from None
     except BundleError as exc:  # after the reports: they, the scan and the database rows are kept
         raise _fail(f"evidence bundle: {exc} (the scan and the reports are kept in {request.out_dir})",
                     EXIT_BAD_INPUT) from None
+    except OSError as exc:  # a report or the bundle could not be written (a full disk): the scan is on disk
+        what = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+        raise _fail(f"cannot write the reports or the bundle: {what} ({kept})", EXIT_BAD_INPUT) from None
 
 
 def _print_outcome(outcome: AuditOutcome) -> None:
@@ -115,8 +144,8 @@ def audit_command(
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("out/audit"),
     format: Annotated[str, typer.Option("--format", help="Comma-separated: html,json,csv,xlsx.")] = ",".join(DEFAULT_FORMATS),
     sign: Annotated[Path | None, typer.Option("--sign", help="Ed25519 private key (from keygen) to sign the report.")] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Devices interrogated at once.")] = 256,
-    timeout: Annotated[float, typer.Option("--timeout", help="Deadline per device, seconds.")] = 10.0,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=4096, help="Devices interrogated at once.")] = 256,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.5, max=600, help="Deadline per device, seconds.")] = 10.0,
     no_multicast: Annotated[bool, typer.Option("--no-multicast", help="Unicast to --target only.")] = False,
     allow_public: Annotated[bool, typer.Option("--allow-public", help="Allow public address ranges in --target.")] = False,
     keep_responses: Annotated[bool, typer.Option("--keep-responses", help="Keep every raw device answer in OUT/responses/ as evidence, named by its SHA-256.")] = False,
@@ -128,9 +157,10 @@ def audit_command(
     0 target_met
     1 target_not_met, or fail (a mandatory policy's target missed)
     2 incomplete (devices that could not be read could change the verdict)
-    3 bad input: arguments, credentials, registry, declared or policy file (the policy before scanning)
-    4 the database cannot be opened, is out of date or refused the write
+    3 bad input: arguments, credentials, registry, declared or policy file, --sign key, --out (the policy, key and --out before scanning)
+    4 the database cannot be opened (before scanning), is out of date or refused the write
     5 the scan could not run (no interface, unknown interface, public range without --allow-public)
+    130 interrupted (SIGINT/SIGTERM); during the scan, what was read is written to scan.json (complete: false), no report
 
     Unreadable registry/declared rows are skipped, each named on stderr, and counted in the verdict line.
     """
@@ -144,7 +174,7 @@ def audit_command(
         raise _fail("--lang must be ko or en", EXIT_BAD_INPUT)
     for path in [*registry, *([declared] if declared else [])]:
         if not path.is_file():
-            raise _fail(f"{path}: no such file", EXIT_BAD_INPUT)
+            raise _fail(f"{path}: {'a directory, not a file' if path.is_dir() else 'no such file'}", EXIT_BAD_INPUT)
     try:
         book = load_credentials(credentials) if credentials else CredentialBook()
         db_url = resolve_db_url(db)
@@ -218,9 +248,13 @@ def demo_command(
     """
     if not use_running_lab and _foreign_interfaces():
         _reexec_isolated()
-    out.mkdir(parents=True, exist_ok=True)
     db_path = out / "demo.db"
-    db_path.unlink(missing_ok=True)  # a demo starts from an empty inventory every time
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        db_path.unlink(missing_ok=True)  # a demo starts from an empty inventory every time
+        (out / "scan.json").unlink(missing_ok=True)  # so its last scan is not one `audit` would refuse to overwrite
+    except OSError as exc:  # --out a file, or not writable: a traceback before
+        raise _fail(f"--out {out}: cannot write there ({exc.strerror or exc})", EXIT_BAD_INPUT) from None
     shutil.rmtree(out / "responses", ignore_errors=True)  # and keeps only this run's answers
     with tempfile.TemporaryDirectory(prefix="cctv-demo-") as tmp:
         credentials = Path(tmp) / "credentials.yaml"
@@ -267,6 +301,49 @@ def _audit_subprocess(args: list[str]) -> int:
     return subprocess.call([sys.executable, "-m", "cctv_inventory", *args])
 
 
+def _usage_error_class() -> type[Exception]:
+    """click's UsageError (typer vendors click as typer._click in newer releases: found through typer's
+    own BadParameter, whichever it is)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class _Terminated(BaseException):
+    """SIGTERM outside the scan (which handles it itself): raised like KeyboardInterrupt, so open
+    transactions roll back and atomic writes drop their temporary files on the way out."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+class AuditCommand(TyperCommand):
+    """`audit`, whose exit codes are a contract (README "Exit codes"), guarded against click's own:
+    - a usage error (an unknown option, a value that is no number, one out of range) exits 3, bad input:
+      click exits 2, `audit`'s `incomplete`, so a script read `--tagret` as a site not fully read;
+    - SIGINT or SIGTERM before or after the scan exits 130 with one line: click said "Aborted!" with exit 1,
+      `target_not_met`, and SIGTERM killed the process without a word. (During the scan the engine
+      handles both: cctv_inventory.audit.run_audit.)"""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except _usage_error_class() as exc:
+            exc.exit_code = EXIT_BAD_INPUT  # type: ignore[attr-defined]
+            raise
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        previous = signal.signal(signal.SIGTERM, _terminated)
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, _Terminated) as exc:
+            name = "SIGINT" if isinstance(exc, KeyboardInterrupt) else "SIGTERM"
+            out = ctx.params.get("out")
+            raise _fail(f"audit interrupted by {name}; the files already written in {out} are kept (scan.json once "
+                        "the scan had ended), none half-written", EXIT_INTERRUPTED) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("audit")(audit_command)
+    app.command("audit", cls=AuditCommand)(audit_command)
     app.command("demo")(demo_command)

@@ -27,6 +27,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ..messages import first_line
+
 ENV_DB = "CCTV_INVENTORY_DB"
 EXIT_BAD_INPUT = 3
 EXIT_DATABASE = 4
@@ -112,7 +114,7 @@ def _open_store(db: str | None):
     try:
         return Store.open(url)
     except Exception as exc:  # noqa: BLE001 - the store's own errors say what to do; show them, no traceback
-        raise _fail(f"cannot open the database: {exc}", EXIT_DATABASE) from None
+        raise _fail(f"cannot open the database: {first_line(exc)}", EXIT_DATABASE) from None
 
 
 def _print_json(value: Any) -> None:
@@ -142,7 +144,13 @@ def import_bundle_cmd(
     from sqlalchemy.exc import SQLAlchemyError
 
     from cctv_inventory.bundle import BundleError, import_bundle
+    from reports.integrity import IntegrityError, check_public_key
 
+    if key is not None:  # else every bundle was REFUSED for the auditor's own mistyped path
+        try:
+            check_public_key(key)
+        except IntegrityError as exc:
+            raise _fail(f"--key {exc}", EXIT_BAD_INPUT) from None
     outcomes: list[dict[str, Any]] = []
     refused = 0
     with _open_store(db) as store:
@@ -158,8 +166,7 @@ def import_bundle_cmd(
                 continue
             except SQLAlchemyError as exc:
                 # e.g. a read-only viewer role: the store rolled back, nothing half-written; stop here.
-                first_line = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-                raise _fail(f"{path}: the database refused the write ({first_line})", EXIT_DATABASE) from None
+                raise _fail(f"{path}: the database refused the write ({first_line(exc)})", EXIT_DATABASE) from None
             outcomes.append(outcome.to_dict())
             if not as_json:
                 what = "imported" if outcome.changed_anything else "already imported, nothing changed"
@@ -302,7 +309,11 @@ def rollup_cmd(
         rollup = build_rollup(latest_report_documents(store), as_of=day, expiring_days=expiring_days)
     for warning in rollup.warnings:  # a site left out, an unknown verdict: not only inside the files
         typer.echo(f"warning: {warning}", err=True)
-    for path in write_rollup(rollup, out, chosen, lang):
+    try:
+        written = write_rollup(rollup, out, chosen, lang)
+    except OSError as exc:  # --out a file, or not writable: a traceback before
+        raise _fail(f"cannot write the rollup to {out}: {exc.strerror or exc}", EXIT_BAD_INPUT) from None
+    for path in written:
         typer.echo(str(path))
     typer.echo(f"{rollup.target_met} of {rollup.site_count} site(s) meet the target")
 

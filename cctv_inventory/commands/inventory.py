@@ -18,6 +18,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ..messages import first_line
+
 EXIT_BAD_INPUT = 3
 EXIT_DATABASE = 4
 
@@ -60,12 +62,16 @@ def _print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def _write_failure(exc: Exception) -> typer.Exit:
+def _write_failure(exc: Exception, path: Path) -> typer.Exit:
     import sqlalchemy as sa
 
+    from inventory.errors import InventoryError, SchemaOutOfDate
+
     if isinstance(exc, sa.exc.SQLAlchemyError):
-        first = str(getattr(exc, "orig", exc)).splitlines()[0]
-        return _fail(f"the database refused the write ({first}); nothing was stored", EXIT_DATABASE)
+        return _fail(f"{path}: the database refused the write ({first_line(exc)}); nothing of it was stored",
+                     EXIT_DATABASE)
+    if isinstance(exc, InventoryError):  # the store's refusal, e.g. a scan id stored with other content: was a traceback
+        return _fail(f"{path}: {exc}", EXIT_DATABASE if isinstance(exc, SchemaOutOfDate) else EXIT_BAD_INPUT)
     raise exc
 
 
@@ -112,14 +118,15 @@ def register(app: typer.Typer) -> None:
             try:
                 scans.append(read_scan_json(path))
             except (ScanFileError, OSError) as exc:
-                raise _fail(f"{path}: {exc}", EXIT_BAD_INPUT) from None
+                said = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                raise _fail(said if said.startswith(f"{path}:") else f"{path}: {said}", EXIT_BAD_INPUT) from None
         out = []
         with _open(db) as store:
             for path, scan in zip(files, scans, strict=True):
                 try:
                     saved = store.save_scan(scan)
                 except Exception as exc:  # noqa: BLE001
-                    raise _write_failure(exc) from None
+                    raise _write_failure(exc, path) from None
                 out.append(
                     {"file": str(path), "scan_id": saved.scan_id, "site": scan.site, "created": saved.created}
                 )
@@ -149,7 +156,7 @@ def register(app: typer.Typer) -> None:
             except InputFileError as exc:
                 raise _fail(str(exc), EXIT_BAD_INPUT) from None
             except Exception as exc:  # noqa: BLE001
-                raise _write_failure(exc) from None
+                raise _write_failure(exc, file) from None
         if as_json:
             _print_json(summary.to_dict())
         else:
@@ -218,7 +225,7 @@ def register(app: typer.Typer) -> None:
             except InputFileError as exc:
                 raise _fail(str(exc), EXIT_BAD_INPUT) from None
             except Exception as exc:  # noqa: BLE001
-                raise _write_failure(exc) from None
+                raise _write_failure(exc, file) from None
         if as_json:
             _print_json(summary.to_dict())
         elif summary.unchanged:

@@ -10,7 +10,7 @@ Exit codes
            entries without --allow-empty-registry); 4 database cannot be opened or read.
   keygen   0 written; 3 a key file exists already (never overwritten) or cannot be written.
   verify   0 digest ok (and signature ok when --key is given); 1 changed, bad or missing signature,
-           or not a report.
+           or not a report; 3 the report or key file cannot be used (nothing was checked).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from ..messages import first_line
 
 EXIT_CHANGED = 1
 EXIT_BAD_INPUT = 3
@@ -59,7 +61,7 @@ def _open_store(db: str | None):
     try:
         store = Store.open(url)
     except Exception as exc:  # noqa: BLE001 - the store's message says what to do; no traceback
-        raise _fail(f"cannot open the database: {exc}", EXIT_DATABASE) from None
+        raise _fail(f"cannot open the database: {first_line(exc)}", EXIT_DATABASE) from None
     return store
 
 
@@ -107,7 +109,7 @@ def report_command(
         except ScanNotFound as exc:
             raise _fail(str(exc), EXIT_BAD_INPUT) from None
         except Exception as exc:  # noqa: BLE001 - database trouble: say so, keep the exit code distinct
-            raise _fail(f"cannot read the scan from the database: {exc}", EXIT_DATABASE) from None
+            raise _fail(f"cannot read the scan from the database: {first_line(exc)}", EXIT_DATABASE) from None
         if not matched.registry_sources:  # no registry entry in force: every device would read "unmatched"
             if not allow_empty_registry:
                 raise _fail(
@@ -141,7 +143,8 @@ def report_command(
                 signature=sig.read_text(encoding="ascii").strip() if sign is not None else None,
             )
         except Exception as exc:  # noqa: BLE001 - the files are written; say the database part failed
-            raise _fail(f"report written to {out_dir} but not stored in the database: {exc}", EXIT_DATABASE) from None
+            raise _fail(f"report written to {out_dir} but not stored in the database: {first_line(exc)}",
+                        EXIT_DATABASE) from None
 
     t = messages(lang)
     typer.echo(f"{t('section_verdict')}: {t.label('verdict', report.verdict)} ({report.verdict})")
@@ -172,9 +175,22 @@ def verify_command(
     report: Annotated[Path, typer.Argument(help="The report.json to check (its .sig beside it).")],
     key: Annotated[Path | None, typer.Option("--key", help="Public key (PREFIX.pub) to check the signature.")] = None,
 ) -> None:
-    """Check a report's SHA-256 and, with --key, its Ed25519 signature; non-zero exit on any change."""
-    from reports.integrity import verify_report_file
+    """Check a report's SHA-256 and, with --key, its Ed25519 signature; non-zero exit on any change.
 
+    Exit codes: 0 ok; 1 changed, bad or missing signature, or not a report; 3 the report or key file
+    cannot be used (not there, a folder, not an Ed25519 public key): nothing was checked.
+    """
+    from reports.integrity import IntegrityError, check_public_key, verify_report_file
+
+    # A typo in a path said "FAILED" with exit 1, the code of a tampered report, to a script that checks it.
+    if not report.is_file():
+        raise _fail(f"{report}: {'a directory, not a report file' if report.is_dir() else 'no such file'}",
+                    EXIT_BAD_INPUT)
+    if key is not None:
+        try:
+            check_public_key(key)
+        except IntegrityError as exc:
+            raise _fail(f"--key {exc}", EXIT_BAD_INPUT) from None
     result = verify_report_file(report, key)
     if result.ok:
         typer.echo(f"OK {result.message}")

@@ -8,9 +8,7 @@ kept in a file), 130 interrupted (what was collected is written, complete=false)
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,7 +148,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Discover and interrogate the CCTV devices in scope; write JSON and/or store the scan."""
         from scanner.credentials import CredentialBook, load_credentials
-        from scanner.engine import ScanRequest, run_scan
+        from scanner.engine import ScanRequest, scan_until_signalled
         from scanner.errors import ScanError
         from scanner.scope import is_ipv4_address, resolve_scope
         from scanner.serialize import journal_path, write_scan_json
@@ -168,6 +166,9 @@ def register(app: typer.Typer) -> None:
         if json_out is not None and not json_out.resolve().parent.is_dir():
             typer.echo(f"cannot scan: the directory for --json-out {json_out} does not exist", err=True)
             raise typer.Exit(EXIT_CANNOT_RUN)
+        if json_out is not None and json_out.is_dir():  # found only after the whole scan, as a traceback
+            typer.echo(f"cannot scan: --json-out {json_out} is a directory; name the scan file in it", err=True)
+            raise typer.Exit(EXIT_CANNOT_RUN)
         # Every finished device also goes to <json-out>.journal at once: if this process is killed outright,
         # `cctv-inventory recover` turns that into the scan file. With --db alone there is no scan file
         # to name it after, but a kill must lose nothing all the same: it goes in the current directory.
@@ -183,12 +184,18 @@ def register(app: typer.Typer) -> None:
                               allow_public=allow_public, workers=workers, journal=journal,
                               check_hosts=tuple(check_host), responses_dir=keep_responses)
         try:
-            result = asyncio.run(_run_cancellable(run_scan(request, _observer(plain))))
+            result, _ = scan_until_signalled(request, _observer(plain))  # SIGINT/SIGTERM: complete=False
         except ScanError as exc:
             typer.echo(f"cannot scan: {exc}", err=True)
             raise typer.Exit(EXIT_CANNOT_RUN) from None
         if json_out is not None:
-            write_scan_json(result, json_out)
+            try:
+                write_scan_json(result, json_out)
+            except OSError as exc:  # a full disk: the journal holds every device read; it stays
+                typer.echo(f"cannot write {json_out} ({exc.strerror or exc}); the {len(result.devices)} device(s) "
+                           f"read are kept in {journal}: `cctv-inventory recover {journal} --json-out FILE`",
+                           err=True)
+                raise typer.Exit(EXIT_CANNOT_RUN) from None
             journal.unlink(missing_ok=True)  # type: ignore[union-attr] - the scan file now holds it all
         if db:
             try:
@@ -215,29 +222,23 @@ def _recover_command(
     try:
         result = read_journal(journal)
     except (ScanFileError, OSError) as exc:
-        typer.echo(f"cannot recover: {exc}", err=True)
+        typer.echo(f"cannot recover: {journal}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}",
+                   err=True)
         raise typer.Exit(EXIT_CANNOT_RUN) from None
     json_out = json_out or scan_file_of(journal)
     if json_out.exists():
         # The scan file of an earlier scan, most likely: evidence too, never overwritten here.
         typer.echo(f"cannot recover: {json_out} exists; name another file with --json-out", err=True)
         raise typer.Exit(EXIT_CANNOT_RUN)
-    write_scan_json(result, json_out)
+    try:
+        write_scan_json(result, json_out)
+    except OSError as exc:  # a folder that is not there, a full disk: a traceback before
+        typer.echo(f"cannot recover: cannot write {json_out} ({exc.strerror or exc}); {journal} is kept as it was",
+                   err=True)
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
     journal.unlink()  # everything it held is in the scan file now
     typer.echo(f"recovered {len(result.devices)} device(s) of scan {result.scan_id} into {json_out} "
                "(marked complete=false)", err=True)
     if db:
         _save_db(db, result, json_out)
 
-
-async def _run_cancellable(coro):
-    """Run the scan so SIGINT and SIGTERM cancel it; run_scan then returns what it has (complete=False)."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.ensure_future(coro)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
-    try:
-        return await task
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)

@@ -52,10 +52,17 @@ def simulate(
             network = ipaddress.ip_network(base_address, strict=False)
             fixture = generate_site(generate or 0, seed=seed, network=network)
     except (FixtureError, ValueError) as exc:
-        typer.echo(f"bad site: {exc}", err=True)
+        said = str(exc)
+        if site is not None and not said.startswith(str(site)):  # a file that is no text said only the codec's words
+            said = f"{site}: {said}"
+        typer.echo(f"bad site: {said}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     if fixture_out is not None:
-        write(fixture, fixture_out)
+        try:
+            write(fixture, fixture_out)
+        except OSError as exc:  # a folder that is not there: a traceback before
+            typer.echo(f"cannot write --fixture-out {fixture_out}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
     try:
         lab = Lab(fixture, request_log=request_log, listen=listen)
     except ValueError as exc:

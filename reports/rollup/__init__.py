@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 
+from scanner.serialize import fsync_directory
+
 from .formats import FORMATS, Format
 from .formats.json_doc import rollup_to_dict
 from .model import Rollup, SiteRow, build_rollup, latest_per_site, site_row
@@ -48,9 +50,12 @@ def write_rollup(rollup: Rollup, out_dir: Path, formats: Sequence[str], lang: st
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         written.append(path)
+    fsync_directory(Path(out_dir))  # the renames: without it a power cut can leave an empty or missing file
     return written

@@ -187,3 +187,74 @@ def test_bad_format_and_world_readable_config(tmp_path):
     assert run.returncode == 3 and "chmod 600" in run.stderr
     bad = cli("rollup", "--format", "pdf", db=f"sqlite:///{tmp_path / 'x.db'}", home=home)
     assert bad.returncode != 0 and "html" in (bad.stderr + bad.stdout)
+
+
+def test_rollup_out_that_cannot_be_written_is_one_line(tmp_path):
+    """--out naming a file (or a folder below one): a traceback (FileExistsError from mkdir), exit 1."""
+    taken = tmp_path / "rollup"
+    taken.write_text("an earlier file\n", encoding="utf-8")
+    for out in (taken, taken / "below"):
+        run = cli("rollup", "--out", str(out), db=f"sqlite:///{tmp_path / 'x.db'}", home=tmp_path / "home")
+        assert run.returncode == 3, run.stderr
+        assert "Traceback" not in run.stderr
+        assert run.stderr.startswith(f"error: cannot write the rollup to {out}: ") and run.stderr.count("\n") == 1
+    assert taken.read_text(encoding="utf-8") == "an earlier file\n"
+
+
+@pytest.mark.parametrize("command", [["sites"], ["rollup", "--out", "OUT"], ["diff", "--site", "s"],
+                                     ["import-bundle", "BUNDLE"]])
+def test_a_database_that_does_not_answer_is_one_line(tmp_path, command):
+    """A PostgreSQL that does not answer (a port nothing listens on, in the test's own namespace): the
+    driver's three lines and SQLAlchemy's 'Background on this error' link were printed as they came."""
+    args = [str(tmp_path / "out") if a == "OUT" else str(tmp_path / "b.zip") if a == "BUNDLE" else a
+            for a in command]
+    run = cli(*args, db="postgresql+psycopg://nobody@127.0.0.1:1/test", home=tmp_path / "home")
+    assert run.returncode == 4, run.stderr
+    assert run.stderr.startswith("error: cannot open the database: ") and "Connection refused" in run.stderr
+    assert run.stderr.count("\n") == 1, run.stderr
+
+
+def test_import_bundle_with_a_key_file_that_cannot_be_used(tmp_path, make_bundle, installer_keys):
+    """A mistyped --key (or the private key for the public one) REFUSED every bundle, each 'failing' its
+    signature, the message blaming the installer's bundle for the auditor's path."""
+    bundle = make_bundle(demo_scan())
+    db = f"sqlite:///{tmp_path / 'inv.db'}"
+    for key, said in ((tmp_path / "installer.pbu", "--key "), (installer_keys[0], "not a readable PEM public key")):
+        run = cli("import-bundle", str(bundle), "--key", str(key), db=db, home=tmp_path / "home")
+        assert run.returncode == 3, run.stderr
+        assert run.stderr.startswith("error: --key ") and said in run.stderr and "REFUSED" not in run.stderr
+    run = cli("import-bundle", str(bundle), "--key", str(installer_keys[1]), db=db, home=tmp_path / "home")
+    assert run.returncode == 0 and "signature verified" in run.stdout, run.stderr
+
+
+def test_a_postgresql_that_accepts_and_never_answers_times_out(tmp_path):
+    """A server that takes the connection and says nothing (hung, or another service on that port) held
+    `sites` (and every command, `audit` before its scan) forever: libpq waits without limit unless told."""
+    import socket
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))  # inside the test's own network namespace
+        silent.listen(8)
+        started = time.monotonic()
+        run = cli("sites", db=f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/test",
+                  home=tmp_path / "home")
+    assert run.returncode == 4, run.stderr
+    assert run.stderr == "error: cannot open the database: connection timeout expired\n"
+    assert time.monotonic() - started < 60
+
+
+def test_a_bundle_whose_scan_id_is_stored_with_other_content_is_refused(tmp_path, make_bundle):
+    """Two bundles claiming one scan id with different scans (a scan file edited after the scan, then
+    bundled again): the store refuses the second (InventoryError), which import-bundle let through as a
+    traceback; the bundles after it were never looked at. Now it is REFUSED by name and the rest import."""
+    first = demo_scan()
+    edited = dataclasses.replace(first, devices=first.devices[:-1])
+    other = demo_scan(site="나래군청 방범 CCTV")
+    bundles = [make_bundle(first, "first.zip"), make_bundle(edited, "edited.zip"), make_bundle(other, "other.zip")]
+    db = f"sqlite:///{tmp_path / 'inv.db'}"
+    run = cli("import-bundle", *map(str, bundles), db=db, home=tmp_path / "home")
+    assert run.returncode == 3, run.stderr
+    assert "Traceback" not in run.stderr
+    assert f"REFUSED {bundles[1]}: scan.json: " in run.stderr and "other content" in run.stderr
+    assert f"{bundles[2]}: imported" in run.stdout

@@ -90,3 +90,13 @@ def test_demo_isolates_itself_when_it_can_see_another_interface(tmp_path: Path, 
     # the scan ran in a namespace of its own: the demo's lab answered there
     assert len(scan["devices"]) == 25
     assert simulators_left_by(proc) == []
+
+
+def test_demo_out_that_is_a_file_is_one_line(tmp_path: Path) -> None:
+    """--out naming a file: a traceback (FileExistsError from mkdir), exit 1; the file is left alone."""
+    taken = tmp_path / "out"
+    taken.write_text("an earlier file\n", encoding="utf-8")
+    run = run_demo(taken)
+    assert run.returncode == 3, run.stderr
+    assert run.stderr.strip() == f"error: --out {taken}: cannot write there (File exists)"
+    assert taken.read_text(encoding="utf-8") == "an earlier file\n"

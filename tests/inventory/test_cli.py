@@ -115,6 +115,39 @@ def test_import_scan_bad_file(db_url, tmp_path):
     assert stored_counts(db)["scans"] == 0
 
 
+def test_import_scan_of_a_file_that_is_no_text_is_one_line(db_url, tmp_path):
+    """A scan file that is not UTF-8 (a spreadsheet or a zip given by mistake): a UnicodeDecodeError
+    traceback; a file name said twice ('x.json: x.json: not JSON') in the other refusals."""
+    db = upgraded(db_url, tmp_path)
+    binary = tmp_path / "bundle.zip"
+    binary.write_bytes(b"PK\x03\x04\xff\xfe\x00binary")
+    result = run("import-scan", str(binary), db=db, tmp_path=tmp_path)
+    assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"error: {binary}: not a scan file: not UTF-8 text")
+    broken = tmp_path / "scan.json"
+    broken.write_text('{"site": ', encoding="utf-8")
+    result = run("import-scan", str(broken), db=db, tmp_path=tmp_path)
+    assert result.returncode == 3 and result.stderr.startswith(f"error: {broken}: not JSON (")
+    assert stored_counts(db)["scans"] == 0
+
+
+def test_import_scan_of_an_edited_scan_file_is_refused_by_name(db_url, tmp_path):
+    """A scan file edited after it was stored keeps its scan id: the store refuses it (the stored one
+    stands), which import-scan let through as an InventoryError traceback."""
+    import dataclasses
+
+    db = upgraded(db_url, tmp_path)
+    scan = demo_scan()
+    original, edited = tmp_path / "scan.json", tmp_path / "edited.json"
+    write_scan_json(scan, original)
+    write_scan_json(dataclasses.replace(scan, site="edited"), edited)
+    assert run("import-scan", str(original), db=db, tmp_path=tmp_path).returncode == 0
+    result = run("import-scan", str(edited), db=db, tmp_path=tmp_path)
+    assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"error: {edited}: scan {scan.scan_id} is stored already, with other content")
+    assert stored_counts(db)["scans"] == 1
+
+
 def test_db_url_from_the_environment(db_url, tmp_path):
     env_db = upgraded(db_url, tmp_path)
     result = run("registry", "import", str(SAMPLE), db=None, tmp_path=tmp_path, env_db=env_db)

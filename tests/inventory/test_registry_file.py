@@ -322,3 +322,49 @@ def test_an_xlsx_cell_with_one_model_per_line_gives_one_entry_per_model(tmp_path
     wb.save(path)
     parsed = parse_registry(path)
     assert parsed.errors == () and [e.model for e in parsed.entries] == ["XNO-6080R", "XNO-8080R", "XNV-8080R"]
+
+
+def _damaged_xlsx(tmp_path: Path, how: str) -> Path:
+    """A real workbook, then damaged as files get damaged: its sheet XML cut short (a copy broken off), or
+    its worksheets gone (a chart sheet alone)."""
+    import zipfile
+
+    import openpyxl
+
+    good = tmp_path / "good.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["업체명", "인증구분", "인증번호"])
+    workbook.save(good)
+    damaged = tmp_path / f"{how}.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                if how == "no_sheet":
+                    continue
+                data = data[: len(data) // 2]
+            out.writestr(info.filename, data)
+    return damaged
+
+
+@pytest.mark.parametrize("how", ["sheet_cut_short", "no_sheet"])
+def test_a_damaged_workbook_is_refused_not_a_traceback(tmp_path, how):
+    """ElementTree's ParseError and an IndexError (worksheets[0]) escaped the import: `registry import`,
+    `declared import` and `audit` (after its scan) ended in a traceback."""
+    from inventory.declared_store import parse_declared
+    from inventory.errors import DeclaredFileError
+
+    damaged = _damaged_xlsx(tmp_path, how)
+    with pytest.raises(RegistryFileError, match=rf"{how}\.xlsx: not a readable XLSX workbook"):
+        parse_registry(damaged)
+    with pytest.raises(DeclaredFileError, match=rf"{how}\.xlsx: not a readable XLSX workbook"):
+        parse_declared(damaged)
+
+
+def test_a_password_protected_workbook_is_named_so(tmp_path):
+    """Excel keeps a workbook saved with a password in an OLE2 compound file (MS-OFFCRYPTO), whatever its
+    name: 'File is not a zip file' left the agency's clerk with a file Excel opens fine."""
+    encrypted = tmp_path / "인증목록.xlsx"
+    encrypted.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(RegistryFileError, match="encrypted \\(password-protected\\) workbook"):
+        parse_registry(encrypted)

@@ -178,3 +178,35 @@ def test_report_refuses_a_database_without_registry_entries(inventory_ready, db_
     assert done.returncode == 0, done.stderr
     again = cli("report", "--site", SITE, "--out", str(tmp_path / "again"), "--format", "json", env=env)
     assert again.returncode == 0, again.stderr
+
+
+def test_report_with_a_database_that_does_not_answer_is_one_line(tmp_path):
+    """A PostgreSQL that does not answer (a port nothing listens on, in the test's own namespace): the
+    driver's extra lines and SQLAlchemy's 'Background on this error' link came along."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    run = subprocess.run([sys.executable, "-m", "cctv_inventory", "report", "--db",
+                          "postgresql+psycopg://nobody@127.0.0.1:1/test", "--out", str(tmp_path / "out")],
+                         cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 4, run.stderr
+    assert run.stderr.startswith("error: cannot open the database: ") and run.stderr.count("\n") == 1, run.stderr
+
+
+def test_verify_with_a_path_that_cannot_be_used_is_not_a_changed_report(tmp_path, keys, shared_report):
+    """A key file mistyped, a private key given for the public one, a report path that is not there: each
+    said FAILED with exit 1, the code a script reads as a tampered report. Exit 3, nothing checked."""
+    write_report_set(shared_report, tmp_path / "out", ["json"], "ko", keys[0])
+    report = tmp_path / "out" / "report.json"
+    for args, said in (
+        ([str(report), "--key", str(tmp_path / "keys" / "instaler.pub")], "--key "),
+        ([str(report), "--key", str(keys[0])], "not a readable PEM public key"),
+        ([str(tmp_path / "out" / "reprot.json")], "no such file"),
+        ([str(tmp_path / "out")], "a directory"),
+    ):
+        result = cli("verify", *args)
+        assert result.returncode == 3, (args, result.stderr)
+        assert result.stderr.startswith("error: ") and said in result.stderr and "FAILED" not in result.stderr
+    assert cli("verify", str(report), "--key", str(keys[1])).returncode == 0

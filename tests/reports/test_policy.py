@@ -123,3 +123,14 @@ def test_not_yaml_is_a_policy_error(tmp_path: Path):
     bad.write_text("- just\n- a list\n", encoding="utf-8")
     with pytest.raises(PolicyError, match=r"\(document\): expected a mapping"):
         load_policy(str(bad))
+
+
+def test_a_yaml_syntax_error_is_one_line_with_its_place(tmp_path: Path):
+    """PyYAML's message spans five lines with a caret drawing; `audit` and `report` print it after
+    `error: policy:`, so the installer saw a broken block instead of one line naming where."""
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("id: x\nparts: [\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        load_policy(str(bad))
+    message = str(err.value)
+    assert "\n" not in message and "line 3, column 1" in message and str(bad) in message, message

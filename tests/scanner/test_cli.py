@@ -395,3 +395,36 @@ def test_workers_die_with_a_scan_killed_outright(tmp_path):
         if alive:
             os.killpg(process.pid, signal.SIGKILL)
     assert not alive, "a worker outlived its scan"
+
+
+def test_json_out_that_is_a_directory_is_refused_before_scanning(tmp_path):
+    """No site needed: refused before anything is sent. It was found only after the whole scan, as a
+    traceback (IsADirectoryError from os.replace), the journal left behind."""
+    run = cli("--target", "127.10.0.41", "--no-multicast", "--json-out", str(tmp_path), "--timeout", "4")
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and f"--json-out {tmp_path} is a directory" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scan_file_that_cannot_be_written_keeps_the_journal(demo_lab, tmp_path):
+    """Site: demo-site.yaml, one host. A disk that fills as scan.json is written (write_scan_json made to
+    fail in the child): a traceback before; now one line naming the journal, which keeps the device."""
+    from scanner.serialize import read_journal
+
+    full_disk = ("import errno, sys, scanner.serialize\n"
+                 "def full(result, path):\n"
+                 "    raise OSError(errno.ENOSPC, 'No space left on device')\n"
+                 "scanner.serialize.write_scan_json = full\n"
+                 "from cctv_inventory.cli import main\n"
+                 "sys.argv[0] = 'cctv-inventory'\n"
+                 "main()\n")
+    out = tmp_path / "scan.json"
+    run = subprocess.run([sys.executable, "-c", full_disk, "scan", "--target", "127.10.0.41", "--no-multicast",
+                          "--json-out", str(out), "--timeout", "4"],
+                         cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 2, run.stderr
+    journal = tmp_path / "scan.json.journal"
+    assert run.stderr.strip().splitlines()[-1] == (
+        f"cannot write {out} (No space left on device); the 1 device(s) read are kept in {journal}: "
+        f"`cctv-inventory recover {journal} --json-out FILE`")
+    assert read_journal(journal).devices[0].address == "127.10.0.41"

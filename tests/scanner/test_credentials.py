@@ -49,6 +49,31 @@ def test_group_or_other_readable_file_is_refused(tmp_path, mode):
         load_credentials(path)
 
 
+@pytest.mark.parametrize("mode", [0o755, 0o700])
+def test_a_directory_is_named_so_not_told_to_chmod(tmp_path, mode):
+    """A folder given for the file was told it is 'accessible by group or others; run chmod 600', which
+    fixed nothing (and at 700 it was read as a file: 'Is a directory')."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    os.chmod(folder, mode)
+    with pytest.raises(CredentialsError, match=f"^credentials file {folder} is a directory; name the YAML file in it$"):
+        load_credentials(folder)
+
+
+def test_a_pipe_is_still_read(tmp_path):
+    """`--credentials <(pass show site)` keeps the passwords off the disk: a FIFO, mode 600, is no directory."""
+    import threading
+
+    fifo = tmp_path / "creds"
+    os.mkfifo(fifo, 0o600)
+    writer = threading.Thread(target=lambda: fifo.write_text('- {scope: "*", username: a, password: "p"}\n'))
+    writer.start()
+    try:
+        assert load_credentials(fifo).for_address("10.0.0.1").password == "p"
+    finally:
+        writer.join(5)
+
+
 def test_password_never_in_repr_or_errors(tmp_path):
     cred = Credential("admin", "hunter2-secret")
     assert "hunter2" not in repr(cred) and "hunter2" not in str(cred)

@@ -162,3 +162,20 @@ def test_a_journal_that_cannot_be_written_stops_without_ending_the_scan(tmp_path
     journal.close()
     journal_stream.close()
     assert journal.failed == "No space left on device" and caplog.text.count("journalling stops") == 1
+
+
+def test_recover_to_a_place_that_cannot_be_written_keeps_the_journal(tmp_path):
+    """`recover J --json-out` into a folder that is not there: a traceback (FileNotFoundError from mkstemp)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    journal = _journal(tmp_path)
+    before = journal.read_bytes()
+    target = tmp_path / "no" / "such" / "scan.json"
+    run = subprocess.run([sys.executable, "-m", "cctv_inventory", "recover", str(journal), "--json-out", str(target)],
+                         cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr == f"cannot recover: cannot write {target} (No such file or directory); {journal} is kept as it was\n"
+    assert journal.read_bytes() == before

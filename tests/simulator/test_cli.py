@@ -35,6 +35,20 @@ def test_bad_site_exits_2_naming_the_key(tmp_path: Path):
     assert result.stdout == ""
 
 
+def test_a_site_that_is_no_text_and_a_fixture_out_that_cannot_be_written(tmp_path: Path):
+    """A binary site file said only the codec's words ('utf-8' codec can't decode…), not which file; a
+    --fixture-out in a folder that is not there was a traceback (NotADirectoryError)."""
+    binary = tmp_path / "site.yaml"
+    binary.write_bytes(b"\xff\xfe\x00site")
+    result = _run("--site", str(binary))
+    assert result.returncode == 2 and result.stderr.startswith(f"bad site: {binary}: "), result.stderr
+    taken = tmp_path / "file"
+    taken.write_text("", encoding="utf-8")
+    result = _run("--generate", "3", "--fixture-out", str(taken / "lab.json"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"cannot write --fixture-out {taken / 'lab.json'}: ")
+
+
 def test_site_and_generate_are_exclusive():
     assert _run("--site", str(DEMO_SITE), "--generate", "3").returncode == 2
     assert _run().returncode == 2
