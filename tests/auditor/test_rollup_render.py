@@ -54,6 +54,7 @@ def test_html_escapes_device_and_site_strings(rollup):
     assert SCRIPT not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "base-uri 'none'" in page and "form-action 'none'" in page  # default-src covers neither
     assert "다수 현장 부품 국산화 종합 보고서" in page
     assert "목표 달성 현장: 4 / 12" in page  # sites 0, 3, 6, 9
 
