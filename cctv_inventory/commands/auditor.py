@@ -301,7 +301,8 @@ def rollup_cmd(
         # no name keeps the documents alive once the rollup is built (they are ~100 MB for 500 sites)
         rollup = build_rollup(latest_report_documents(store), as_of=day, expiring_days=expiring_days)
     for warning in rollup.warnings:  # a site left out, an unknown verdict: not only inside the files
-        typer.echo(f"warning: {warning}", err=True)
+        # in English, as every line the command prints; the files word them in --lang
+        typer.echo(f"warning: {warning.text('en')}", err=True)
     for path in write_rollup(rollup, out, chosen, lang):
         typer.echo(str(path))
     typer.echo(f"{rollup.target_met} of {rollup.site_count} site(s) meet the target")

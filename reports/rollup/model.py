@@ -123,6 +123,28 @@ class ExpiringCertificate:
 
 
 @dataclass(frozen=True)
+class RollupWarning:
+    """Something about the rollup's input an auditor must know (a site left out, an unknown verdict).
+
+    Kept as a kind and its values, worded by each renderer in the rollup's language
+    (reports/rollup/i18n, `warning_<kind>`): an English sentence built here was the one English line
+    of a Korean rollup. Values from a bundle (a site name, a verdict) are given as repr(), so a name
+    holding a line break or quote cannot pass for another line of the warning.
+    """
+
+    kind: str  # report_unreadable, unknown_verdict
+    params: dict[str, str]
+
+    def text(self, lang: str) -> str:
+        from .messages import messages
+
+        return messages(lang)(f"warning_{self.kind}", **self.params)
+
+    def __str__(self) -> str:  # the CLI's stderr, English like the rest of the command line
+        return self.text("en")
+
+
+@dataclass(frozen=True)
 class Rollup:
     generated_at: datetime
     as_of: date
@@ -134,7 +156,7 @@ class Rollup:
     models: tuple[ModelCount, ...]
     relabels: tuple[RelabelRow, ...]
     expiring: tuple[ExpiringCertificate, ...]
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[RollupWarning, ...] = field(default=())
 
     @property
     def site_count(self) -> int:
@@ -304,7 +326,7 @@ def _build(
     as_of = as_of or datetime.now(KST).date()  # today in Korea, as the reports count days
     horizon = as_of + timedelta(days=expiring_days)
     names = _MakerNames(catalog or load_vendor_catalog())
-    warnings: list[str] = []
+    warnings: list[RollupWarning] = []
 
     # A stored report is what a bundle carried, and a bundle's digest anyone can recompute: one whose
     # parts or devices are not lists of the report's shape stopped the whole rollup with a TypeError.
@@ -316,13 +338,13 @@ def _build(
             rows.append(site_row(doc))
         except (TypeError, ValueError, AttributeError) as exc:
             name = report_site(doc) if isinstance(doc, dict) else ""
-            warnings.append(f"the report of site {name!r} is not in the report format and is left out ({exc})")
+            warnings.append(RollupWarning("report_unreadable", {"site": repr(name), "detail": str(exc)}))
             continue
         readable.append(doc)
     rows.sort(key=lambda r: r.site)
     verdicts = Counter(r.verdict for r in rows)
     for unknown in sorted(set(verdicts) - set(VERDICTS)):
-        warnings.append(f"{verdicts[unknown]} site(s) have an unknown verdict {unknown!r}")
+        warnings.append(RollupWarning("unknown_verdict", {"count": str(verdicts[unknown]), "verdict": repr(unknown)}))
 
     maker_devices: Counter[str] = Counter()
     maker_sites: dict[str, set[str]] = defaultdict(set)
