@@ -48,6 +48,7 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
             t("devices"),
             t("open_findings"),
             t("report_sha256"),
+            t("report_site"),
         ],
         [
             [
@@ -62,6 +63,7 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
                 s.device_count,
                 s.open_findings,
                 s.report_sha256,
+                s.report_site if s.report_site_differs else "",  # after rename-site: the name it was signed under
             ]
             for s in rollup.sites
         ],
