@@ -217,18 +217,22 @@ def sites_cmd(
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    # Every cell is a Text, never markup: a site name, verdict or part comes from an installer's bundle,
+    # and rich read "[/x]" in one as a closing tag (the command died with a MarkupError) and "[red]" as a style.
     table = Table(title=f"{len(rows)} site(s)")
     for header in ("site", "latest scan", "verdict", "parts (covered/devices)", "devices", "open findings"):
         table.add_column(header)
     for r in rows:
         parts = ", ".join(f"{p.part}: {p.status} ({p.covered}/{p.devices})" for p in r.parts)
         site = f"{r.site}\n(report: {r.report_site})" if r.report_site_differs else r.site
-        table.add_row(site, r.scanned_at[:16], r.verdict, parts, str(r.device_count), str(r.open_findings))
+        cells = (site, r.scanned_at[:16], r.verdict, parts, str(r.device_count), str(r.open_findings))
+        table.add_row(*map(Text, cells))
     console = Console()
     console.print(table)
     if unassessed:
-        console.print(f"scanned but no report stored yet: {', '.join(unassessed)}")
+        console.print(Text(f"scanned but no report stored yet: {', '.join(unassessed)}"))
 
 
 def rename_site_cmd(

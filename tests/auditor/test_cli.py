@@ -223,3 +223,21 @@ def test_rollup_prints_its_warnings_on_stderr(store, tmp_path):
     clean = cli("rollup", "--format", "json", "--out", str(tmp_path / "clean"), db=f"sqlite:///{tmp_path / 'empty.db'}",
                 home=tmp_path / "home")
     assert clean.returncode == 0 and clean.stderr == "", clean.stderr
+
+
+def test_sites_table_shows_bracketed_names_as_text(db_url, make_bundle, tmp_path):
+    """A site name is an installer's word: rich read "[/x]" in it as a closing tag and `sites` died with
+    a MarkupError traceback; "[bold]" restyled the table. Every cell is plain text now."""
+    from cctv_inventory.bundle import import_bundle
+    from inventory.queries import prepare_database
+    from inventory.store import Store
+
+    prepare_database(db_url)
+    odd = "현장 [/x] [bold]B동[/bold]"
+    with Store.open(db_url) as store:
+        import_bundle(make_bundle(demo_scan(site=odd)), store)
+        store.save_scan(demo_scan(site="[red]미평가 현장"))
+    table = cli("sites", db=db_url, home=tmp_path / "home")
+    assert table.returncode == 0, table.stderr
+    assert "[/x]" in table.stdout and "[bold]B동[/bold]" in table.stdout, table.stdout
+    assert "no report stored yet: [red]미평가 현장" in table.stdout
