@@ -60,7 +60,7 @@ def _validate_sample(doc: dict) -> str:
 
 
 def run(url: str, sites: int, devices: int) -> dict[str, float]:
-    from inventory.queries import latest_report_documents, prepare_database
+    from inventory.queries import latest_reports, prepare_database
     from inventory.store import Store
     from reports.rollup import FORMATS, build_rollup
     from tests.auditor.reportgen import AS_OF, site_report, site_scan
@@ -95,7 +95,7 @@ def run(url: str, sites: int, devices: int) -> dict[str, float]:
     # A fresh store, as a separate `rollup` process would open it.
     with Store.open(url) as store:
         t1 = time.perf_counter()
-        docs = latest_report_documents(store)
+        docs = latest_reports(store)  # as `cctv-inventory rollup` reads them
         figures["read_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     rollup = build_rollup(docs, as_of=AS_OF)

@@ -1,6 +1,7 @@
 """Read-side queries for the auditor's commands (issue 8), over a Store, without changing store.py.
 
-    latest_report_documents(store)      each site's latest stored report, parsed (sites, rollup)
+    latest_reports(store)               each site's current name and latest stored report, parsed (sites, rollup)
+    latest_report_documents(store)      the same reports' documents alone
     scans_to_compare(store, site, ...)  the two ScanResults `diff` compares
     registry_digests(store, site)       which registry files a site's reports were matched against
     sites_without_report(store)         sites scanned but never assessed (no report stored)
@@ -18,7 +19,7 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -31,8 +32,10 @@ from .store import Store
 from .tables import ReportRow, Scan, Site
 
 __all__ = [
+    "LatestReport",
     "ScanSelectionError",
     "latest_report_documents",
+    "latest_reports",
     "prepare_database",
     "registry_digests",
     "scans_to_compare",
@@ -51,7 +54,16 @@ def prepare_database(url: str) -> str:
     return db.upgrade(url)
 
 
-def _latest_report_ids(conn: sa.Connection, site: str | None = None) -> list[int]:
+class LatestReport(NamedTuple):
+    """A site's latest stored report. `site` is the site's name now; the document is the report as it
+    was stored (and signed), naming the site it was made under, which differs after rename-site until
+    the site's next report: the document is evidence and is never edited."""
+
+    site: str
+    document: dict[str, Any]
+
+
+def _latest_report_ids(conn: sa.Connection, site: str | None = None) -> list[tuple[str, int]]:
     reports, scans, sites = ReportRow.__table__, Scan.__table__, Site.__table__
     query = (
         sa.select(sites.c.name, reports.c.id)
@@ -64,21 +76,28 @@ def _latest_report_ids(conn: sa.Connection, site: str | None = None) -> list[int
     chosen: dict[str, int] = {}
     for name, report_id in conn.execute(query):
         chosen.setdefault(name, report_id)  # first row per site is its latest
-    return list(chosen.values())
+    return list(chosen.items())
 
 
-def latest_report_documents(store: Store, site: str | None = None) -> list[dict[str, Any]]:
-    """Each site's latest report JSON document (parsed), sites in name order."""
+def latest_reports(store: Store, site: str | None = None) -> list[LatestReport]:
+    """Each site's current name and latest report JSON document (parsed), sites in name order."""
     reports = ReportRow.__table__
     with store.engine.connect() as conn:
-        ids = _latest_report_ids(conn, site)
+        chosen = _latest_report_ids(conn, site)
+        ids = [report_id for _, report_id in chosen]
         texts: dict[int, str] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             rows = conn.execute(sa.select(reports.c.id, reports.c.report_json).where(reports.c.id.in_(chunk)))
             texts.update((report_id, text) for report_id, text in rows)
     with _gc_paused():
-        return [json.loads(texts[i]) for i in ids]
+        return [LatestReport(name, json.loads(texts[i])) for name, i in chosen]
+
+
+def latest_report_documents(store: Store, site: str | None = None) -> list[dict[str, Any]]:
+    """Each site's latest report JSON document (parsed), sites in name order. The documents name the
+    site they were made under: for the site's name now, use latest_reports."""
+    return [latest.document for latest in latest_reports(store, site)]
 
 
 @contextmanager

@@ -136,11 +136,17 @@ def compare_declared(
     for key, devices in found.items():
         if key in lines:
             continue
+        # One finding per unit, as the lines count them: a recorder read at two addresses (one device_key)
+        # is one undeclared recorder, its addresses named together.
+        units: dict[str, list[DeviceRow]] = {}
         for row in devices:
+            units.setdefault(row.device_key or row.address, []).append(row)
+        for unit in units.values():
+            row = unit[0]
             findings.append(Finding(
                 "found_not_declared", "warning", row.address,
                 {"manufacturer": row.manufacturer or "", "model": row.model or ""},
                 (Evidence("not_declared", {"manufacturer": row.manufacturer or "", "model": row.model or "",
-                                           "address": row.address}),),
+                                           "address": ", ".join(dict.fromkeys(r.address for r in unit))}),),
             ))
     return findings

@@ -190,11 +190,12 @@ def sites_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the sites as JSON.")] = False,
 ) -> None:
     """Every site with its latest scan date, verdict, per-part status, device count and open findings."""
-    from inventory.queries import latest_report_documents, sites_without_report
+    from inventory.queries import latest_reports, sites_without_report
     from reports.rollup import site_row
 
     with _open_store(db) as store:
-        rows = [site_row(doc) for doc in latest_report_documents(store)]
+        # the site's name now (rename-site), not the one its latest report was signed under
+        rows = [site_row(doc, site) for site, doc in latest_reports(store)]
         # by the site, not by the name in its latest report: after rename-site the two differ
         unassessed = sites_without_report(store)
     if as_json:
@@ -203,6 +204,7 @@ def sites_cmd(
                 "sites": [
                     {
                         "site": r.site,
+                        "report_site": r.report_site,  # the name in the report; differs after rename-site
                         "scan_id": r.scan_id,
                         "scanned_at": r.scanned_at,
                         "policy_id": r.policy_id,
@@ -222,17 +224,22 @@ def sites_cmd(
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    # Every cell is a Text, never markup: a site name, verdict or part comes from an installer's bundle,
+    # and rich read "[/x]" in one as a closing tag (the command died with a MarkupError) and "[red]" as a style.
     table = Table(title=f"{len(rows)} site(s)")
     for header in ("site", "latest scan", "verdict", "parts (covered/devices)", "devices", "open findings"):
         table.add_column(header)
     for r in rows:
         parts = ", ".join(f"{p.part}: {p.status} ({p.covered}/{p.devices})" for p in r.parts)
-        table.add_row(r.site, r.scanned_at[:16], r.verdict, parts, str(r.device_count), str(r.open_findings))
+        site = f"{r.site}\n(report: {r.report_site})" if r.report_site_differs else r.site
+        cells = (site, r.scanned_at[:16], r.verdict, parts, str(r.device_count), str(r.open_findings))
+        table.add_row(*map(Text, cells))
     console = Console()
     console.print(table)
     if unassessed:
-        console.print(f"scanned but no report stored yet: {', '.join(unassessed)}")
+        console.print(Text(f"scanned but no report stored yet: {', '.join(unassessed)}"))
 
 
 def rename_site_cmd(
@@ -294,7 +301,7 @@ def rollup_cmd(
     ] = None,
 ) -> None:
     """One report over all sites: targets met, localized parts, common makers, relabels, expiring certificates."""
-    from inventory.queries import latest_report_documents
+    from inventory.queries import latest_reports
     from reports.rollup import build_rollup, write_rollup
 
     chosen = _formats(formats)
@@ -306,9 +313,11 @@ def rollup_cmd(
         raise typer.BadParameter("YYYY-MM-DD", param_hint="--as-of") from None
     with _open_store(db) as store:
         # no name keeps the documents alive once the rollup is built (they are ~100 MB for 500 sites)
-        rollup = build_rollup(latest_report_documents(store), as_of=day, expiring_days=expiring_days)
+        # each site under its name now, beside the report made under its name then (rename-site)
+        rollup = build_rollup(latest_reports(store), as_of=day, expiring_days=expiring_days)
     for warning in rollup.warnings:  # a site left out, an unknown verdict: not only inside the files
-        typer.echo(f"warning: {warning}", err=True)
+        # in English, as every line the command prints; the files word them in --lang
+        typer.echo(f"warning: {warning.text('en')}", err=True)
     try:
         written = write_rollup(rollup, out, chosen, lang)
     except OSError as exc:  # --out a file, or not writable: a traceback before

@@ -4,8 +4,9 @@
 - Device strings are hostile: autoescape is on for the whole template, nothing is marked safe, and
   every printed value shows its invisible bidi / zero-width characters as [U+XXXX] (`finalize`).
 - One file with inline CSS and no external reference; a Content-Security-Policy meta
-  (`default-src 'none'; style-src 'unsafe-inline'`) forbids any script, image or fetch, so even a
-  string that slipped through escaping could not run or call home.
+  (`default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'`) forbids any
+  script, image, fetch, `<base>` or form submission, so even a string that slipped through escaping
+  could not run or call home.
 - Printable on A4 (@page, @media print): verdict first, then parts, findings, devices, method.
 """
 

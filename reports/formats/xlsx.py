@@ -36,14 +36,14 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_CELL_CHARS = 32_767
 
 
-def safe_cell(value: Any) -> Any:
+def safe_cell(value: Any, lang: str) -> Any:
     """The value as XLSX can store it: text keeps every character it can hold, others become U+FFFD,
     invisible bidi / zero-width characters show as [U+XXXX] (table.reveal_invisible);
-    text longer than a cell holds is cut, and says so (report.json keeps all of it)."""
+    text longer than a cell holds is cut, and says so in the workbook's language (the JSON keeps all of it)."""
     if isinstance(value, str):
         value = _NOT_XML.sub("\ufffd", reveal_invisible(value))
         if len(value) > MAX_CELL_CHARS:
-            marker = f" … [{MAX_CELL_CHARS:,} of {len(value):,} characters; the JSON report holds all]"
+            marker = messages(lang)("xlsx_cell_cut", kept=MAX_CELL_CHARS, total=len(value))
             value = value[: MAX_CELL_CHARS - len(marker)] + marker
     return value
 
@@ -62,19 +62,20 @@ def _as_text(ws) -> None:  # type: ignore[no-untyped-def]
                 cell.quotePrefix = True
 
 
-def append_text_row(ws, values: list[Any]) -> None:  # type: ignore[no-untyped-def]
-    """Append a row whose text cells are string cells, never formulas (the one XLSX guard; rollup uses it too)."""
-    ws.append([safe_cell(v) for v in values])
+def append_text_row(ws, values: list[Any], lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Append a row whose text cells are string cells, never formulas (the one XLSX guard; rollup uses it too).
+    `lang` words the note on a cell cut at Excel's limit."""
+    ws.append([safe_cell(v, lang) for v in values])
     _as_text(ws)
 
 
-def _table(ws, header: list[str], rows: list[list[Any]], widths: list[int] | None = None) -> None:
-    append_text_row(ws, header)
+def _table(ws, header: list[str], rows: list[list[Any]], lang: str, widths: list[int] | None = None) -> None:
+    append_text_row(ws, header, lang)
     for cell in ws[ws.max_row]:
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
     for row in rows:
-        append_text_row(ws, row)
+        append_text_row(ws, row, lang)
     for i, _ in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = (widths[i - 1] if widths else 18)
     ws.freeze_panes = ws.cell(row=ws.max_row - len(rows) + 1, column=1) if rows else None
@@ -107,7 +108,7 @@ def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:
         (t("generated_at"), report.generated_at.isoformat()),
         (t("col_evidence_sha256"), sha256),
     ]:
-        append_text_row(summary, [key, value])
+        append_text_row(summary, [key, value], lang)
         summary.cell(row=summary.max_row, column=1).font = _BOLD
     summary.column_dimensions["A"].width = 22
     summary.column_dimensions["B"].width = 80
@@ -119,6 +120,7 @@ def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:
         [[_part_name(report, t, r.part), r.devices, r.covered, r.unread, shown_share(r.covered, r.devices, 1),
           t.label("part_status", r.status)]
          for r in report.parts],
+        lang,
         [32, 10, 10, 10, 10, 16],
     )
     for row in parts.iter_rows(min_row=2, min_col=5, max_col=5):
@@ -131,6 +133,7 @@ def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:
         [t("col_severity"), t("col_kind"), t("col_device"), t("col_message"), t("col_evidence")],
         [[t.label("severity", f.severity), t.label("kind", f.kind), f.device or "", t.finding(f), "\n".join(t.evidence(e) for e in f.evidence)]
          for f in report.findings],
+        lang,
         [10, 24, 16, 70, 60],
     )
     for row in findings.iter_rows(min_row=2):
@@ -139,10 +142,10 @@ def render(report: Report, out: BinaryIO, lang: str = "ko") -> None:
 
     devices = wb.create_sheet(t("csv_sheet_devices"))
     _table(devices, [t(c) for c in DEVICE_COLUMNS],
-           [device_cells(t, report, d, sha256) for d in report.devices])
+           [device_cells(t, report, d, sha256) for d in report.devices], lang)
 
     wb.properties.title = t("report_title")
-    wb.properties.subject = safe_cell(report.site)
+    wb.properties.subject = safe_cell(report.site, lang)
     wb.properties.description = f"evidence_sha256={sha256}"
     # Fixed timestamps: the workbook's own metadata should not make two renders of one report differ.
     wb.properties.created = wb.properties.modified = report.generated_at.replace(tzinfo=None)

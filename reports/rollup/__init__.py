@@ -17,12 +17,13 @@ from scanner.serialize import fsync_directory
 
 from .formats import FORMATS, Format
 from .formats.json_doc import rollup_to_dict
-from .model import Rollup, SiteRow, build_rollup, latest_per_site, site_row
+from .model import Rollup, RollupWarning, SiteRow, build_rollup, latest_per_site, site_row
 
 __all__ = [
     "FORMATS",
     "Format",
     "Rollup",
+    "RollupWarning",
     "SiteRow",
     "build_rollup",
     "latest_per_site",

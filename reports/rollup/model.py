@@ -7,6 +7,10 @@ can always be traced to one signed report. Input is the report JSON (reports/sch
 keys this module reads are the ones issue 6 lists.
 
 Decisions (docs/auditor.md repeats them):
+- a site is shown under its name now (rename-site), given beside each document by the inventory
+  (inventory.queries.latest_reports); the report's own name, the one it was made and signed under,
+  is kept beside it (SiteRow.report_site) and shown when it differs. A bare document stands for a
+  site of the name it carries.
 - "latest" per site is the report of the most recently *started* scan; among reports of that scan,
   the most recently stored one (a re-assessment under a newer policy wins).
 - "open findings" are all findings of that latest report: there is no workflow to close a finding,
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -61,6 +65,13 @@ class SiteRow:
     # The registry files the report was matched against ({name, file_name, sha256, imported_at}),
     # from the (signed) report itself: an auditor sees which list a verdict rests on.
     registry_sources: tuple[dict[str, Any], ...] = ()
+    # The site's name in the report itself (made, and maybe signed, under it): after rename-site the
+    # site is shown as `site`, its name now, until its next report; this says which name the evidence bears.
+    report_site: str = ""
+
+    @property
+    def report_site_differs(self) -> bool:
+        return bool(self.report_site) and self.report_site != self.site
 
     def part(self, part_id: str) -> PartRow | None:
         return next((p for p in self.parts if p.part == part_id), None)
@@ -123,6 +134,28 @@ class ExpiringCertificate:
 
 
 @dataclass(frozen=True)
+class RollupWarning:
+    """Something about the rollup's input an auditor must know (a site left out, an unknown verdict).
+
+    Kept as a kind and its values, worded by each renderer in the rollup's language
+    (reports/rollup/i18n, `warning_<kind>`): an English sentence built here was the one English line
+    of a Korean rollup. Values from a bundle (a site name, a verdict) are given as repr(), so a name
+    holding a line break or quote cannot pass for another line of the warning.
+    """
+
+    kind: str  # report_unreadable, unknown_verdict
+    params: dict[str, str]
+
+    def text(self, lang: str) -> str:
+        from .messages import messages
+
+        return messages(lang)(f"warning_{self.kind}", **self.params)
+
+    def __str__(self) -> str:  # the CLI's stderr, English like the rest of the command line
+        return self.text("en")
+
+
+@dataclass(frozen=True)
 class Rollup:
     generated_at: datetime
     as_of: date
@@ -134,7 +167,7 @@ class Rollup:
     models: tuple[ModelCount, ...]
     relabels: tuple[RelabelRow, ...]
     expiring: tuple[ExpiringCertificate, ...]
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[RollupWarning, ...] = field(default=())
 
     @property
     def site_count(self) -> int:
@@ -196,8 +229,9 @@ def _list(doc: dict[str, Any], key: str) -> list[Any] | tuple[Any, ...]:
     return value
 
 
-def site_row(doc: dict[str, Any]) -> SiteRow:
-    """The `sites` line of one site, from its latest report."""
+def site_row(doc: dict[str, Any], site: str | None = None) -> SiteRow:
+    """The `sites` line of one site, from its latest report; `site` is the site's name now (after
+    rename-site it is not the name in the report), else the report's own."""
     scan = report_scan(doc)
     parts = tuple(
         PartRow(
@@ -213,7 +247,7 @@ def site_row(doc: dict[str, Any]) -> SiteRow:
     findings = [f for f in doc.get("findings") or () if isinstance(f, dict)]
     severities = Counter(str(f.get("severity", "")) for f in findings)
     return SiteRow(
-        site=report_site(doc),
+        site=site or report_site(doc),
         scan_id=str(scan.get("id", "")),
         scanned_at=str(scan.get("started_at", "")),
         policy_id=_policy_id(doc),
@@ -226,6 +260,7 @@ def site_row(doc: dict[str, Any]) -> SiteRow:
         registry_sources=tuple(
             s for s in ((doc.get("method") or {}).get("registry_sources") or ()) if isinstance(s, dict)
         ),
+        report_site=report_site(doc),
     )
 
 
@@ -272,15 +307,24 @@ class _MakerNames:
         return hit
 
 
+def _named(item: Any) -> tuple[str | None, Any]:
+    """(site's name now, document) from a (name, document) pair (inventory.queries.LatestReport) or a
+    bare document (its own name)."""
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Mapping):
+        return (str(item[0]) if item[0] else None), item[1]
+    return None, item
+
+
 def build_rollup(
-    latest_reports: Sequence[dict[str, Any]],
+    latest_reports: Sequence[dict[str, Any] | tuple[str, dict[str, Any]]],
     *,
     as_of: date | None = None,
     expiring_days: int = 90,
     catalog: VendorCatalog | None = None,
     top_n: int = TOP_N,
 ) -> Rollup:
-    """The rollup over each site's latest report document (one document per site).
+    """The rollup over each site's latest report (one per site): (site's name now, document) pairs as
+    inventory.queries.latest_reports gives them, or bare documents, shown under their own names.
 
     The cyclic GC is paused while counting: the parsed documents are millions of live objects (500
     sites x 200 devices), and every collection would walk all of them for no gain (no cycles here).
@@ -295,7 +339,7 @@ def build_rollup(
 
 
 def _build(
-    latest_reports: Sequence[dict[str, Any]],
+    latest_reports: Sequence[dict[str, Any] | tuple[str, dict[str, Any]]],
     as_of: date | None,
     expiring_days: int,
     catalog: VendorCatalog | None,
@@ -304,25 +348,27 @@ def _build(
     as_of = as_of or datetime.now(KST).date()  # today in Korea, as the reports count days
     horizon = as_of + timedelta(days=expiring_days)
     names = _MakerNames(catalog or load_vendor_catalog())
-    warnings: list[str] = []
+    warnings: list[RollupWarning] = []
 
     # A stored report is what a bundle carried, and a bundle's digest anyone can recompute: one whose
     # parts or devices are not lists of the report's shape stopped the whole rollup with a TypeError.
     # It is left out with a warning naming it; every other site is still counted.
     rows: list[SiteRow] = []
-    readable: list[dict[str, Any]] = []
-    for doc in latest_reports:
+    readable: list[tuple[str, dict[str, Any]]] = []
+    for item in latest_reports:
+        name, doc = _named(item)
         try:
-            rows.append(site_row(doc))
+            row = site_row(doc, name)
         except (TypeError, ValueError, AttributeError) as exc:
-            name = report_site(doc) if isinstance(doc, dict) else ""
-            warnings.append(f"the report of site {name!r} is not in the report format and is left out ({exc})")
+            name = name or (report_site(doc) if isinstance(doc, dict) else "")
+            warnings.append(RollupWarning("report_unreadable", {"site": repr(name), "detail": str(exc)}))
             continue
-        readable.append(doc)
+        rows.append(row)
+        readable.append((row.site, doc))
     rows.sort(key=lambda r: r.site)
     verdicts = Counter(r.verdict for r in rows)
     for unknown in sorted(set(verdicts) - set(VERDICTS)):
-        warnings.append(f"{verdicts[unknown]} site(s) have an unknown verdict {unknown!r}")
+        warnings.append(RollupWarning("unknown_verdict", {"count": str(verdicts[unknown]), "verdict": repr(unknown)}))
 
     maker_devices: Counter[str] = Counter()
     maker_sites: dict[str, set[str]] = defaultdict(set)
@@ -333,8 +379,7 @@ def _build(
     relabels: list[RelabelRow] = []
     expiring: list[ExpiringCertificate] = []
 
-    for doc in readable:
-        site = report_site(doc)
+    for site, doc in readable:  # the site's name now, in every table
         for device in _units(doc):
             maker = device.get("manufacturer")
             model = device.get("model")

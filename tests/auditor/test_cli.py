@@ -258,3 +258,57 @@ def test_a_bundle_whose_scan_id_is_stored_with_other_content_is_refused(tmp_path
     assert "Traceback" not in run.stderr
     assert f"REFUSED {bundles[1]}: scan.json: " in run.stderr and "other content" in run.stderr
     assert f"{bundles[2]}: imported" in run.stdout
+
+
+def test_rollup_prints_its_warnings_on_stderr(store, tmp_path):
+    """A stored report not in the report format is left out of the rollup, and a verdict the rollup does
+    not know is counted apart: an auditor at the terminal is told so on stderr, one line a warning, in
+    the command's English, whatever --lang the files are written in; a site name cannot forge a line."""
+    from tests.auditor.reportgen import site_report, site_scan
+
+    forged = "가람구청\nwarning: all sites meet the target"
+    docs = [site_report(i) for i in range(3)]
+    docs[1]["verdict"] = "looks_fine"
+    docs[2]["devices"] = 5  # not the report's list of devices
+    for index, doc in enumerate(docs):
+        scan = site_scan(index)
+        if index == 2:
+            scan = dataclasses.replace(scan, site=forged)
+            doc["site"] = forged
+        store.save_scan(scan)
+        store.save_report(scan.scan_id, policy_id=doc["policy"]["id"], verdict=doc["verdict"],
+                          sha256=doc["evidence_sha256"], report_json=json.dumps(doc, ensure_ascii=False))
+    out = tmp_path / "rollup"
+    run = cli("rollup", "--format", "json", "--out", str(out), "--lang", "ko", db=store.url, home=tmp_path / "home")
+    assert run.returncode == 0, run.stderr
+    lines = run.stderr.splitlines()
+    assert lines == [
+        (f"warning: the report of site {forged!r} is not in the report format and is left out "
+         "(devices is a int, not a list)"),
+        "warning: 1 site(s) have an unknown verdict 'looks_fine'",
+    ], run.stderr
+    assert run.stdout.splitlines()[-1] == "1 of 2 site(s) meet the target"  # site 0; site 2 left out
+    # the files carry the same warnings, in --lang
+    assert json.loads((out / "rollup.json").read_text(encoding="utf-8"))["warnings"][1] == \
+        "알 수 없는 판정 'looks_fine'인 현장 1곳"
+    clean = cli("rollup", "--format", "json", "--out", str(tmp_path / "clean"), db=f"sqlite:///{tmp_path / 'empty.db'}",
+                home=tmp_path / "home")
+    assert clean.returncode == 0 and clean.stderr == "", clean.stderr
+
+
+def test_sites_table_shows_bracketed_names_as_text(db_url, make_bundle, tmp_path):
+    """A site name is an installer's word: rich read "[/x]" in it as a closing tag and `sites` died with
+    a MarkupError traceback; "[bold]" restyled the table. Every cell is plain text now."""
+    from cctv_inventory.bundle import import_bundle
+    from inventory.queries import prepare_database
+    from inventory.store import Store
+
+    prepare_database(db_url)
+    odd = "현장 [/x] [bold]B동[/bold]"
+    with Store.open(db_url) as store:
+        import_bundle(make_bundle(demo_scan(site=odd)), store)
+        store.save_scan(demo_scan(site="[red]미평가 현장"))
+    table = cli("sites", db=db_url, home=tmp_path / "home")
+    assert table.returncode == 0, table.stderr
+    assert "[/x]" in table.stdout and "[bold]B동[/bold]" in table.stdout, table.stdout
+    assert "no report stored yet: [red]미평가 현장" in table.stdout

@@ -8,6 +8,7 @@ import pytest
 
 from reports.rollup import build_rollup, write_rollup
 from tests.auditor.reportgen import AS_OF, site_report
+from tests.csp_probe import ELSEWHERE, probe
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -41,11 +42,17 @@ def test_rollup_page_shows_the_figures_and_runs_no_script(tmp_path):
         page.goto(html.as_uri())
         summary = page.inner_text("#summary")
         sites_text = page.inner_text("#sites")
+        requested = list(requests)
+        # The CSP lacked base-uri and form-action (default-src covers neither): markup slipped past the
+        # escaping could re-point relative URLs with <base> or post the page to another origin.
+        probed = probe(page)
         browser.close()
     assert summary == "Sites meeting the target: 2 / 6"
     assert "<script>alert(2)</script>" in sites_text  # shown as text, not run
     assert dialogs == [] and errors == []
-    assert [u for u in requests if not u.startswith("file://")] == []
+    assert [u for u in requested if not u.startswith("file://")] == []
+    assert probed["base_uri"] == html.as_uri() and not probed["base_uri"].startswith(ELSEWHERE), probed
+    assert probed["form_posted"] is False and any("form-action" in c for c in probed["refused"]), probed
 
 
 def test_very_long_device_strings_wrap_inside_the_page(tmp_path):

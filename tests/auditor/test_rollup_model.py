@@ -143,7 +143,7 @@ def test_unknown_verdicts_and_missing_keys_do_not_crash():
     doc = {"site": "bare", "verdict": "something_new", "devices": [{"manufacturer": None}], "parts": [None]}
     rollup = build_rollup([doc], as_of=AS_OF)
     assert rollup.verdicts["something_new"] == 1
-    assert rollup.warnings and "something_new" in rollup.warnings[0]
+    assert rollup.warnings and "something_new" in rollup.warnings[0].text("en")
 
 
 def test_generated_documents_follow_the_report_schema():
@@ -202,5 +202,5 @@ def test_a_report_not_in_the_report_format_is_left_out_with_a_warning(spoil):
     rollup = build_rollup(docs, as_of=AS_OF)
     assert [s.site for s in rollup.sites] == sorted([site_name(0), site_name(2)])
     assert rollup.device_count == site_row(docs[0]).device_count + site_row(docs[2]).device_count
-    assert len(rollup.warnings) == 1 and repr(site_name(1)) in rollup.warnings[0]
-    assert "left out" in rollup.warnings[0]
+    assert len(rollup.warnings) == 1 and repr(site_name(1)) in rollup.warnings[0].text("en")
+    assert "left out" in rollup.warnings[0].text("en")

@@ -54,6 +54,7 @@ def test_html_escapes_device_and_site_strings(rollup):
     assert SCRIPT not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "base-uri 'none'" in page and "form-action 'none'" in page  # default-src covers neither
     assert "다수 현장 부품 국산화 종합 보고서" in page
     assert "목표 달성 현장: 4 / 12" in page  # sites 0, 3, 6, 9
 
@@ -148,7 +149,7 @@ def test_warnings_reach_the_workbook():
     wb = load_workbook(BytesIO(_render(rollup, "xlsx")))
     first = wb.worksheets[0]
     assert first.title == messages("ko")("warnings")
-    assert [c.value for c in first["A"]][1:] == list(rollup.warnings)
+    assert [c.value for c in first["A"]][1:] == [w.text("ko") for w in rollup.warnings]
     clean = load_workbook(BytesIO(_render(build_rollup([site_report(0)], as_of=AS_OF), "xlsx")))
     assert messages("ko")("warnings") not in clean.sheetnames
 
@@ -176,3 +177,37 @@ def test_relabel_evidence_reads_in_the_rollup_s_language():
     wb = load_workbook(BytesIO(_render(rollup, "xlsx", "ko")))
     assert korean in [c for row in wb[messages("ko")("relabels_heading")[:31]].iter_rows(values_only=True) for c in row]
     assert line in _render(rollup, "html", "en").decode()
+
+
+@pytest.mark.parametrize(("lang", "note", "other"), [("ko", "전체 100,004자 중 32,767자", "characters"),
+                                                     ("en", "32,767 of 100,004 characters", "전체")])
+def test_the_note_on_a_cut_cell_is_in_the_rollup_s_language(lang, note, other):
+    """A model longer than an Excel cell holds is cut with a note, which was English in a Korean rollup."""
+    from reports.formats.xlsx import MAX_CELL_CHARS
+
+    doc = site_report(0)
+    doc["devices"][0]["model"] = "XNO-" + "6" * 100_000
+    wb = load_workbook(BytesIO(_render(build_rollup([doc], as_of=AS_OF), "xlsx", lang)))
+    [cut] = {c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row
+             if isinstance(c, str) and len(c) == MAX_CELL_CHARS}
+    assert note in cut and other not in cut[-80:]
+
+
+def test_warnings_are_in_the_rollup_s_language():
+    """The rollup's warnings were English sentences built by the model, the only English in a Korean rollup."""
+    docs = [site_report(i) for i in range(3)]
+    docs[1]["verdict"] = "looks_fine"
+    docs[2]["devices"] = 5  # not the report's list: the site is left out
+    rollup = build_rollup(docs, as_of=AS_OF)
+    assert sorted(w.kind for w in rollup.warnings) == ["report_unreadable", "unknown_verdict"]
+    korean = [w.text("ko") for w in rollup.warnings]
+    english = [w.text("en") for w in rollup.warnings]
+    assert any("제외" in k for k in korean) and any("'looks_fine'" in k and "1곳" in k for k in korean)
+    assert not any(w in text for w in ("left out", "unknown verdict") for text in korean)
+    page = _render(rollup, "html", "ko").decode()
+    assert all(k.replace("'", "&#39;") in page for k in korean) and "left out" not in page
+    wb = load_workbook(BytesIO(_render(rollup, "xlsx", "ko")))
+    assert [c.value for c in wb.worksheets[0]["A"]][1:] == korean
+    assert json.loads(_render(rollup, "json", "ko"))["warnings"] == korean
+    assert json.loads(_render(rollup, "json", "en"))["warnings"] == english
+    assert "left out" in _render(rollup, "html", "en").decode()

@@ -144,3 +144,67 @@ def test_a_rename_while_bundles_under_the_old_name_are_imported(store, make_bund
     assert rows(store.url, "select name from sites") == [(RIGHT,)]
     assert {s.scan_id for s in store.scans(site=RIGHT)} == {first.scan_id, *(s.scan_id for s in later)}
     assert rows(store.url, "select name from site_aliases") == [(TYPO,)]
+
+
+def test_sites_and_rollup_show_the_site_s_name_now(db_url, make_bundle, tmp_path):
+    """After rename-site, `sites` and the rollup still showed the old name, taken from the latest
+    (signed) report, until the site's next scan. They show the name now, and the report's own name
+    beside it while it differs; the stored report is not touched."""
+    db.upgrade(db_url)
+    from inventory.store import Store
+
+    with Store.open(db_url) as store:
+        import_bundle(make_bundle(demo_scan(site=TYPO)), store)
+        import_bundle(make_bundle(demo_scan(site="나래군청")), store)
+        stored_before = {r.sha256: r.report_json for r in store.reports()}
+    assert cli("rename-site", TYPO, RIGHT, db=db_url, home=tmp_path).returncode == 0
+
+    sites = cli("sites", "--json", db=db_url, home=tmp_path)
+    assert sites.returncode == 0, sites.stderr
+    rows = {r["site"]: r for r in json.loads(sites.stdout)["sites"]}
+    assert set(rows) == {RIGHT, "나래군청"}
+    assert rows[RIGHT]["report_site"] == TYPO and rows["나래군청"]["report_site"] == "나래군청"
+    table = cli("sites", db=db_url, home=tmp_path)
+    assert RIGHT in table.stdout and f"(report: {TYPO})" in table.stdout, table.stdout
+    assert table.stdout.count("(report:") == 1
+
+    out = tmp_path / "rollup"
+    roll = cli("rollup", "--format", "json,html,xlsx", "--out", str(out), db=db_url, home=tmp_path)
+    assert roll.returncode == 0, roll.stderr
+    doc = json.loads((out / "rollup.json").read_text(encoding="utf-8"))
+    assert [(s["site"], s["report_site"]) for s in doc["sites"]] == [(RIGHT, TYPO), ("나래군청", "나래군청")]
+    named = [x["site"] for x in (*doc["relabels"], *doc["expiring"])]
+    named += [site for p in doc["parts"] for site in (*p["localized"], *p["partly_covered"])]
+    assert TYPO not in named and RIGHT in named
+    page = (out / "rollup.html").read_text(encoding="utf-8")
+    assert f"{RIGHT}<br><span class=\"meta report-site\">보고서상 현장명: {TYPO}</span>" in page
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out / "rollup.xlsx").worksheets[0]
+    header, *lines = list(sheet.iter_rows(values_only=True))
+    assert header[-1] == "보고서상 현장명"
+    assert {(line[0], line[-1]) for line in lines} == {(RIGHT, TYPO), ("나래군청", None)}
+
+    with Store.open(db_url) as store:  # the evidence is as it was stored and signed
+        assert {r.sha256: r.report_json for r in store.reports()} == stored_before
+        # the site's next report carries its name now: nothing left to show beside it
+        import_bundle(make_bundle(demo_scan(site=RIGHT, started_at=T0 + timedelta(days=30))), store)
+    again = json.loads(cli("sites", "--json", db=db_url, home=tmp_path).stdout)["sites"]
+    assert {(r["site"], r["report_site"]) for r in again} == {(RIGHT, RIGHT), ("나래군청", "나래군청")}
+    assert "(report:" not in cli("sites", db=db_url, home=tmp_path).stdout
+
+
+def test_a_merged_site_shows_its_name_now_over_a_report_of_the_other_name(store, make_bundle):
+    """Merged: the latest report is the one made under the merged-away name; the site is shown as the one."""
+    from inventory.queries import latest_reports
+    from reports.rollup import build_rollup
+
+    import_bundle(make_bundle(demo_scan(site=RIGHT)), store)
+    typo = demo_scan(site=TYPO, started_at=T0 + timedelta(days=1))
+    import_bundle(make_bundle(typo), store)
+    store.rename_site(TYPO, RIGHT)
+    [(site, document)] = latest_reports(store)
+    assert (site, document["site"], document["scan"]["id"]) == (RIGHT, TYPO, typo.scan_id)
+    [row] = build_rollup(latest_reports(store)).sites
+    assert (row.site, row.report_site, row.report_site_differs) == (RIGHT, TYPO, True)
+    assert latest_reports(store, TYPO) == latest_reports(store, RIGHT)  # the old name finds the site

@@ -480,3 +480,17 @@ def test_a_recorder_on_two_addresses_is_one_unit_of_its_declared_line(policy):
            DeclaredItem("recorder_analytics", "Hanwha Vision", "XRN-1610", 2))
     short = next(f for f in run([CAM1, twin_a, twin_b], policy, declared=two).findings if f.kind == "quantity_mismatch")
     assert (short.params["declared"], short.params["found"]) == ("2", "1")
+
+
+def test_an_undeclared_recorder_on_two_addresses_is_one_finding(policy):
+    """found_not_declared was given per row: a recorder read at both of its addresses (one device_key)
+    was two undeclared recorders in the findings while the part figures counted one."""
+    twin_a = md(device("10.0.0.31", "Hanwha Vision", "XRN-1610", "nvr", serial="XRN0001"), match(XRN))
+    twin_b = md(device("10.1.0.31", "Hanwha Vision", "XRN-1610", "nvr", serial="XRN0001"), match(XRN))
+    other = md(device("10.0.0.32", "Hanwha Vision", "XRN-1610", "nvr", serial="XRN0002"), match(XRN))
+    declared = (DeclaredItem("camera", "Hanwha Vision", "XNO-6080R", 1),)
+    r = run([CAM1, twin_a, twin_b, other], policy, declared=declared)
+    undeclared = [f for f in r.findings if f.kind == "found_not_declared"]
+    assert sorted(f.device for f in undeclared) == ["10.0.0.31", "10.0.0.32"]  # two units, not three rows
+    twin = next(f for f in undeclared if f.device == "10.0.0.31")
+    assert [e.params["address"] for e in twin.evidence] == ["10.0.0.31, 10.1.0.31"]

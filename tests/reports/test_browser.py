@@ -11,6 +11,7 @@ import pytest
 
 from reports.screenshot import CHROMIUM, CHROMIUM_ARGS
 from reports.writer import write_report_set
+from tests.csp_probe import probe
 
 pytestmark = [
     pytest.mark.browser,
@@ -77,6 +78,10 @@ def test_hostile_device_strings_stay_text_and_no_script_runs(browser, report_fil
     assert ran is False
     assert events["dialogs"] == [] and events["errors"] == []
     assert all("Content Security Policy" in c or "Content-Security-Policy" in c for c in events["console"]), events["console"]
+    # nor may injected markup re-point relative URLs (<base>) or post the page elsewhere (<form>)
+    probed = probe(page)
+    assert probed["base_uri"] == (report_files / "ko" / "report.html").as_uri(), probed
+    assert probed["form_posted"] is False and any("form-action" in c for c in probed["refused"]), probed
     page.close()
 
 

@@ -312,7 +312,7 @@ def test_characters_xml_cannot_hold_and_huge_strings_do_not_lose_the_report_set(
     row = next(wb[messages("ko")("csv_sheet_devices")].iter_rows(min_row=2, max_row=2, values_only=True))
     assert "http_server: Boa\ufffd/0.94\ufffd" in row
     model = row[3]
-    assert len(model) == MAX_CELL_CHARS and model.startswith("XNO-666") and "100,004 characters" in model
+    assert len(model) == MAX_CELL_CHARS and model.startswith("XNO-666") and "전체 100,004자 중 32,767자" in model
     assert all(len(c) <= MAX_CELL_CHARS for ws in wb.worksheets for r in ws.iter_rows(values_only=True)
                for c in r if isinstance(c, str))
     assert json.loads((tmp_path / "report.json").read_bytes())["devices"][0]["model"] == evil.model
@@ -395,3 +395,20 @@ def test_the_coverage_rule_shows_the_policy_s_share_as_written(shared_report, mi
     report = replace(shared_report, policy=replace(shared_report.policy, coverage_mode="share", min_share=min_share))
     for lang in LANGUAGES:
         assert messages(lang)("method_min_share", share=shown) in render_text(report, lang)
+
+
+@pytest.mark.parametrize(("lang", "note", "other"), [("ko", "전체 100,004자 중 32,767자", "characters"),
+                                                     ("en", "32,767 of 100,004 characters", "전체")])
+def test_the_note_on_a_cut_cell_is_in_the_workbook_s_language(shared_report, lang, note, other):
+    """The note on a cell cut at Excel's 32,767-character limit was English in a Korean workbook."""
+    from dataclasses import replace
+
+    from reports.formats.xlsx import MAX_CELL_CHARS
+
+    report = replace(shared_report, devices=(replace(shared_report.devices[0], model="XNO-" + "6" * 100_000),
+                                             *shared_report.devices[1:]))
+    out = io.BytesIO()
+    FORMATS["xlsx"].render(report, out, lang)
+    [cut] = [c for ws in load_workbook(out).worksheets for r in ws.iter_rows(values_only=True) for c in r
+             if isinstance(c, str) and len(c) == MAX_CELL_CHARS]
+    assert note in cut and other not in cut[-80:]

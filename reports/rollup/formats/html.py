@@ -2,7 +2,7 @@
 
 Site names, makers, models and evidence come from installers' bundles and devices: untrusted.
 Jinja2 autoescape is on for everything, invisible bidi / zero-width characters show as [U+XXXX], and the
-page forbids scripts and fetches by CSP.
+page forbids scripts, fetches, `<base>` and form submissions by CSP (the report's own policy).
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def rollup_to_dict(rollup: Rollup) -> dict[str, Any]:
+def rollup_to_dict(rollup: Rollup, lang: str = "ko") -> dict[str, Any]:
     doc = _plain(asdict(rollup))
+    doc["warnings"] = [w.text(lang) for w in rollup.warnings]  # sentences in the rollup's language
     return {
         "rollup_version": ROLLUP_VERSION,
         "site_count": rollup.site_count,
@@ -34,4 +35,4 @@ def rollup_to_dict(rollup: Rollup) -> dict[str, Any]:
 
 
 def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
-    out.write(json.dumps(rollup_to_dict(rollup), ensure_ascii=False, indent=2).encode("utf-8"))
+    out.write(json.dumps(rollup_to_dict(rollup, lang), ensure_ascii=False, indent=2).encode("utf-8"))

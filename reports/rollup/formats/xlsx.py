@@ -18,13 +18,13 @@ from ..messages import Messages, messages
 from ..model import Rollup
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]]) -> None:
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], lang: str) -> None:
     ws = wb.create_sheet(title=title[:31])
-    append_text_row(ws, headers)
+    append_text_row(ws, headers, lang)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        append_text_row(ws, row)
+        append_text_row(ws, row, lang)  # lang: the note on a cell cut at Excel's limit
     ws.freeze_panes = "A2"
     for column, header in zip(ws.columns, headers, strict=False):
         width = max([len(str(header))] + [len(str(c.value or "")) for c in column[:200]])
@@ -48,6 +48,7 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
             t("devices"),
             t("open_findings"),
             t("report_sha256"),
+            t("report_site"),
         ],
         [
             [
@@ -62,9 +63,11 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
                 s.device_count,
                 s.open_findings,
                 s.report_sha256,
+                s.report_site if s.report_site_differs else "",  # after rename-site: the name it was signed under
             ]
             for s in rollup.sites
         ],
+        lang,
     )
     _sheet(
         wb,
@@ -74,18 +77,21 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
             [t.label("part", p.part), len(p.localized), len(p.partly_covered), p.not_localized, p.no_devices]
             for p in rollup.parts
         ],
+        lang,
     )
     _sheet(
         wb,
         t("makers_heading"),
         [t("maker"), t("device_count"), t("site_count")],
         [[m.maker, m.devices, m.sites] for m in rollup.makers],
+        lang,
     )
     _sheet(
         wb,
         t("models_heading"),
         [t("maker"), t("model"), t("device_count"), t("site_count")],
         [[m.maker, m.model, m.devices, m.sites] for m in rollup.models],
+        lang,
     )
     _sheet(
         wb,
@@ -95,6 +101,7 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
             [r.site, r.address, r.claimed, r.model, r.likely_maker, "; ".join(map(fingerprint_line, r.evidence))]
             for r in rollup.relabels
         ],
+        lang,
     )
     _sheet(
         wb,
@@ -123,8 +130,9 @@ def render(rollup: Rollup, out: BinaryIO, lang: str = "ko") -> None:
             ]
             for e in rollup.expiring
         ],
+        lang,
     )
     if rollup.warnings:  # the HTML shows them above everything; a workbook reader must see them too
-        _sheet(wb, t("warnings"), [t("warnings")], [[w] for w in rollup.warnings])
+        _sheet(wb, t("warnings"), [t("warnings")], [[w.text(lang)] for w in rollup.warnings], lang)
         wb.move_sheet(t("warnings")[:31], offset=-(len(wb.sheetnames) - 1))
     wb.save(out)
