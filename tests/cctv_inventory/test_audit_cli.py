@@ -477,10 +477,9 @@ def test_a_signal_outside_the_scan_exits_130_with_one_line(tmp_path: Path, signa
 def test_the_scan_gives_back_the_callers_signal_handlers() -> None:
     """asyncio's remove_signal_handler leaves SIGTERM at its default: after the scan, a SIGTERM in the
     report stage killed `audit` without a word instead of reaching its handler."""
-    import asyncio
     import signal
 
-    from scanner.engine import until_signalled
+    from scanner.engine import run_until_signalled
 
     def mine(signum, frame):  # type: ignore[no-untyped-def]
         pass
@@ -490,7 +489,7 @@ def test_the_scan_gives_back_the_callers_signal_handlers() -> None:
 
     previous = signal.signal(signal.SIGTERM, mine)
     try:
-        assert asyncio.run(until_signalled(nothing())) == ("done", None)
+        assert run_until_signalled(nothing()) == ("done", None)
         assert signal.getsignal(signal.SIGTERM) is mine
     finally:
         signal.signal(signal.SIGTERM, previous)
