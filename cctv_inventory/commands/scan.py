@@ -2,8 +2,9 @@
 `cctv-inventory recover`: the scan file from the journal a killed scan left (scanner.serialize).
 
 Exit codes: 0 the scan ran (failed devices included), 2 the scan could not run
-(scope, credentials, output path, a journal of an interrupted scan in the way), 4 the scan ran but --db refused it (the scan is
-kept in a file), 130 interrupted (what was collected is written, complete=false).
+(scope, credentials, output path, a journal of an interrupted scan in the way), 4 the --db database cannot be
+opened (checked before scanning, nothing sent) or refused the scan once it ran (the scan is kept in a file),
+130 interrupted (what was collected is written, complete=false).
 """
 
 from __future__ import annotations
@@ -99,16 +100,36 @@ def _announced(responder) -> str:
     return (said.summary() if said else "") or " ".join(responder.types) or "no types"
 
 
+def _database_url(url: str) -> str:
+    if "://" not in url:  # a plain path means a SQLite file, as the issue's "SQLite path" says
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    return url
+
+
+def _check_database(url: str) -> None:
+    """Open the --db database before scanning: one that cannot be opened (a mistyped path or URL, a server
+    that is down, a file that is no database) was found only after the whole site had been scanned."""
+    from inventory.store import Store
+
+    from ..messages import first_line
+
+    try:
+        with Store.open(_database_url(url)):
+            pass
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy's, the driver's and ours: each is "cannot open"
+        typer.echo(f"cannot scan: --db: cannot open the database: {first_line(exc)} (nothing was scanned)",
+                   err=True)
+        raise typer.Exit(EXIT_DATABASE) from None
+
+
 def _save_db(url: str, result, json_out: Path | None) -> None:
     """Hand the scan to the inventory; if the database refuses, the scan is still kept in a file."""
     from inventory.errors import InventoryError
     from inventory.store import Store
     from scanner.serialize import write_scan_json
 
-    if "://" not in url:  # a plain path means a SQLite file, as the issue's "SQLite path" says
-        url = f"sqlite:///{Path(url).expanduser().resolve()}"
     try:
-        with Store.open(url) as store:
+        with Store.open(_database_url(url)) as store:
             saved = store.save_scan(result)
     except (InventoryError, OSError) as exc:
         kept = json_out or Path(f"scan-{result.scan_id}.json")
@@ -175,6 +196,8 @@ def register(app: typer.Typer) -> None:
         journal = journal_path(json_out) if json_out is not None else None
         if journal is None and db:
             journal = Path(f"scan-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.json.journal")
+        if db:
+            _check_database(db)
         if journal is not None and journal.exists():
             typer.echo(f"cannot scan: {journal} holds the journal of an interrupted scan; recover it with "
                        f"`cctv-inventory recover {journal}` (or delete it) first", err=True)

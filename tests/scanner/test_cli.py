@@ -290,13 +290,41 @@ def test_db_stores_the_scan(demo_lab, demo_credentials, tmp_path, db_url):
         assert secret not in raw and secret not in run.stderr + run.stdout
 
 
-def test_db_that_cannot_be_opened_keeps_the_scan_in_a_file(demo_lab, tmp_path):
-    """Site: demo-site.yaml, one host. A database that is not there: exit 4, the scan kept as JSON."""
+@pytest.mark.parametrize("db", ["sqlite:///{tmp}/no/such/dir/x.db", "{tmp}/not-a-database.db",
+                                "postgresql+psycopg://nobody@127.0.0.1:1/test"],
+                         ids=["sqlite-no-folder", "sqlite-not-a-database", "postgresql-down"])
+def test_db_that_cannot_be_opened_is_refused_before_scanning(demo_lab, tmp_path, db):
+    """Site: demo-site.yaml, one host. A database that cannot be opened was found only after the whole site had
+    been scanned (an installer's half hour, for a typo in --db): now exit 4 before anything is sent."""
+    (tmp_path / "not-a-database.db").write_bytes(b"this is no SQLite file" * 100)
     out = tmp_path / "scan.json"
-    run = cli("--target", "127.10.0.11", "--no-multicast", "--db", f"sqlite:///{tmp_path}/no/such/dir/x.db",
+    asked = len([r for r in demo_lab.requests() if r["device"] == "127.10.0.11"])
+    run = cli("--target", "127.10.0.11", "--no-multicast", "--db", db.format(tmp=tmp_path),
               "--json-out", str(out), "--timeout", "4")
     assert run.returncode == 4, run.stderr
-    assert "kept in" in run.stderr and json.loads(out.read_text())["devices"][0]["address"] == "127.10.0.11"
+    assert run.stderr.startswith("cannot scan: --db: cannot open the database: ") and run.stderr.count("\n") == 1
+    assert "nothing was scanned" in run.stderr and "Traceback" not in run.stderr
+    assert not out.exists() and not (tmp_path / "scan.json.journal").exists()
+    assert len([r for r in demo_lab.requests() if r["device"] == "127.10.0.11"]) == asked
+
+
+def test_a_database_that_refuses_the_scan_after_it_ran_keeps_it_in_a_file(tmp_path, monkeypatch, capsys):
+    """A database that opened before the scan and refuses it after (a server gone meanwhile): exit 4, and with
+    --db alone the scan is written to scan-<id>.json in the current folder, not lost."""
+    import typer
+
+    from cctv_inventory.commands.scan import _save_db
+    from scanner.serialize import read_scan_json
+    from tests.auditor.factory import demo_scan
+
+    monkeypatch.chdir(tmp_path)
+    result = demo_scan()
+    with pytest.raises(typer.Exit) as stopped:
+        _save_db(f"sqlite:///{tmp_path}/gone/x.db", result, None)
+    assert stopped.value.exit_code == 4
+    kept = tmp_path / f"scan-{result.scan_id}.json"
+    assert f"the scan is kept in {kept.name}" in capsys.readouterr().err
+    assert read_scan_json(kept).scan_id == result.scan_id and len(read_scan_json(kept).devices) == len(result.devices)
 
 
 def test_hosts_that_are_not_onvif_are_named_in_the_summary_and_kept_in_the_file(tmp_path):
