@@ -240,7 +240,7 @@ def _recover_command(
     db: Annotated[str | None, typer.Option("--db", help="SQLite path or PostgreSQL URL to store the recovered scan in.")] = None,
 ) -> None:
     """Turn the journal of a scan that was killed (SIGKILL, power loss) into its scan file, marked complete=false."""
-    from scanner.serialize import ScanFileError, read_journal, scan_file_of, write_scan_json
+    from scanner.serialize import ScanFileError, read_journal, read_scan_json, scan_file_of, write_scan_json
 
     try:
         result = read_journal(journal)
@@ -250,6 +250,15 @@ def _recover_command(
         raise typer.Exit(EXIT_CANNOT_RUN) from None
     json_out = json_out or scan_file_of(journal)
     if json_out.exists():
+        if _holds_the_journal(json_out, result):
+            # Killed after its scan file was written and before the journal was deleted (audit then says
+            # to recover, and this refused: the user was sent in a circle). Nothing in it is missing there.
+            journal.unlink()
+            typer.echo(f"{json_out} already holds scan {result.scan_id} with every device of {journal}; the "
+                       "journal was left by a process stopped after writing it, and is deleted", err=True)
+            if db:
+                _save_db(db, read_scan_json(json_out), json_out)
+            return
         # The scan file of an earlier scan, most likely: evidence too, never overwritten here.
         typer.echo(f"cannot recover: {json_out} exists; name another file with --json-out", err=True)
         raise typer.Exit(EXIT_CANNOT_RUN)
@@ -264,4 +273,16 @@ def _recover_command(
                "(marked complete=false)", err=True)
     if db:
         _save_db(db, result, json_out)
+
+
+def _holds_the_journal(scan_file: Path, journalled) -> bool:  # journalled: the ScanResult read_journal gave
+    """Whether `scan_file` is the same scan as the journal's, with every device the journal holds."""
+    from scanner.serialize import ScanFileError, read_scan_json
+
+    try:
+        written = read_scan_json(scan_file)
+    except (ScanFileError, OSError):
+        return False
+    kept = {d.address for d in written.devices}
+    return written.scan_id == journalled.scan_id and all(d.address in kept for d in journalled.devices)
 

@@ -1,4 +1,5 @@
 """The scan file (streamed to disk, byte for byte what scan_to_json gives) and the scan journal."""
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -179,3 +180,43 @@ def test_recover_to_a_place_that_cannot_be_written_keeps_the_journal(tmp_path):
     assert run.returncode == 2, run.stderr
     assert run.stderr == f"cannot recover: cannot write {target} (No such file or directory); {journal} is kept as it was\n"
     assert journal.read_bytes() == before
+
+
+def _recover(journal, *args):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    return subprocess.run([sys.executable, "-m", "cctv_inventory", "recover", str(journal), *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_recover_of_a_journal_its_scan_file_already_holds_deletes_the_journal(tmp_path):
+    """A scan killed after writing scan.json and before deleting its journal leaves both: `audit` then said to
+    `recover` the journal, and `recover` refused because scan.json exists. The scan file holds the same scan
+    and every device, so the journal is what the process would have deleted; an earlier scan's file is not."""
+    journal = _journal(tmp_path)
+    scan_file = tmp_path / "scan.json"
+    write_scan_json(dataclasses.replace(HEAD, devices=DEVICES, finished_at=datetime(2026, 1, 1, 1, tzinfo=UTC)),
+                    scan_file)
+    before = scan_file.read_bytes()
+    run = _recover(journal)
+    assert run.returncode == 0, run.stderr
+    assert "already holds scan s with every device" in run.stderr
+    assert not journal.exists() and scan_file.read_bytes() == before
+
+
+def test_recover_beside_another_scans_file_still_refuses(tmp_path):
+    journal = _journal(tmp_path)
+    scan_file = tmp_path / "scan.json"
+    write_scan_json(dataclasses.replace(HEAD, scan_id="an-earlier-scan", devices=DEVICES), scan_file)
+    fewer = tmp_path / "fewer"
+    fewer.mkdir()
+    fewer_journal = _journal(fewer)
+    write_scan_json(dataclasses.replace(HEAD, devices=DEVICES[:1]), fewer / "scan.json")
+    for j, f in ((journal, scan_file), (fewer_journal, fewer / "scan.json")):
+        run = _recover(j)
+        assert run.returncode == 2 and run.stderr == f"cannot recover: {f} exists; name another file with --json-out\n"
+        assert j.exists()
+
