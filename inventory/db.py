@@ -95,26 +95,12 @@ def current_revision(engine: sa.Engine) -> str | None:
 
 
 def upgrade_engine(engine: sa.Engine) -> None:
-    if engine.dialect.name != "sqlite":
-        with engine.begin() as conn:  # PostgreSQL runs DDL inside the transaction: all or nothing
-            command.upgrade(_alembic_config(conn), "head")
-        return
-    # pysqlite runs DDL outside any transaction, so a killed migration would leave half a schema, and two
-    # processes opening one new file would both create tables. BEGIN IMMEDIATE takes the write lock first
-    # (the other process waits, then finds the schema current) and makes the migration one transaction.
-    with engine.connect() as conn:
-        dbapi = conn.connection.dbapi_connection
-        assert dbapi is not None
-        previous = dbapi.isolation_level
-        dbapi.isolation_level = None  # the driver's own BEGIN handling off, for this migration only
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-            command.upgrade(_alembic_config(conn), "head")
-            conn.commit()
-        finally:
-            if conn.in_transaction():
-                conn.rollback()
-            dbapi.isolation_level = previous
+    # One transaction that other writers wait for (serialized_write). PostgreSQL runs DDL inside it: all or
+    # nothing. pysqlite would run DDL outside any transaction, so a killed migration would leave half a
+    # schema and two processes opening one new file would both create tables; BEGIN IMMEDIATE takes the
+    # write lock first (the other process waits, then finds the schema current).
+    with serialized_write(engine, None) as conn:
+        command.upgrade(_alembic_config(conn), "head")
 
 
 def _lock_id(name: str) -> int:

@@ -93,3 +93,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'inventory.db'}"
     return request.getfixturevalue("pg_url")
+
+
+def wait_until_blocked_on(engine, table: str, proc, what: str, timeout_s: float = 60) -> None:
+    """Wait until some session waits for a lock on PostgreSQL `table` (a test holds it), failing if `proc`,
+    the process expected to block there, ends first or `what` never happens within `timeout_s`."""
+    import time
+
+    import sqlalchemy as sa
+
+    deadline = time.monotonic() + timeout_s
+    waiting = sa.text(f"select count(*) from pg_locks where relation = '{table}'::regclass and not granted")
+    with engine.connect() as watcher:
+        while watcher.execute(waiting).scalar_one() == 0:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, f"{what} never happened"
+            time.sleep(0.02)
+

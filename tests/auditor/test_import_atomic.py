@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +17,7 @@ import sqlalchemy as sa
 from cctv_inventory.bundle import import_bundle
 from tests.auditor.factory import demo_scan
 from tests.auditor.test_import import _row_counts
-from tests.conftest import REPO
+from tests.conftest import REPO, wait_until_blocked_on
 
 REFUSE_REPORTS = {
     "sqlite": [
@@ -76,14 +75,7 @@ def test_an_importer_killed_between_scan_and_report_leaves_nothing(pg_url, make_
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )
             try:
-                deadline = time.monotonic() + 60
-                with engine.connect() as watcher:
-                    waiting = sa.text("select count(*) from pg_locks where relation = 'reports'::regclass "
-                                      "and not granted")
-                    while watcher.execute(waiting).scalar_one() == 0:
-                        assert proc.poll() is None, proc.communicate()
-                        assert time.monotonic() < deadline, "the importer never reached the report"
-                        time.sleep(0.02)
+                wait_until_blocked_on(engine, "reports", proc, "the importer reaching the report")
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=30)
             finally:

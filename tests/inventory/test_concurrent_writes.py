@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.conftest import REPO
+from tests.conftest import REPO, wait_until_blocked_on
 from tests.inventory.test_registry_store import HEADER
 
 ROWS = 1500  # enough rows that both importers are inside their transactions at once on the old code
@@ -159,7 +159,6 @@ def test_a_matching_names_the_registry_files_it_used_while_one_is_imported(pg_ur
     import commits while it runs. The matcher is held at its DELETE (match_results locked here) after
     reading the entries, and a renewal of one of them is imported meanwhile."""
     import threading
-    import time
 
     from inventory import db
     from inventory.store import Store
@@ -187,14 +186,7 @@ def test_a_matching_names_the_registry_files_it_used_while_one_is_imported(pg_ur
                 cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )
-            deadline = time.monotonic() + 60
-            with engine.connect() as watcher:
-                waiting = sa.text("select count(*) from pg_locks where relation = 'match_results'::regclass "
-                                  "and not granted")
-                while watcher.execute(waiting).scalar_one() == 0:
-                    assert proc.poll() is None, proc.communicate()
-                    assert time.monotonic() < deadline, "the matcher never reached its DELETE"
-                    time.sleep(0.02)
+            wait_until_blocked_on(engine, "match_results", proc, "the matcher reaching its DELETE")
             imported = threading.Thread(target=importer.import_registry, args=(renewal,))
             imported.start()
             imported.join(timeout=3)  # the old code committed here, behind the matcher's back
